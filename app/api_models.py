@@ -1,0 +1,263 @@
+"""Request and response bodies of the HTTP API (the Create / Public family of each table)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from app.models import ArticleBase, Claim, ExtractionRun, RunStatus
+from schemas import ClaimType, EntityType, Modality, Qualifier
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+
+SAMPLE_TEXT = (
+    "Kenya sent a further 217 police officers to Haiti on Saturday to reinforce the "
+    "Multinational Security Support mission."
+)
+
+
+class ArticleCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": SAMPLE_TEXT,
+                    "title": "Kenya reinforces Haiti mission",
+                    "outlet": "Harbor Wire",
+                    "published_at": "2025-01-18T09:00:00Z",
+                    "url": "https://example.org/kenya-haiti",
+                    "schema": "news_claims",
+                }
+            ]
+        },
+    )
+
+    text: str = Field(description="The article's plain text. Offsets in claims refer to it.")
+    title: str | None = Field(default=None, max_length=500)
+    url: str | None = Field(default=None, max_length=2000)
+    outlet: str | None = Field(default=None, max_length=200)
+    published_at: datetime | None = Field(
+        default=None, description="Publication time; relative dates in claims resolve against it."
+    )
+    schema_ref: str | None = Field(
+        default=None,
+        alias="schema",
+        max_length=100,
+        description="Extraction schema, 'name' or 'name@version' (GET /schemas). "
+        "Default: news_claims.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty: send the article's text")
+        return value
+
+    @field_validator("published_at")
+    @classmethod
+    def aware(cls, value: datetime | None) -> datetime | None:
+        return _as_utc(value)
+
+
+class ArticlePublic(ArticleBase):
+    id: int
+    content_hash: str
+    chars: int
+    published_at: UTCDateTime | None = None
+    created_at: UTCDateTime
+
+
+class ArticleDetail(ArticlePublic):
+    text: str
+
+
+class ArticlesPublic(BaseModel):
+    data: list[ArticlePublic]
+    count: int
+
+
+class RunPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    article_id: int
+    status: RunStatus
+    schema_name: str
+    schema_version: str
+    prompt_version: str
+    model: str
+    endpoint: str
+    llm_mode: str
+    instructor_mode: str
+    error_reason: str | None
+    error: str | None
+    llm_calls: int = Field(description="LLM calls: the first ask plus each validation re-ask.")
+    http_requests: int = Field(description="HTTP requests, including network retries.")
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int
+    total_tokens: int
+    usage_by_attempt: list[dict[str, int]]
+    chunks: int
+    claims_count: int
+    rejected_count: int
+    latency_ms: float | None
+    created_at: UTCDateTime
+    started_at: UTCDateTime | None
+    finished_at: UTCDateTime | None
+
+    @classmethod
+    def of(cls, run: ExtractionRun) -> RunPublic:
+        data = run.model_dump()
+        data["total_tokens"] = run.prompt_tokens + run.completion_tokens
+        return cls.model_validate(data)
+
+
+class SubjectPublic(BaseModel):
+    name: str
+    type: EntityType | str
+    mention: str | None = None
+    entity_id: int | None = None
+
+
+class QuantityPublic(BaseModel):
+    value: float
+    unit: str
+    qualifier: Qualifier | str
+
+
+class TimePublic(BaseModel):
+    text: str
+    start: date | None = None
+    end: date | None = None
+
+
+class EvidencePublic(BaseModel):
+    quote: str = Field(description="The passage exactly as it stands in the article text.")
+    char_start: int = Field(
+        description="Offset of the passage in the article (Unicode code points)."
+    )
+    char_end: int = Field(description="Exclusive end offset: text[char_start:char_end] == quote.")
+    match: str = Field(description="How the model's quote was found: exact, normalized or fuzzy.")
+    score: float
+
+
+class ClaimPublic(BaseModel):
+    id: int
+    article_id: int
+    run_id: int
+    statement: str
+    claim_type: ClaimType | str
+    subject: SubjectPublic
+    predicate: str
+    object: str | None
+    quantity: QuantityPublic | None
+    time: TimePublic | None
+    location: str | None
+    attribution: str | None
+    modality: Modality | str
+    evidence: EvidencePublic
+
+    @classmethod
+    def of(cls, claim: Claim) -> ClaimPublic:
+        assert claim.id is not None
+        quantity = None
+        if claim.quantity_value is not None:
+            quantity = QuantityPublic(
+                value=claim.quantity_value,
+                unit=claim.quantity_unit or "",
+                qualifier=claim.quantity_qualifier or Qualifier.exact,
+            )
+        time = None
+        if claim.time_text:
+            time = TimePublic(text=claim.time_text, start=claim.time_start, end=claim.time_end)
+        return cls(
+            id=claim.id,
+            article_id=claim.article_id,
+            run_id=claim.run_id,
+            statement=claim.statement,
+            claim_type=claim.claim_type,
+            subject=SubjectPublic(
+                name=claim.subject_name,
+                type=claim.subject_type,
+                mention=claim.subject_mention,
+                entity_id=claim.entity_id,
+            ),
+            predicate=claim.predicate,
+            object=claim.object,
+            quantity=quantity,
+            time=time,
+            location=claim.location,
+            attribution=claim.attribution,
+            modality=claim.modality,
+            evidence=EvidencePublic(
+                quote=claim.evidence_quote,
+                char_start=claim.char_start,
+                char_end=claim.char_end,
+                match=claim.match_kind,
+                score=claim.match_score,
+            ),
+        )
+
+
+class ClaimsPublic(BaseModel):
+    data: list[ClaimPublic]
+    count: int = Field(description="Claims in this page.")
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ?cursor= for the next page; null on the last page."
+    )
+
+
+class RejectedClaimPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    run_id: int
+    article_id: int
+    reason: str
+    payload: dict[str, Any]
+    created_at: UTCDateTime
+
+
+class RejectedClaimsPublic(BaseModel):
+    data: list[RejectedClaimPublic]
+    count: int
+
+
+class ArticleExtraction(BaseModel):
+    """An article with its extraction run and the claims it yielded."""
+
+    article: ArticlePublic
+    run: RunPublic
+    claims: list[ClaimPublic]
+    reused: bool = Field(description="True when a stored run was reused: no LLM call was made.")
+
+
+class SchemaPublic(BaseModel):
+    ref: str
+    name: str
+    version: str
+    description: str
+    prompt: str
+    json_schema: dict[str, Any]
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    llm_mode: str
+    llm_endpoint: str
+    model: str

@@ -1,0 +1,115 @@
+"""Query stored claims: filters and an opaque keyset cursor."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from app.models import Article, Claim, Entity
+
+
+class BadCursorError(ValueError):
+    pass
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        after = data["after"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise BadCursorError("malformed cursor: pass the next_cursor of a previous page") from exc
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
+        raise BadCursorError("malformed cursor: pass the next_cursor of a previous page")
+    return after
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    article_id: int | None = None
+    run_id: int | None = None
+    outlet: str | None = None
+    entity: str | None = None
+    claim_type: str | None = None
+    q: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _entity_ids(session: Session, name: str) -> list[int]:
+    """Entities whose canonical name or one of whose aliases is ``name``, any case."""
+    wanted = " ".join(name.casefold().split())
+    ids = []
+    for entity in session.exec(select(Entity)).all():
+        names = [entity.name, *entity.aliases]
+        if any(" ".join(n.casefold().split()) == wanted for n in names):
+            assert entity.id is not None
+            ids.append(entity.id)
+    return ids
+
+
+def _conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.article_id is not None:
+        where.append(col(Claim.article_id) == f.article_id)
+    if f.run_id is not None:
+        where.append(col(Claim.run_id) == f.run_id)
+    if f.claim_type:
+        where.append(col(Claim.claim_type) == f.claim_type)
+    if f.outlet:
+        where.append(col(Article.outlet) == f.outlet)
+    if f.entity:
+        ids = _entity_ids(session, f.entity)
+        where.append(
+            or_(
+                col(Claim.entity_id).in_(ids),
+                func.lower(col(Claim.subject_name)) == f.entity.casefold(),
+            )
+        )
+    if f.q:
+        pattern = f"%{f.q.casefold()}%"
+        where.append(
+            or_(
+                func.lower(col(Claim.statement)).like(pattern),
+                func.lower(col(Claim.evidence_quote)).like(pattern),
+            )
+        )
+    # A claim's date is its own time window, or else its article's publication day.
+    claim_start = func.coalesce(col(Claim.time_start), func.date(col(Article.published_at)))
+    claim_end = func.coalesce(
+        col(Claim.time_end), col(Claim.time_start), func.date(col(Article.published_at))
+    )
+    if f.date_from:
+        where.append(claim_end >= f.date_from)
+    if f.date_to:
+        where.append(claim_start <= f.date_to)
+    return where
+
+
+def list_claims(
+    *, session: Session, filters: ClaimFilter, cursor: str | None, limit: int
+) -> tuple[list[Claim], str | None]:
+    query = select(Claim).join(Article, col(Article.id) == col(Claim.article_id))
+    conditions = _conditions(session, filters)
+    if cursor:
+        conditions.append(col(Claim.id) > decode_cursor(cursor))
+    if conditions:
+        query = query.where(and_(*conditions))
+    rows = list(session.exec(query.order_by(col(Claim.id)).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1].id
+        assert last is not None
+        next_cursor = encode_cursor(last)
+    return rows, next_cursor

@@ -1,0 +1,155 @@
+"""The ``factdiff`` command line: run the service, load samples, maintain fixtures."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.config import PROJECT_ROOT, LLMMode, get_settings
+
+app = typer.Typer(help="factdiff: grounded claims from news articles.", no_args_is_help=True)
+fixtures_app = typer.Typer(help="Maintain the offline LLM fixtures under fixtures/llm.")
+app.add_typer(fixtures_app, name="fixtures")
+console = Console()
+
+SAMPLES_DIR = PROJECT_ROOT / "fixtures" / "articles"
+
+
+def sample_articles(folder: Path = SAMPLES_DIR) -> list[tuple[Path, dict[str, Any]]]:
+    return [(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.json"))]
+
+
+def post_samples(server: str, folder: Path = SAMPLES_DIR, timeout: float = 120.0) -> int:
+    """POST every sample article to a running service; print a table. Returns failures."""
+    table = Table("article", "status", "claims", "rejected", "run", "note")
+    failures = 0
+    with httpx.Client(base_url=server, timeout=timeout) as client:
+        for path, article in sample_articles(folder):
+            response = client.post("/articles", json=article)
+            if response.status_code in (200, 201, 202):
+                body = response.json()
+                run = body["run"]
+                note = (
+                    "reused, no LLM call" if body["reused"] else f"{run['llm_calls']} LLM call(s)"
+                )
+                table.add_row(
+                    path.stem,
+                    str(response.status_code),
+                    str(len(body["claims"])),
+                    str(run["rejected_count"]),
+                    str(run["id"]),
+                    note,
+                )
+            else:
+                failures += 1
+                table.add_row(
+                    path.stem, str(response.status_code), "-", "-", "-", response.text[:80]
+                )
+    console.print(table)
+    return failures
+
+
+def _wait_healthy(server: str, deadline_s: float = 30.0) -> bool:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            if httpx.get(f"{server}/healthz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    load_samples: Annotated[
+        bool, typer.Option(help="POST fixtures/articles/*.json once up")
+    ] = False,
+) -> None:
+    """Run the HTTP service (uvicorn app.main:app)."""
+    import uvicorn
+
+    server_url = f"http://{host}:{port}"
+    if load_samples:
+
+        def loader() -> None:
+            if _wait_healthy(server_url):
+                post_samples(server_url)
+                console.print(f"[bold]factdiff is up:[/] {server_url}/docs  ·  {server_url}/claims")
+
+        threading.Thread(target=loader, daemon=True).start()
+    uvicorn.run("app.main:app", host=host, port=port)
+
+
+@app.command("load-samples")
+def load_samples_command(
+    server: Annotated[
+        str, typer.Option(help="Base URL of a running factdiff")
+    ] = "http://127.0.0.1:8000",
+    folder: Path = SAMPLES_DIR,
+) -> None:
+    """POST the sample articles to a running service and show what each yielded."""
+    raise typer.Exit(1 if post_samples(server.rstrip("/"), folder) else 0)
+
+
+@fixtures_app.command("stamp")
+def stamp(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Fixture files; default: all authored")
+    ] = None,
+) -> None:
+    """Re-key hand-written fixtures to the current prompts, schemas and model, after review."""
+    from app.extraction import extract_claims
+    from app.llm import LLMError, build_client
+    from app.prompting import ArticleInput
+    from app.replay import Fixture, StampTransport, load_fixtures
+    from schemas import get_schema
+
+    settings = get_settings().model_copy(update={"llm_mode": LLMMode.replay})
+    fixtures = (
+        [Fixture(p, json.loads(p.read_text(encoding="utf-8"))) for p in paths]
+        if paths
+        else [f for f in load_fixtures(settings.fixtures_dir) if f.authored]
+    )
+    for fixture in fixtures:
+        schema = get_schema(fixture.data.get("schema") or fixture.path.parent.name)
+        source = json.loads((PROJECT_ROOT / fixture.data["article"]).read_text(encoding="utf-8"))
+        article = ArticleInput(
+            source["text"],
+            source.get("title"),
+            source.get("outlet"),
+            _parse_time(source.get("published_at")),
+        )
+        run_settings = settings.model_copy(
+            update={"llm_validation_retries": len(fixture.data["exchanges"]) - 1}
+        )
+        client = build_client(run_settings, transport=StampTransport(fixture))
+        try:
+            result = asyncio.run(extract_claims(client, article, schema, run_settings))
+            outcome = f"{len(result.claims)} grounded, {len(result.rejected)} rejected"
+        except LLMError as exc:
+            outcome = f"stamped; extraction then failed: {exc.message}"
+        fixture.save()
+        console.print(f"{fixture.path.relative_to(PROJECT_ROOT)}: {outcome}")
+
+
+def _parse_time(value: str | None) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+if __name__ == "__main__":
+    app()

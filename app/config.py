@@ -1,0 +1,120 @@
+"""Service settings: one class, read from the environment with the ``FACTDIFF_`` prefix."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class LLMMode(StrEnum):
+    replay = "replay"  # answer from fixtures/, no network
+    live = "live"  # call the configured endpoint
+    record = "record"  # call the endpoint and write what it answers as fixtures
+
+
+class LLMProvider(StrEnum):
+    openai = "openai"  # OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp)
+    azure = "azure"
+
+
+class InstructorMode(StrEnum):
+    tools = "tools"
+    json_schema = "json_schema"
+    json = "json"
+    md_json = "md_json"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FACTDIFF_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'factdiff.db'}",
+        description="SQLAlchemy URL. postgres:// and postgresql:// are normalised to psycopg 3.",
+    )
+
+    llm_mode: LLMMode | None = Field(
+        default=None,
+        description="replay, live or record. Unset: live when an endpoint or key is configured, "
+        "else replay over fixtures/.",
+    )
+    llm_provider: LLMProvider = LLMProvider.openai
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("FACTDIFF_LLM_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_model: str = "gpt-4.1-mini"
+    llm_azure_api_version: str = "2024-10-21"
+    instructor_mode: InstructorMode = InstructorMode.tools
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    # Network retries (429 with Retry-After, 5xx, timeouts) live in the openai SDK alone.
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    # Validation retries (ungrounded quotes, bad numbers) live in instructor alone.
+    llm_validation_retries: int = Field(default=1, ge=0, le=5)
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_max_output_tokens: int = Field(default=4096, gt=0)
+    llm_max_concurrency: int = Field(default=8, gt=0)
+
+    fixtures_dir: Path = PROJECT_ROOT / "fixtures" / "llm"
+    default_schema: str = "news_claims"
+
+    chunk_token_budget: int = Field(default=3000, ge=200)
+    chunk_overlap_tokens: int = Field(default=200, ge=0)
+    grounding_fuzzy_threshold: float = Field(default=90.0, ge=50, le=100)
+    max_article_chars: int = Field(default=200_000, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def normalise_database_url(cls, value: str) -> str:
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def strip_base_url(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None
+
+    @model_validator(mode="after")
+    def choose_llm_mode(self) -> Self:
+        has_endpoint = bool(self.llm_base_url or self.llm_api_key)
+        if self.llm_mode is None:
+            self.llm_mode = LLMMode.live if has_endpoint else LLMMode.replay
+        if self.llm_mode in (LLMMode.live, LLMMode.record) and not has_endpoint:
+            raise ValueError(
+                f"FACTDIFF_LLM_MODE={self.llm_mode.value} needs an endpoint: set "
+                "FACTDIFF_LLM_BASE_URL (Ollama, vLLM, llama.cpp, Azure) and/or "
+                "FACTDIFF_LLM_API_KEY (or OPENAI_API_KEY)"
+            )
+        remote = self.llm_mode is not LLMMode.replay
+        if self.llm_provider is LLMProvider.azure and remote and not self.llm_base_url:
+            raise ValueError("FACTDIFF_LLM_PROVIDER=azure needs FACTDIFF_LLM_BASE_URL")
+        if self.chunk_overlap_tokens >= self.chunk_token_budget // 2:
+            raise ValueError("FACTDIFF_CHUNK_OVERLAP_TOKENS must be under half the token budget")
+        return self
+
+    @property
+    def mode(self) -> LLMMode:
+        assert self.llm_mode is not None  # set by choose_llm_mode
+        return self.llm_mode
+
+    @property
+    def llm_endpoint(self) -> str:
+        """Where calls go, for run records and logs. Never includes the key."""
+        if self.mode is LLMMode.replay:
+            return f"replay:{self.fixtures_dir}"
+        return self.llm_base_url or "https://api.openai.com/v1"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,242 @@
+"""Storage: keyword-only functions over a SQLModel session."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.api_models import ArticleCreate
+from app.config import Settings
+from app.extraction import ExtractionResult
+from app.llm import LLMError
+from app.models import Article, Claim, Entity, ExtractionRun, RejectedClaim, RunStatus, utcnow
+from schemas import ExtractionSchema
+
+
+def content_hash(text: str) -> str:
+    """The article's identity: the same text in NFC is the same article."""
+    return hashlib.sha256(unicodedata.normalize("NFC", text).encode()).hexdigest()
+
+
+def run_cache_key(*, article_hash: str, schema: ExtractionSchema, model: str) -> str:
+    parts = [article_hash, schema.ref, schema.prompt, model]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def get_or_create_article(*, session: Session, article_in: ArticleCreate) -> Article:
+    digest = content_hash(article_in.text)
+    existing = session.exec(select(Article).where(Article.content_hash == digest)).first()
+    if existing is not None:
+        return existing
+    article = Article(
+        content_hash=digest,
+        text=article_in.text,
+        title=article_in.title,
+        url=article_in.url,
+        outlet=article_in.outlet,
+        published_at=article_in.published_at,
+    )
+    session.add(article)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another request stored the same text between our read and our write.
+        session.rollback()
+        return session.exec(select(Article).where(Article.content_hash == digest)).one()
+    session.refresh(article)
+    return article
+
+
+def get_or_create_run(
+    *, session: Session, article: Article, schema: ExtractionSchema, settings: Settings
+) -> tuple[ExtractionRun, bool]:
+    """The run for this article, schema, prompt and model; True when it needs the LLM.
+
+    A stored run that succeeded, or is under way, is reused: the same article is never sent
+    twice. A failed run is queued again.
+    """
+    assert article.id is not None
+    key = run_cache_key(article_hash=article.content_hash, schema=schema, model=settings.llm_model)
+    run = session.exec(select(ExtractionRun).where(ExtractionRun.cache_key == key)).first()
+    if run is not None:
+        if run.status != RunStatus.failed:
+            return run, False
+        run.status, run.error, run.error_reason = RunStatus.queued, None, None
+        run.finished_at = None
+    else:
+        run = ExtractionRun(
+            article_id=article.id,
+            cache_key=key,
+            schema_name=schema.name,
+            schema_version=schema.version,
+            prompt_version=schema.prompt,
+            model=settings.llm_model,
+            endpoint=settings.llm_endpoint,
+            llm_mode=settings.mode.value,
+            instructor_mode=settings.instructor_mode.value,
+        )
+    session.add(run)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        run = session.exec(select(ExtractionRun).where(ExtractionRun.cache_key == key)).one()
+        return run, False
+    session.refresh(run)
+    return run, True
+
+
+def start_run(*, session: Session, run: ExtractionRun) -> ExtractionRun:
+    run.status = RunStatus.running
+    run.started_at = utcnow()
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def entity_key(name: str, type_: str) -> str:
+    return f"{type_.casefold()}:{' '.join(name.casefold().split())}"
+
+
+def upsert_entity(*, session: Session, name: str, type_: str, mention: str | None) -> Entity:
+    """The entity row for a canonical name, learning the article's wording as an alias."""
+    key = entity_key(name, type_)
+    entity = session.exec(select(Entity).where(Entity.key == key)).first()
+    if entity is None:
+        entity = Entity(key=key, name=name, type=type_, aliases=[])
+        session.add(entity)
+        session.flush()
+    if mention and mention.casefold() != name.casefold() and mention not in entity.aliases:
+        entity.aliases = [*entity.aliases, mention]  # reassign: JSON columns track assignment
+        session.add(entity)
+    return entity
+
+
+def complete_run(
+    *, session: Session, run: ExtractionRun, article: Article, result: ExtractionResult
+) -> ExtractionRun:
+    """Store a run's claims, rejections and usage in one transaction: all or nothing."""
+    assert run.id is not None and article.id is not None
+    try:
+        for grounded in result.claims:
+            claim, span = grounded.claim, grounded.span
+            entity = upsert_entity(
+                session=session,
+                name=claim.subject.name,
+                type_=claim.subject.type.value,
+                mention=claim.subject.mention,
+            )
+            core = set(Claim.model_fields) | {"subject", "quantity", "time", "evidence"}
+            extra: dict[str, Any] = {
+                k: v for k, v in claim.model_dump(mode="json").items() if k not in core
+            }
+            session.add(
+                Claim(
+                    run_id=run.id,
+                    article_id=article.id,
+                    entity_id=entity.id,
+                    statement=claim.statement,
+                    claim_type=claim.claim_type.value,
+                    subject_name=claim.subject.name,
+                    subject_type=claim.subject.type.value,
+                    subject_mention=claim.subject.mention,
+                    predicate=claim.predicate,
+                    object=claim.object,
+                    quantity_value=claim.quantity.value if claim.quantity else None,
+                    quantity_unit=claim.quantity.unit if claim.quantity else None,
+                    quantity_qualifier=claim.quantity.qualifier.value if claim.quantity else None,
+                    time_text=claim.time.text if claim.time else None,
+                    time_start=claim.time.start if claim.time else None,
+                    time_end=claim.time.end if claim.time else None,
+                    location=claim.location,
+                    attribution=claim.attribution,
+                    modality=claim.modality.value,
+                    evidence_quote=article.text[span.start : span.end],
+                    char_start=span.start,
+                    char_end=span.end,
+                    match_kind=span.kind.value,
+                    match_score=span.score,
+                    extra=extra,
+                )
+            )
+        for rejection in result.rejected:
+            session.add(
+                RejectedClaim(
+                    run_id=run.id,
+                    article_id=article.id,
+                    reason=rejection.reason,
+                    payload=rejection.payload,
+                )
+            )
+        _record_usage(run, result.usage)
+        run.status = RunStatus.succeeded
+        run.chunks = result.chunks
+        run.claims_count = len(result.claims)
+        run.rejected_count = len(result.rejected)
+        run.latency_ms = round(result.latency_ms, 1)
+        run.finished_at = utcnow()
+        session.add(run)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.refresh(run)
+    return run
+
+
+def _record_usage(run: ExtractionRun, usage: Any) -> None:
+    run.llm_calls = usage.llm_calls
+    run.http_requests = usage.http_requests
+    run.prompt_tokens = usage.prompt_tokens
+    run.completion_tokens = usage.completion_tokens
+    run.cached_tokens = usage.cached_tokens
+    run.usage_by_attempt = list(usage.attempts)
+
+
+def fail_run(
+    *,
+    session: Session,
+    run: ExtractionRun,
+    reason: str,
+    message: str,
+    error: LLMError | None = None,
+) -> ExtractionRun:
+    session.rollback()
+    if error is not None and error.usage is not None:
+        _record_usage(run, error.usage)
+    run.status = RunStatus.failed
+    run.error_reason = reason
+    run.error = message
+    run.finished_at = utcnow()
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def list_articles(
+    *, session: Session, outlet: str | None, offset: int, limit: int
+) -> tuple[list[Article], int]:
+    query = select(Article)
+    counter = select(func.count()).select_from(Article)
+    if outlet:
+        query = query.where(Article.outlet == outlet)
+        counter = counter.where(Article.outlet == outlet)
+    rows = session.exec(query.order_by(col(Article.id)).offset(offset).limit(limit)).all()
+    return list(rows), session.exec(counter).one()
+
+
+def list_rejected(
+    *, session: Session, article_id: int | None = None, run_id: int | None = None
+) -> list[RejectedClaim]:
+    query = select(RejectedClaim).order_by(col(RejectedClaim.id))
+    if article_id is not None:
+        query = query.where(RejectedClaim.article_id == article_id)
+    if run_id is not None:
+        query = query.where(RejectedClaim.run_id == run_id)
+    return list(session.exec(query).all())

@@ -1,0 +1,65 @@
+"""FastAPI dependencies, as Annotated aliases used across the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import instructor
+from fastapi import Depends, HTTPException, Path, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app import db
+from app.config import Settings, get_settings
+from app.llm import build_client
+from app.models import Article, ExtractionRun
+
+
+def get_engine() -> Engine:
+    return db.get_engine()
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    # Objects stay readable after commit: responses are built from them once stored.
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_llm(request: Request, settings: SettingsDep) -> instructor.AsyncInstructor:
+    """The LLM client made once at start-up (see app.main.lifespan)."""
+    client = getattr(request.app.state, "llm", None)
+    if client is None:
+        client = request.app.state.llm = build_client(settings)
+    return client
+
+
+LLMDep = Annotated[instructor.AsyncInstructor, Depends(get_llm)]
+
+# Ids are 64-bit in Postgres; a larger one is a 422, never an overflow.
+IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+def article_or_404(article_id: IdPath, session: SessionDep) -> Article:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise HTTPException(404, f"article {article_id} not found")
+    return article
+
+
+def run_or_404(run_id: IdPath, session: SessionDep) -> ExtractionRun:
+    run = session.get(ExtractionRun, run_id)
+    if run is None:
+        raise HTTPException(404, f"run {run_id} not found")
+    return run
+
+
+ArticleDep = Annotated[Article, Depends(article_or_404)]
+RunDep = Annotated[ExtractionRun, Depends(run_or_404)]

@@ -1,0 +1,81 @@
+"""The FastAPI application: ``uvicorn app.main:app``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from app import db
+from app.config import LLMMode, get_settings
+from app.llm import build_client
+from app.routes import articles, claims, meta, runs
+
+log = logging.getLogger("factdiff")
+
+DESCRIPTION = """
+factdiff pulls checkable claims out of news articles with an LLM, keeps only those it can
+ground in the article text (each with its verbatim evidence and offsets), stores them, and
+lets you query them across articles and outlets.
+
+Start with `POST /articles`, then `GET /claims?entity=Kenya`.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if settings.mode is LLMMode.replay:
+        log.warning(
+            "No LLM endpoint configured: replay mode, answering from fixtures under %s. "
+            "Articles without a fixture get 503. Set FACTDIFF_LLM_BASE_URL and/or "
+            "FACTDIFF_LLM_API_KEY to call a model.",
+            settings.fixtures_dir,
+        )
+    engine = db.get_engine()
+    db.migrate(engine)
+    log.info("database: %s", db.database_label(engine))
+    app.state.llm = build_client(settings)
+    yield
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="factdiff",
+        version="0.1.0",
+        summary="Grounded claims from news articles, and what sources disagree on.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    for module in (articles, claims, runs, meta):
+        app.include_router(module.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            ctx = errors[0].get("ctx", {})
+            return JSONResponse(
+                status_code=400,
+                content={"detail": f"malformed JSON body: {ctx.get('error', 'cannot be parsed')}"},
+            )
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database error: %s", type(exc).__name__)
+        return JSONResponse(
+            status_code=503, content={"detail": "the database is unavailable; try again"}
+        )
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,122 @@
+"""Database tables (SQLModel). Singular snake_case table names, ``_at`` for datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RunStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class ArticleBase(SQLModel):
+    title: str | None = Field(default=None, max_length=500)
+    url: str | None = Field(default=None, max_length=2000)
+    outlet: str | None = Field(default=None, max_length=200, index=True)
+    published_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Article(ArticleBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # sha256 of the NFC-normalised text: a resubmitted article is the same article.
+    content_hash: str = Field(max_length=64, unique=True, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class ExtractionRun(SQLModel, table=True):
+    __tablename__ = "extraction_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    # Hash of (article, schema version, prompt version, model): never sent to the LLM twice.
+    cache_key: str = Field(max_length=64, unique=True, index=True)
+    schema_name: str = Field(max_length=100)
+    schema_version: str = Field(max_length=20)
+    prompt_version: str = Field(max_length=100)
+    model: str = Field(max_length=200)
+    endpoint: str = Field(max_length=500)
+    llm_mode: str = Field(max_length=20)
+    instructor_mode: str = Field(max_length=20)
+    status: RunStatus = Field(default=RunStatus.queued, index=True)
+    error_reason: str | None = Field(default=None, max_length=50)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    llm_calls: int = 0
+    http_requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    usage_by_attempt: list[dict[str, int]] = Field(default_factory=list, sa_column=Column(JSON))
+    chunks: int = 0
+    claims_count: int = 0
+    rejected_count: int = 0
+    latency_ms: float | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    started_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Entity(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("key", name="uq_entity_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # casefolded "type:name", so "Kenya" the country is one row however it is capitalised.
+    key: str = Field(max_length=300, index=True)
+    name: str = Field(max_length=200)
+    type: str = Field(max_length=30)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Claim(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="extraction_run.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
+    statement: str = Field(sa_column=Column(Text, nullable=False))
+    claim_type: str = Field(max_length=30, index=True)
+    subject_name: str = Field(max_length=200)
+    subject_type: str = Field(max_length=30)
+    subject_mention: str | None = Field(default=None, max_length=200)
+    predicate: str = Field(max_length=120)
+    object: str | None = Field(default=None, max_length=300)
+    quantity_value: float | None = None
+    quantity_unit: str | None = Field(default=None, max_length=60)
+    quantity_qualifier: str | None = Field(default=None, max_length=20)
+    time_text: str | None = Field(default=None, max_length=120)
+    time_start: date | None = Field(default=None, index=True)
+    time_end: date | None = None
+    location: str | None = Field(default=None, max_length=200)
+    attribution: str | None = Field(default=None, max_length=200)
+    modality: str = Field(max_length=20)
+    evidence_quote: str = Field(sa_column=Column(Text, nullable=False))
+    char_start: int
+    char_end: int
+    match_kind: str = Field(max_length=20)
+    match_score: float
+    # Fields a schema adds beyond the shared core, kept as the model gave them.
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class RejectedClaim(SQLModel, table=True):
+    __tablename__ = "rejected_claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="extraction_run.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

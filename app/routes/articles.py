@@ -1,0 +1,168 @@
+"""Articles: submit one for extraction, list them, read one and its claims."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Response, status
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
+
+from app import crud
+from app.api_models import (
+    ArticleCreate,
+    ArticleDetail,
+    ArticleExtraction,
+    ArticlePublic,
+    ArticlesPublic,
+    ClaimPublic,
+    ClaimsPublic,
+    RejectedClaimPublic,
+    RejectedClaimsPublic,
+    RunPublic,
+)
+from app.deps import ArticleDep, EngineDep, LLMDep, SessionDep, SettingsDep
+from app.models import Article, Claim, ExtractionRun, RunStatus
+from app.runner import execute_run
+from schemas import UnknownSchemaError, get_schema
+
+router = APIRouter(prefix="/articles", tags=["articles"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Unknown schema or malformed input"},
+    413: {"description": "Article text over FACTDIFF_MAX_ARTICLE_CHARS"},
+    422: {"description": "Invalid body"},
+    502: {"description": "The model's answer was unusable; the run is stored as failed"},
+    503: {"description": "No LLM answer could be had (no fixture, endpoint down)"},
+}
+
+
+def article_public(article: Article) -> ArticlePublic:
+    return ArticlePublic.model_validate({**article.model_dump(), "chars": len(article.text)})
+
+
+def extraction_of(
+    session: Session, article: Article, run: ExtractionRun, reused: bool
+) -> ArticleExtraction:
+    claims = session.exec(select(Claim).where(Claim.run_id == run.id).order_by(col(Claim.id))).all()
+    return ArticleExtraction(
+        article=article_public(article),
+        run=RunPublic.of(run),
+        claims=[ClaimPublic.of(c) for c in claims],
+        reused=reused,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ArticleExtraction,
+    responses={
+        202: {"model": ArticleExtraction, "description": "Accepted (?wait=false)"},
+        **ERRORS,
+    },
+)
+async def submit_article(
+    body: ArticleCreate,
+    response: Response,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    llm: LLMDep,
+    background: BackgroundTasks,
+    wait: Annotated[
+        bool, Query(description="false: return 202 at once and extract in the background")
+    ] = True,
+) -> ArticleExtraction:
+    """Submit an article: extract its grounded claims (or reuse the stored run) and return them."""
+    try:
+        schema = get_schema(body.schema_ref or settings.default_schema)
+    except UnknownSchemaError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    if len(body.text) > settings.max_article_chars:
+        raise HTTPException(
+            413,
+            f"article text is {len(body.text)} characters; the limit is "
+            f"{settings.max_article_chars} (FACTDIFF_MAX_ARTICLE_CHARS)",
+        )
+
+    def prepare() -> tuple[Article, ExtractionRun, bool]:
+        article = crud.get_or_create_article(session=session, article_in=body)
+        run, needs_llm = crud.get_or_create_run(
+            session=session, article=article, schema=schema, settings=settings
+        )
+        return article, run, needs_llm
+
+    article, run, needs_llm = await run_in_threadpool(prepare)
+    assert run.id is not None
+    if not needs_llm:
+        if run.status != RunStatus.succeeded:
+            response.status_code = status.HTTP_202_ACCEPTED
+        return await run_in_threadpool(extraction_of, session, article, run, True)
+    if not wait:
+        background.add_task(execute_run, run.id, engine=engine, client=llm, settings=settings)
+        response.status_code = status.HTTP_202_ACCEPTED
+        return await run_in_threadpool(extraction_of, session, article, run, False)
+    run = await execute_run(run.id, engine=engine, client=llm, settings=settings)
+    if run.status == RunStatus.failed:
+        code = 503 if run.error_reason in ("llm_unavailable", "llm_misconfigured") else 502
+        raise HTTPException(
+            code,
+            detail={
+                "reason": run.error_reason,
+                "message": run.error,
+                "run_id": run.id,
+                "article_id": article.id,
+            },
+        )
+    return await run_in_threadpool(extraction_of, session, article, run, False)
+
+
+@router.get("", response_model=ArticlesPublic)
+def list_articles(
+    session: SessionDep,
+    outlet: str | None = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ArticlesPublic:
+    """List stored articles, oldest first."""
+    rows, count = crud.list_articles(session=session, outlet=outlet, offset=offset, limit=limit)
+    return ArticlesPublic(data=[article_public(a) for a in rows], count=count)
+
+
+@router.get(
+    "/{article_id}",
+    response_model=ArticleDetail,
+    responses={404: {"description": "No such article"}},
+)
+def read_article(article: ArticleDep) -> ArticleDetail:
+    """Read one article, with its text."""
+    return ArticleDetail.model_validate({**article.model_dump(), "chars": len(article.text)})
+
+
+@router.get(
+    "/{article_id}/claims",
+    response_model=ClaimsPublic,
+    responses={404: {"description": "No such article"}},
+)
+def read_article_claims(article: ArticleDep, session: SessionDep) -> ClaimsPublic:
+    """List the grounded claims of one article, in text order."""
+    claims = session.exec(
+        select(Claim)
+        .where(Claim.article_id == article.id)
+        .order_by(col(Claim.char_start), col(Claim.id))
+    ).all()
+    return ClaimsPublic(data=[ClaimPublic.of(c) for c in claims], count=len(claims))
+
+
+@router.get(
+    "/{article_id}/rejected",
+    response_model=RejectedClaimsPublic,
+    responses={404: {"description": "No such article"}},
+)
+def read_article_rejected(article: ArticleDep, session: SessionDep) -> RejectedClaimsPublic:
+    """List the claims the model made that could not be grounded in this article, with why."""
+    rows = crud.list_rejected(session=session, article_id=article.id)
+    return RejectedClaimsPublic(
+        data=[RejectedClaimPublic.model_validate(r) for r in rows], count=len(rows)
+    )

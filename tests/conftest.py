@@ -1,0 +1,108 @@
+"""Test fixtures: an in-memory SQLite engine (StaticPool) behind app.dependency_overrides.
+
+The LLM runs through the real openai + instructor client, over the replay transport
+(fixtures/llm) or, in live mode, over respx mocks of the HTTP endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import instructor
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel
+
+from app.config import PROJECT_ROOT, Settings, get_settings
+from app.db import make_engine
+from app.deps import get_engine, get_llm
+from app.llm import build_client
+from app.main import app
+
+ARTICLES_DIR = PROJECT_ROOT / "fixtures" / "articles"
+LIVE_BASE_URL = "http://llm.test/v1"
+
+
+def load_article(stem: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((ARTICLES_DIR / f"{stem}.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # A developer's own LLM settings must not leak into the suite.
+    for name in (
+        "OPENAI_API_KEY",
+        "FACTDIFF_LLM_API_KEY",
+        "FACTDIFF_LLM_BASE_URL",
+        "FACTDIFF_LLM_MODE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    engine = make_engine("sqlite://", poolclass=StaticPool)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Replay mode over the repository's fixtures."""
+    return Settings(llm_mode="replay", database_url="sqlite://", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def live_settings() -> Settings:
+    """Live mode against a fake endpoint that respx intercepts."""
+    return Settings(  # type: ignore[call-arg]
+        llm_mode="live",
+        llm_base_url=LIVE_BASE_URL,
+        llm_api_key="sk-test",
+        database_url="sqlite://",
+        _env_file=None,
+    )
+
+
+ClientFactory = Callable[[Settings], TestClient]
+
+
+@pytest.fixture
+def make_client(engine: Engine) -> Iterator[ClientFactory]:
+    """A TestClient whose LLM, settings and database are the test's own."""
+
+    def factory(settings: Settings, llm: instructor.AsyncInstructor | None = None) -> TestClient:
+        client = llm or build_client(settings)
+        app.dependency_overrides[get_engine] = lambda: engine
+        app.dependency_overrides[get_settings] = lambda: settings
+        app.dependency_overrides[get_llm] = lambda: client
+        return TestClient(app)
+
+    yield factory
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def client(make_client: ClientFactory, settings: Settings) -> TestClient:
+    return make_client(settings)
+
+
+@pytest.fixture
+def fixtures_root() -> Path:
+    return PROJECT_ROOT / "fixtures" / "llm"
