@@ -33,7 +33,11 @@ class InstructorMode(StrEnum):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="FACTDIFF_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="FACTDIFF_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     database_url: str = Field(

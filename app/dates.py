@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import calendar
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
 from dateparser.date import DateDataParser
@@ -56,7 +54,11 @@ _EARLIER = re.compile(
     re.IGNORECASE,
 )
 _MODIFIERS = re.compile(r"^(?:early|mid|late|début|mi|fin)(?:\s+|-)(?:de\s+|d')?", re.IGNORECASE)
-_UNITS = {"week": "week", "semaine": "week", "month": "month", "mois": "month"} | {
+_UNITS = {
+    "week": "week",
+    "semaine": "week",
+    "month": "month",
+    "mois": "month",
     "year": "year",
     "année": "year",
 }
@@ -81,22 +83,16 @@ def _widen(day: date, granularity: str) -> DateRange:
     return DateRange(day, day, "day")
 
 
-@lru_cache(maxsize=32)
-def _parser(languages: tuple[str, ...], base: datetime) -> DateDataParser:
+def _dateparser(text: str, languages: tuple[str, ...], base: datetime) -> DateRange | None:
     settings: dict[str, Any] = {
         "RELATIVE_BASE": base,
         "PREFER_DATES_FROM": "past",
         "RETURN_TIME_AS_PERIOD": True,
     }
-    return DateDataParser(languages=list(languages), settings=settings)
-
-
-def _dateparser(text: str, languages: tuple[str, ...], base: datetime) -> DateRange | None:
+    # A parser per call costs nothing measurable and shares no state across threads.
+    parser = DateDataParser(languages=list(languages), settings=settings)
     try:
-        with warnings.catch_warnings():
-            # dateparser emits pytz/regex deprecation warnings on some inputs.
-            warnings.simplefilter("ignore")
-            data = _parser(languages, base).get_date_data(text)
+        data = parser.get_date_data(text)
     except Exception:  # dateparser raises assorted errors on odd input; callers want None
         return None
     if data.date_obj is None:
@@ -108,9 +104,9 @@ def _clean(text: str) -> tuple[str, bool]:
     cleaned = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split()).strip(" .,;")
     for _ in range(3):  # "since on" / "depuis le" style stacks
         cleaned = _PREPOSITIONS.sub("", cleaned)
-    # "Friday night" is Friday: dateparser either ignores or chokes on these.
     # "mid-January" / "fin janvier": the month is as precise as we get.
     cleaned = _MODIFIERS.sub("", cleaned)
+    # "Friday night" is Friday; dateparser fails on "vendredi soir" and "ce matin".
     without_part = _PART_OF_DAY.sub(" ", cleaned)
     had_part = without_part != cleaned
     return " ".join(without_part.split()), had_part
@@ -154,13 +150,21 @@ def resolve_time(
     Relative expressions need ``published_at``; without it only absolute dates
     (ones that read the same whatever "today" is) resolve.
     """
+    try:
+        return _resolve(text, published_at, tuple(languages))
+    except OverflowError:  # arithmetic next to date.min / date.max
+        return None
+
+
+def _resolve(
+    text: str, published_at: date | datetime | None, langs: tuple[str, ...]
+) -> DateRange | None:
     cleaned, had_part = _clean(text)
     if not cleaned and not had_part:
         return None
     # dateparser reads "5" as May; only a four-digit year stands alone.
     if cleaned.isdigit() and len(cleaned) != 4:
         return None
-    langs = tuple(languages)
     published = _as_date(published_at)
 
     if published is None:

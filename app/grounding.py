@@ -91,7 +91,6 @@ def _char_class(ch: str) -> int:
     return 0 if ch == " " else 1 if ch.isalnum() else 2
 
 
-@lru_cache(maxsize=64)
 def _normalize_with_map(text: str) -> _Normalized:
     chars: list[str] = []
     starts: list[int] = []
@@ -125,6 +124,10 @@ def _normalize_with_map(text: str) -> _Normalized:
         and (j == n or _char_class(chars[j]) != _char_class(chars[j - 1]))
     )
     return _Normalized("".join(chars), tuple(starts), tuple(ends), word_starts, word_ends)
+
+
+# Several quotes are located in the same article in a row; keep its map.
+_article_map = lru_cache(maxsize=8)(_normalize_with_map)
 
 
 def normalize(text: str) -> str:
@@ -190,7 +193,7 @@ def locate_quote(quote: str, text: str, *, fuzzy_threshold: float = 90.0) -> Spa
     nquote = normalize(stripped)
     if not nquote:
         return None
-    norm = _normalize_with_map(text)
+    norm = _article_map(text)
     hit = _find_normalized(nquote, norm)
     if hit is not None:
         return Span(*_to_original(norm, *hit), MatchKind.normalized, 100.0)
@@ -211,24 +214,10 @@ def locate_quote(quote: str, text: str, *, fuzzy_threshold: float = 90.0) -> Spa
 _SPACES = str.maketrans(dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f\u2008", " "))
 
 _SCALES: dict[str, float] = {
-    "thousand": 1e3,
-    "thousands": 1e3,
-    "k": 1e3,
-    "mille": 1e3,
-    "million": 1e6,
-    "millions": 1e6,
-    "mn": 1e6,
-    "m": 1e6,
-    "billion": 1e9,
-    "billions": 1e9,
-    "bn": 1e9,
-    "milliard": 1e9,
-    "milliards": 1e9,
-    "md": 1e9,
-    "mds": 1e9,
-    "trillion": 1e12,
-    "trillions": 1e12,
-    "tn": 1e12,
+    **dict.fromkeys(("thousand", "thousands", "k", "mille"), 1e3),
+    **dict.fromkeys(("million", "millions", "mn", "m"), 1e6),
+    **dict.fromkeys(("billion", "billions", "bn", "milliard", "milliards", "md", "mds"), 1e9),
+    **dict.fromkeys(("trillion", "trillions", "tn"), 1e12),
 }
 
 _GLUED = frozenset({"k", "m", "bn", "mn", "tn"})
@@ -310,7 +299,9 @@ def numbers_in(text: str) -> list[float]:
     masked = _NUMBER_RE.sub(" # ", cleaned)
     for lang in _languages(cleaned):
         try:
-            converted = alpha2digit(masked, lang, threshold=0)
+            # threshold=2: "deux"/"two" count, but not "un"/"une"/"one", which are
+            # far more often articles or pronouns than quantities.
+            converted = alpha2digit(masked, lang, threshold=2)
         except Exception:  # a third-party parser must not break grounding
             continue
         for match in _NUMBER_RE.finditer(converted):

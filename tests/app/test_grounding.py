@@ -17,7 +17,10 @@ from app.grounding import (
 
 KENYA = "Kenya deployed an additional 217 police officers to Haiti on Saturday."
 CURLY = "The minister said the plan was “a complete failure” — and then left."
-FRENCH = "Le ministre a déclaré\u00a0: «\u00a0Nous enverrons 1\u202f000 policiers\u00a0» à Port-au-Prince."
+FRENCH = (
+    "Le ministre a déclaré\u00a0: «\u00a0Nous enverrons 1\u202f000 policiers\u00a0» "
+    "à Port-au-Prince."
+)
 
 
 def test_exact_match_offsets() -> None:
@@ -80,7 +83,7 @@ def test_half_of_an_expanded_char_is_not_a_match() -> None:
     text = "Maß und Messer"
     span = locate_quote("S UND", text)
     assert span is None or text[span.start : span.end].casefold() == "s und"
-    assert locate_quote("ß", "Strasse und Straße") == Span(15, 16, MatchKind.exact, 100.0)
+    assert locate_quote("ß", "Strasse und Straße") == Span(16, 17, MatchKind.exact, 100.0)
 
 
 def test_decomposed_accents_in_text() -> None:
@@ -210,8 +213,11 @@ def test_numbers_in(text: str, expected: list[float]) -> None:
         (1000, "1 000 policiers", True),
         (2_000_000_000, "deux milliards d'euros", True),
         (1_500_000_000, "a $1.5 billion package", True),
-        (100, "12 per cent", False),
-        (7, "since Sept. 18", False),
+        # Clearly English text is not also read with the French parser ("cent", "sept").
+        (100, "inflation was 12 per cent", False),
+        (7, "the truce has held since Sept. 18", False),
+        (1, "one of the officers was hurt", False),  # "one"/"un" are rarely quantities
+        (2, "two of the officers were hurt", True),
     ],
 )
 def test_quantity_in_evidence(value: float, evidence: str, expected: bool) -> None:
@@ -228,9 +234,7 @@ def test_quantity_tolerance_is_relative() -> None:
 
 # Characters whose normalization is context-free (no combining marks, no Hangul jamo),
 # plus the typographic ones normalization exists for.
-ALPHABET = st.sampled_from(
-    list("abcXYZ éèàçÉßﬁ‘’“”«»—–-'\".,…αβΩςжЖ😀🇭🇹 \u00a0\u202f\u00ad\n12")
-)
+ALPHABET = st.sampled_from(list("abcXYZ éèàçÉßﬁ‘’“”«»—–-'\".,…αβΩςжЖ😀🇭🇹 \u00a0\u202f\u00ad\n12"))
 
 
 @given(text=st.text(), data=st.data())
@@ -260,9 +264,10 @@ def test_retyped_slice_is_found_normalized(text: str, data: st.DataObject) -> No
     j = data.draw(st.integers(i, len(text)))
     quote = _retype(text[i:j])
     span = locate_quote(quote, text)
-    if not normalize(quote):
+    if not quote.strip():
         assert span is None
-        return
+    if not normalize(quote):
+        return  # e.g. only a soft hyphen: invisible, nothing to compare
     assert span is not None
     assert 0 <= span.start < span.end <= len(text)
     matched = text[span.start : span.end]

@@ -1,0 +1,230 @@
+"""The live path: the real openai + instructor client against a respx-mocked endpoint."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+import openai._base_client
+import pytest
+import respx
+
+from app.config import InstructorMode, Settings
+from app.extraction import extract_claims
+from app.llm import LLMConfigurationError, LLMOutputError, LLMUnavailableError, build_client
+from app.prompting import ArticleInput
+from schemas import get_schema
+from tests.conftest import LIVE_BASE_URL
+from tests.llm_stub import claim, content_completion, ok, tool_completion
+
+TEXT = (
+    "Kenya deployed an additional 217 police officers to Haiti on Saturday. "
+    "Kenya has pledged a total of 1,000 personnel to the mission."
+)
+ARTICLE = ArticleInput(
+    TEXT, "Kenya reinforces Haiti", "Harbor Wire", datetime(2025, 1, 18, tzinfo=UTC)
+)
+NEWS = get_schema("news_claims")
+GOOD_217 = claim(
+    "Kenya deployed 217 police officers to Haiti on 18 January 2025.",
+    "deployed an additional 217 police officers to Haiti on Saturday",
+    value=217,
+    time="on Saturday",
+)
+GOOD_1000 = claim(
+    "Kenya pledged 1,000 personnel to the Haiti mission.",
+    "Kenya has pledged a total of 1,000 personnel",
+    value=1000,
+    unit="personnel",
+)
+COMPLETIONS = f"{LIVE_BASE_URL}/chat/completions"
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the SDK's back-off sleeps instead of waiting them out."""
+    recorded: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr(openai._base_client.anyio, "sleep", fake_sleep)
+    return recorded
+
+
+async def run(settings: Settings, article: ArticleInput = ARTICLE):  # type: ignore[no-untyped-def]
+    return await extract_claims(build_client(settings), article, NEWS, settings)
+
+
+@respx.mock
+async def test_grounded_claims_with_offsets_and_resolved_dates(live_settings: Settings) -> None:
+    route = respx.post(COMPLETIONS).mock(return_value=ok(tool_completion([GOOD_217, GOOD_1000])))
+    result = await run(live_settings)
+
+    assert route.call_count == 1
+    first, second = result.claims
+    assert first.claim.quantity is not None and first.claim.quantity.value == 217
+    assert (first.span.start, first.span.end, first.span.kind) == (6, 69, "exact")
+    assert TEXT[6:69] == "deployed an additional 217 police officers to Haiti on Saturday"
+    assert first.claim.time is not None
+    assert (first.claim.time.start, first.claim.time.end) == (
+        datetime(2025, 1, 18).date(),
+        datetime(2025, 1, 18).date(),
+    )
+    assert (second.span.start, second.span.end) == (71, 115)
+    assert result.rejected == []
+    assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (100, 50)
+
+
+@respx.mock
+async def test_request_puts_instructions_first_article_last_with_timeout(
+    live_settings: Settings,
+) -> None:
+    route = respx.post(COMPLETIONS).mock(return_value=ok(tool_completion([GOOD_217])))
+    await run(live_settings)
+
+    request = route.calls.last.request
+    body = json.loads(request.content)
+    assert body["model"] == "gpt-4.1-mini"
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert TEXT not in body["messages"][0]["content"]
+    assert body["messages"][1]["content"].rstrip().endswith(">>>")
+    assert TEXT in body["messages"][1]["content"]
+    assert body["tools"][0]["function"]["name"] == "ClaimSet"
+    assert request.headers["authorization"] == "Bearer sk-test"
+    client = build_client(live_settings).client
+    assert client.timeout == 60.0 and client.max_retries == 2
+
+
+@respx.mock
+async def test_ungrounded_quote_is_re_asked_and_usage_sums_every_attempt(
+    live_settings: Settings,
+) -> None:
+    invented = claim(
+        "Kenya sent 217 officers.", "Kenya flew 217 officers to Haiti at dawn", value=217
+    )
+    route = respx.post(COMPLETIONS).mock(
+        side_effect=[
+            ok(tool_completion([invented], prompt_tokens=100, completion_tokens=40)),
+            ok(
+                tool_completion(
+                    [GOOD_217], prompt_tokens=180, completion_tokens=45, cached_tokens=64
+                )
+            ),
+        ]
+    )
+    result = await run(live_settings)
+
+    assert route.call_count == 2
+    re_ask = json.loads(route.calls.last.request.content)["messages"]
+    feedback = json.dumps(re_ask[2:])
+    assert "evidence quote not found in the article" in feedback
+    assert [len(result.claims), len(result.rejected)] == [1, 0]
+    usage = result.usage
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens) == (280, 85, 64)
+    assert usage.llm_calls == 2 and usage.http_requests == 2
+    assert usage.attempts == [
+        {"prompt_tokens": 100, "completion_tokens": 40},
+        {"prompt_tokens": 180, "completion_tokens": 45},
+    ]
+
+
+@respx.mock
+async def test_claim_still_wrong_after_re_asks_is_rejected_the_rest_kept(
+    live_settings: Settings,
+) -> None:
+    wrong_number = claim("Kenya sent 270 officers.", "217 police officers", value=270)
+    answer = ok(tool_completion([GOOD_1000, wrong_number]))
+    route = respx.post(COMPLETIONS).mock(side_effect=[answer, answer])
+    result = await run(live_settings)
+
+    assert route.call_count == 2  # llm_validation_retries=1: one re-ask, no more
+    assert [c.claim.statement for c in result.claims] == [GOOD_1000["statement"]]
+    (rejection,) = result.rejected
+    assert rejection.reason == "quantity 270 does not appear in its evidence: '217 police officers'"
+    assert rejection.payload["quantity"]["value"] == 270
+
+
+@respx.mock
+async def test_429_honours_retry_after_in_the_sdk_only(
+    live_settings: Settings, sleeps: list[float]
+) -> None:
+    route = respx.post(COMPLETIONS).mock(
+        side_effect=[
+            httpx.Response(429, headers={"retry-after": "7"}, json={"error": {"message": "slow"}}),
+            ok(tool_completion([GOOD_217])),
+        ]
+    )
+    result = await run(live_settings)
+
+    assert route.call_count == 2
+    assert sleeps == [7.0]
+    assert (result.usage.http_requests, result.usage.llm_calls) == (2, 1)
+
+
+@respx.mock
+async def test_5xx_retries_are_bounded_and_never_nested(
+    live_settings: Settings, sleeps: list[float]
+) -> None:
+    route = respx.post(COMPLETIONS).mock(
+        return_value=httpx.Response(503, json={"error": {"message": "overloaded"}})
+    )
+    with pytest.raises(LLMUnavailableError) as caught:
+        await run(live_settings)
+
+    # 1 call + llm_max_retries (2) in the SDK; instructor adds none: 3, not 3 x 2.
+    assert route.call_count == 3
+    assert len(sleeps) == 2
+    assert caught.value.message == "the LLM endpoint answered 503: overloaded"
+    assert caught.value.usage is not None and caught.value.usage.http_requests == 3
+
+
+@respx.mock
+async def test_timeout_ends_the_run_with_its_reason(
+    live_settings: Settings, sleeps: list[float]
+) -> None:
+    respx.post(COMPLETIONS).mock(side_effect=httpx.ReadTimeout("slow"))
+    with pytest.raises(LLMUnavailableError, match="timed out"):
+        await run(live_settings)
+
+
+@respx.mock
+async def test_bad_key_is_a_configuration_error(live_settings: Settings) -> None:
+    respx.post(COMPLETIONS).mock(
+        return_value=httpx.Response(401, json={"error": {"message": "bad key"}})
+    )
+    with pytest.raises(LLMConfigurationError, match="check FACTDIFF_LLM_API_KEY"):
+        await run(live_settings)
+
+
+@respx.mock
+async def test_unparseable_answer_fails_after_bounded_re_asks(live_settings: Settings) -> None:
+    broken = tool_completion([])
+    broken["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = '{"claims": [{'
+    route = respx.post(COMPLETIONS).mock(return_value=ok(broken))
+    with pytest.raises(LLMOutputError, match="could not be parsed after 2 attempt"):
+        await run(live_settings)
+    assert route.call_count == 2
+
+
+@respx.mock
+async def test_truncated_answer_is_reported(live_settings: Settings) -> None:
+    truncated = tool_completion([GOOD_217], finish_reason="length")
+    respx.post(COMPLETIONS).mock(return_value=ok(truncated))
+    with pytest.raises(LLMOutputError, match="cut off"):
+        await run(live_settings)
+
+
+@respx.mock
+async def test_json_schema_mode_reads_the_message_content(live_settings: Settings) -> None:
+    settings = live_settings.model_copy(update={"instructor_mode": InstructorMode.json_schema})
+    route = respx.post(COMPLETIONS).mock(
+        return_value=ok(content_completion(json.dumps({"claims": [GOOD_1000]})))
+    )
+    result = await run(settings)
+
+    body = json.loads(route.calls.last.request.content)
+    assert body["response_format"]["type"] == "json_schema"
+    assert "tools" not in body
+    assert [c.span.start for c in result.claims] == [71]

@@ -1,0 +1,94 @@
+"""Chat-completion bodies for respx mocks of an OpenAI-compatible endpoint."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+
+def claim(
+    statement: str,
+    evidence: str,
+    *,
+    value: float | None = None,
+    unit: str = "officers",
+    qualifier: str = "exact",
+    subject: str = "Kenya",
+    time: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "statement": statement,
+        "claim_type": "quantity" if value is not None else "event",
+        "subject": {"name": subject, "type": "country"},
+        "predicate": "deployed",
+        "object": "police officers to Haiti",
+        "quantity": None
+        if value is None
+        else {"value": value, "unit": unit, "qualifier": qualifier},
+        "time": None if time is None else {"text": time},
+        "location": "Haiti",
+        "attribution": None,
+        "modality": "asserted",
+        "evidence": evidence,
+    }
+
+
+def tool_completion(
+    claims: list[dict[str, Any]],
+    *,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 50,
+    cached_tokens: int = 0,
+    finish_reason: str = "tool_calls",
+) -> dict[str, Any]:
+    arguments = json.dumps({"claims": claims})
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "gpt-4.1-mini",
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "ClaimSet", "arguments": arguments},
+                        }
+                    ],
+                },
+                "finish_reason": finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": cached_tokens},
+        },
+    }
+
+
+def content_completion(content: str, *, finish_reason: str = "stop") -> dict[str, Any]:
+    body = tool_completion([])
+    body["choices"][0]["message"] = {"role": "assistant", "content": content}
+    body["choices"][0]["finish_reason"] = finish_reason
+    return body
+
+
+def ok(body: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(200, json=body)
+
+
+def request_article(request: httpx.Request) -> str:
+    """The article text a request carries, between the prompt's delimiter lines."""
+    messages = json.loads(request.content)["messages"]
+    user = next(m["content"] for m in messages if m["role"] == "user")
+    body = user.split("<<<ARTICLE ", 1)[1]
+    return body.split("\n", 1)[1].rsplit("\nARTICLE ", 1)[0]
