@@ -1,0 +1,90 @@
+"""Migrations match the models, on SQLite and (when a server is there) on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlmodel import Session, SQLModel, select
+
+from app.config import Settings
+from app.db import make_engine, migrate
+from app.deps import get_engine, get_llm
+from app.llm import build_client
+from app.main import app
+from app.models import Article, Claim
+from tests.conftest import load_article
+
+TABLES = {"article", "extraction_run", "claim", "rejected_claim", "entity", "alembic_version"}
+
+
+def assert_migrated(engine: Engine) -> None:
+    migrate(engine)
+    assert TABLES <= set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_sqlite_migrates_to_the_models(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'factdiff.db'}")
+    assert_migrated(engine)
+    migrate(engine)  # a second start-up is a no-op
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+POSTGRES_URL = os.environ.get("FACTDIFF_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    if not POSTGRES_URL:
+        pytest.skip("FACTDIFF_TEST_POSTGRES_URL is not set (scripts/postgres.sh starts a server)")
+    admin_url = Settings(database_url=POSTGRES_URL, _env_file=None).database_url  # type: ignore[call-arg]
+    name = f"factdiff_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(admin_url.rsplit("/", 1)[0] + f"/{name}")
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_end_to_end(postgres_engine: Engine, settings: Settings) -> None:
+    assert_migrated(postgres_engine)
+    client = build_client(settings)
+    app.dependency_overrides[get_engine] = lambda: postgres_engine
+    app.dependency_overrides[get_llm] = lambda: client
+    try:
+        from fastapi.testclient import TestClient
+
+        http = TestClient(app)
+        french = load_article("kenya-haiti-fr")
+        first = http.post("/articles", json=french)
+        again = http.post("/articles", json=french)
+        figures = http.post("/articles", json=load_article("kenya-haiti-270"))
+    finally:
+        app.dependency_overrides.clear()
+
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.json()["reused"] is True
+    assert figures.status_code == 201
+    with Session(postgres_engine) as session:
+        assert len(session.exec(select(Article)).all()) == 2
+        claims = session.exec(select(Claim).where(Claim.article_id == first.json()["article"]["id"]))
+        for claim in claims:
+            assert french["text"][claim.char_start : claim.char_end] == claim.evidence_quote
+    pledge = next(c for c in first.json()["claims"] if c["quantity"] and c["quantity"]["value"] == 1000)
+    assert (pledge["evidence"]["char_start"], pledge["evidence"]["char_end"]) == (370, 414)
+    assert pledge["evidence"]["match"] == "normalized"
