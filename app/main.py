@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import db
 from app.config import LLMMode, get_settings
@@ -32,6 +34,10 @@ Start with `POST /articles`, then `GET /claims?entity=Kenya`.
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Per-request lines from httpx, and instructor's own report of a spent re-ask (which
+    # factdiff turns into rejected claims, and logs itself), would drown the service's log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     if settings.mode is LLMMode.replay:
         log.warning(
             "No LLM endpoint configured: replay mode, answering from fixtures under %s. "
@@ -66,7 +72,24 @@ def create_app() -> FastAPI:
                 status_code=400,
                 content={"detail": f"malformed JSON body: {ctx.get('error', 'cannot be parsed')}"},
             )
-        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+        # Never echo the input back: it may be megabytes of article text.
+        detail = [
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": str(e.get("msg", "")).removeprefix("Value error, "),
+                "type": e.get("type"),
+            }
+            for e in errors
+        ]
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(detail)})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's words for a body that is not UTF-8 (JSON must be UTF-8).
+            detail = "the request body could not be decoded: send JSON encoded as UTF-8"
+            return JSONResponse(status_code=400, content={"detail": detail})
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(OperationalError)
     async def database_down(_request: Request, exc: OperationalError) -> JSONResponse:
