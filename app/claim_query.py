@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
-from app.models import Article, Claim, Entity
+from app.models import Article, Claim, ClaimStatus, Entity
 
 
 class BadCursorError(ValueError):
@@ -44,6 +44,7 @@ class ClaimFilter:
     q: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    include_inactive: bool = False
 
 
 def _entity_ids(session: Session, name: str) -> list[int]:
@@ -60,6 +61,8 @@ def _entity_ids(session: Session, name: str) -> list[int]:
 
 def _conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
+    if not f.include_inactive:
+        where.append(col(Claim.status) == ClaimStatus.active.value)
     if f.article_id is not None:
         where.append(col(Claim.article_id) == f.article_id)
     if f.run_id is not None:

@@ -14,6 +14,7 @@ from app.config import Settings
 from app.extraction import ExtractionResult
 from app.llm import LLMError
 from app.models import Article, Claim, Entity, ExtractionRun, RejectedClaim, RunStatus, utcnow
+from app.validation import GroundedClaim
 from schemas import ExtractionSchema
 
 
@@ -117,6 +118,52 @@ def upsert_entity(*, session: Session, name: str, type_: str, mention: str | Non
     return entity
 
 
+# Claim fields stored in their own columns; anything else a schema adds goes to Claim.extra.
+_CORE_FIELDS = set(Claim.model_fields) | {"subject", "quantity", "time", "evidence"}
+
+
+def claim_row(
+    *, session: Session, grounded: GroundedClaim, article: Article, run_id: int | None
+) -> Claim:
+    """A Claim row for a grounded claim, its subject registered as an entity."""
+    assert article.id is not None
+    claim, span = grounded.claim, grounded.span
+    entity = upsert_entity(
+        session=session,
+        name=claim.subject.name,
+        type_=claim.subject.type.value,
+        mention=claim.subject.mention,
+    )
+    dumped = claim.model_dump(mode="json")
+    return Claim(
+        run_id=run_id,
+        article_id=article.id,
+        entity_id=entity.id,
+        statement=claim.statement,
+        claim_type=claim.claim_type.value,
+        subject_name=claim.subject.name,
+        subject_type=claim.subject.type.value,
+        subject_mention=claim.subject.mention,
+        predicate=claim.predicate,
+        object=claim.object,
+        quantity_value=claim.quantity.value if claim.quantity else None,
+        quantity_unit=claim.quantity.unit if claim.quantity else None,
+        quantity_qualifier=claim.quantity.qualifier.value if claim.quantity else None,
+        time_text=claim.time.text if claim.time else None,
+        time_start=claim.time.start if claim.time else None,
+        time_end=claim.time.end if claim.time else None,
+        location=claim.location,
+        attribution=claim.attribution,
+        modality=claim.modality.value,
+        evidence_quote=article.text[span.start : span.end],
+        char_start=span.start,
+        char_end=span.end,
+        match_kind=span.kind.value,
+        match_score=span.score,
+        extra={k: v for k, v in dumped.items() if k not in _CORE_FIELDS},
+    )
+
+
 def complete_run(
     *, session: Session, run: ExtractionRun, article: Article, result: ExtractionResult
 ) -> ExtractionRun:
@@ -124,45 +171,8 @@ def complete_run(
     assert run.id is not None and article.id is not None
     try:
         for grounded in result.claims:
-            claim, span = grounded.claim, grounded.span
-            entity = upsert_entity(
-                session=session,
-                name=claim.subject.name,
-                type_=claim.subject.type.value,
-                mention=claim.subject.mention,
-            )
-            core = set(Claim.model_fields) | {"subject", "quantity", "time", "evidence"}
-            extra: dict[str, Any] = {
-                k: v for k, v in claim.model_dump(mode="json").items() if k not in core
-            }
             session.add(
-                Claim(
-                    run_id=run.id,
-                    article_id=article.id,
-                    entity_id=entity.id,
-                    statement=claim.statement,
-                    claim_type=claim.claim_type.value,
-                    subject_name=claim.subject.name,
-                    subject_type=claim.subject.type.value,
-                    subject_mention=claim.subject.mention,
-                    predicate=claim.predicate,
-                    object=claim.object,
-                    quantity_value=claim.quantity.value if claim.quantity else None,
-                    quantity_unit=claim.quantity.unit if claim.quantity else None,
-                    quantity_qualifier=claim.quantity.qualifier.value if claim.quantity else None,
-                    time_text=claim.time.text if claim.time else None,
-                    time_start=claim.time.start if claim.time else None,
-                    time_end=claim.time.end if claim.time else None,
-                    location=claim.location,
-                    attribution=claim.attribution,
-                    modality=claim.modality.value,
-                    evidence_quote=article.text[span.start : span.end],
-                    char_start=span.start,
-                    char_end=span.end,
-                    match_kind=span.kind.value,
-                    match_score=span.score,
-                    extra=extra,
-                )
+                claim_row(session=session, grounded=grounded, article=article, run_id=run.id)
             )
         for rejection in result.rejected:
             session.add(

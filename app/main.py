@@ -10,14 +10,14 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import db
 from app.config import LLMMode, get_settings
 from app.llm import build_client
-from app.routes import articles, claims, meta, runs
+from app.routes import articles, claims, curation, meta, runs
 
 log = logging.getLogger("factdiff")
 
@@ -60,7 +60,7 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    for module in (articles, claims, runs, meta):
+    for module in (articles, claims, curation, runs, meta):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)
@@ -84,7 +84,7 @@ def create_app() -> FastAPI:
         return JSONResponse(status_code=422, content={"detail": jsonable_encoder(detail)})
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             # FastAPI's words for a body that is not UTF-8 (JSON must be UTF-8).
             detail = "the request body could not be decoded: send JSON encoded as UTF-8"

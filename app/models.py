@@ -14,6 +14,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class ClaimStatus(StrEnum):
+    active = "active"
+    retracted = "retracted"  # withdrawn by a curator
+    superseded = "superseded"  # replaced by a curator's corrected claim
+
+
+class ClaimOrigin(StrEnum):
+    extracted = "extracted"  # by the LLM, grounded
+    curated = "curated"  # added or corrected by a person, grounded the same way
+
+
 class RunStatus(StrEnum):
     queued = "queued"
     running = "running"
@@ -82,7 +93,8 @@ class Entity(SQLModel, table=True):
 
 class Claim(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int = Field(foreign_key="extraction_run.id", index=True)
+    # Null for a claim a curator added by hand.
+    run_id: int | None = Field(default=None, foreign_key="extraction_run.id", index=True)
     article_id: int = Field(foreign_key="article.id", index=True)
     entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
     statement: str = Field(sa_column=Column(Text, nullable=False))
@@ -108,6 +120,34 @@ class Claim(SQLModel, table=True):
     match_score: float
     # Fields a schema adds beyond the shared core, kept as the model gave them.
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # Plain strings, not database enums: portable, and a new value needs no type migration.
+    status: str = Field(
+        default=ClaimStatus.active.value,
+        max_length=20,
+        index=True,
+        sa_column_kwargs={"server_default": ClaimStatus.active.value},
+    )
+    origin: str = Field(
+        default=ClaimOrigin.extracted.value,
+        max_length=20,
+        sa_column_kwargs={"server_default": ClaimOrigin.extracted.value},
+    )
+    supersedes_id: int | None = Field(default=None, foreign_key="claim.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class ClaimAudit(SQLModel, table=True):
+    """Who changed a claim by hand, when and why; the claim as it was and as it became."""
+
+    __tablename__ = "claim_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    action: str = Field(max_length=20)  # added, corrected, retracted
+    actor: str = Field(max_length=200)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 

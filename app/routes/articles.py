@@ -22,7 +22,7 @@ from app.api_models import (
     RunPublic,
 )
 from app.deps import ArticleDep, EngineDep, LLMDep, SessionDep, SettingsDep
-from app.models import Article, Claim, ExtractionRun, RunStatus
+from app.models import Article, Claim, ClaimStatus, ExtractionRun, RunStatus
 from app.runner import execute_run
 from schemas import UnknownSchemaError, get_schema
 
@@ -44,7 +44,11 @@ def article_public(article: Article) -> ArticlePublic:
 def extraction_of(
     session: Session, article: Article, run: ExtractionRun, reused: bool
 ) -> ArticleExtraction:
-    claims = session.exec(select(Claim).where(Claim.run_id == run.id).order_by(col(Claim.id))).all()
+    claims = session.exec(
+        select(Claim)
+        .where(Claim.run_id == run.id, Claim.status == ClaimStatus.active.value)
+        .order_by(col(Claim.id))
+    ).all()
     return ArticleExtraction(
         article=article_public(article),
         run=RunPublic.of(run),
@@ -149,7 +153,7 @@ def read_article_claims(article: ArticleDep, session: SessionDep) -> ClaimsPubli
     """List the grounded claims of one article, in text order."""
     claims = session.exec(
         select(Claim)
-        .where(Claim.article_id == article.id)
+        .where(Claim.article_id == article.id, Claim.status == ClaimStatus.active.value)
         .order_by(col(Claim.char_start), col(Claim.id))
     ).all()
     return ClaimsPublic(data=[ClaimPublic.of(c) for c in claims], count=len(claims))

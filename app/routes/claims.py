@@ -38,6 +38,9 @@ def search_claims(
     date_to: Annotated[
         date | None, Query(description="Claims whose time window starts on or before")
     ] = None,
+    include_inactive: Annotated[
+        bool, Query(description="Also list retracted and superseded claims")
+    ] = False,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ClaimsPublic:
@@ -53,6 +56,7 @@ def search_claims(
         q=q,
         date_from=date_from,
         date_to=date_to,
+        include_inactive=include_inactive,
     )
     try:
         rows, next_cursor = list_claims(
