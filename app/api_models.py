@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -21,10 +22,12 @@ from schemas import (
 
 
 def _as_utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    if value is not None and value.tzinfo is None:
+    # Everything is stored in UTC: SQLite keeps no offset and hands back naive datetimes.
+    if value is None:
+        return None
+    if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value
+    return value.astimezone(UTC)
 
 
 UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
@@ -53,7 +56,10 @@ class ArticleCreate(BaseModel):
         },
     )
 
-    text: str = Field(description="The article's plain text. Offsets in claims refer to it.")
+    text: str = Field(
+        description="The article's plain text. It is stored in Unicode NFC, and the offsets "
+        "in claims index the stored text (GET /articles/{id})."
+    )
     title: str | None = Field(default=None, max_length=500)
     url: str | None = Field(default=None, max_length=2000)
     outlet: str | None = Field(default=None, max_length=200)
@@ -73,7 +79,8 @@ class ArticleCreate(BaseModel):
     def not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("text is empty: send the article's text")
-        return value
+        # One text, one form: the same words in NFD are the same article, with the same offsets.
+        return unicodedata.normalize("NFC", value)
 
     @field_validator("published_at")
     @classmethod

@@ -80,11 +80,13 @@ def _conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
             )
         )
     if f.q:
-        pattern = f"%{f.q.casefold()}%"
+        # % and _ in the search text are literal characters, not wildcards.
+        escaped = f.q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         where.append(
             or_(
-                func.lower(col(Claim.statement)).like(pattern),
-                func.lower(col(Claim.evidence_quote)).like(pattern),
+                func.lower(col(Claim.statement)).like(pattern, escape="\\"),
+                func.lower(col(Claim.evidence_quote)).like(pattern, escape="\\"),
             )
         )
     # A claim's date is its own time window, or else its article's publication day.

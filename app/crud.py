@@ -104,6 +104,24 @@ def entity_key(name: str, type_: str) -> str:
     return f"{type_.casefold()}:{' '.join(name.casefold().split())}"
 
 
+# A mention is worth keeping as an alias only when it names the entity: "Nairobi" for the
+# Kenyan government, not "it", "they" or "the deployment".
+_NOT_A_NAME = frozenset(
+    "a an the it its they them their he him his she her we our this that these those "
+    "officials le la les il elle ils elles un une".split()
+)
+
+
+def is_alias(mention: str, name: str) -> bool:
+    words = mention.split()
+    return (
+        bool(words)
+        and mention.casefold() != name.casefold()
+        and words[0][:1].isupper()
+        and words[0].casefold() not in _NOT_A_NAME
+    )
+
+
 def upsert_entity(*, session: Session, name: str, type_: str, mention: str | None) -> Entity:
     """The entity row for a canonical name, learning the article's wording as an alias."""
     key = entity_key(name, type_)
@@ -112,7 +130,7 @@ def upsert_entity(*, session: Session, name: str, type_: str, mention: str | Non
         entity = Entity(key=key, name=name, type=type_, aliases=[])
         session.add(entity)
         session.flush()
-    if mention and mention.casefold() != name.casefold() and mention not in entity.aliases:
+    if mention and is_alias(mention, name) and mention not in entity.aliases:
         entity.aliases = [*entity.aliases, mention]  # reassign: JSON columns track assignment
         session.add(entity)
     return entity

@@ -26,7 +26,7 @@ TABLES = {"article", "extraction_run", "claim", "rejected_claim", "entity", "ale
 
 def assert_migrated(engine: Engine) -> None:
     migrate(engine)
-    assert TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
@@ -82,9 +82,13 @@ def test_postgres_end_to_end(postgres_engine: Engine, settings: Settings) -> Non
     assert figures.status_code == 201
     with Session(postgres_engine) as session:
         assert len(session.exec(select(Article)).all()) == 2
-        claims = session.exec(select(Claim).where(Claim.article_id == first.json()["article"]["id"]))
+        claims = session.exec(
+            select(Claim).where(Claim.article_id == first.json()["article"]["id"])
+        )
         for claim in claims:
             assert french["text"][claim.char_start : claim.char_end] == claim.evidence_quote
-    pledge = next(c for c in first.json()["claims"] if c["quantity"] and c["quantity"]["value"] == 1000)
+    pledge = next(
+        c for c in first.json()["claims"] if c["quantity"] and c["quantity"]["value"] == 1000
+    )
     assert (pledge["evidence"]["char_start"], pledge["evidence"]["char_end"]) == (370, 414)
     assert pledge["evidence"]["match"] == "normalized"
