@@ -119,7 +119,7 @@ def stamp(
 
     settings = get_settings().model_copy(update={"llm_mode": LLMMode.replay})
     fixtures = (
-        [Fixture(p, json.loads(p.read_text(encoding="utf-8"))) for p in paths]
+        [Fixture(p.resolve(), json.loads(p.read_text(encoding="utf-8"))) for p in paths]
         if paths
         else [f for f in load_fixtures(settings.fixtures_dir) if f.authored]
     )
