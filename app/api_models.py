@@ -47,7 +47,7 @@ class ArticleCreate(BaseModel):
                 {
                     "text": SAMPLE_TEXT,
                     "title": "Kenya reinforces Haiti mission",
-                    "outlet": "Harbor Wire",
+                    "outlet": "Example Daily",
                     "published_at": "2025-01-18T09:00:00Z",
                     "url": "https://example.org/kenya-haiti",
                     "schema": "news_claims",

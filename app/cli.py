@@ -104,6 +104,38 @@ def load_samples_command(
     raise typer.Exit(1 if post_samples(server.rstrip("/"), folder) else 0)
 
 
+@app.command("diff")
+def diff_command(
+    left: Annotated[str, typer.Argument(help="article:ID, run:ID or outlet:NAME")],
+    right: Annotated[str, typer.Argument(help="article:ID, run:ID or outlet:NAME")],
+    server: Annotated[
+        str, typer.Option(help="Base URL of a running factdiff")
+    ] = "http://127.0.0.1:8000",
+    schema: Annotated[
+        str | None, typer.Option(help="Extraction schema; default news_claims")
+    ] = None,
+) -> None:
+    """Print the Markdown diff of two articles, runs or outlets from a running service."""
+    params = {"left": left, "right": right, "format": "md"}
+    if schema:
+        params["schema"] = schema
+    try:
+        response = httpx.get(f"{server.rstrip('/')}/diff", params=params, timeout=60)
+    except httpx.HTTPError as exc:
+        console.print(f"[red]cannot reach {server}: {exc}[/]")
+        raise typer.Exit(2) from exc
+    if response.status_code != 200:
+        detail = (
+            response.json().get("detail")
+            if response.headers.get("content-type", "").startswith("application/json")
+            else response.text
+        )
+        console.print(f"[red]{response.status_code}: {detail}[/]")
+        raise typer.Exit(1)
+    # Plain print: the Markdown is meant to be read as is, or piped into a report.
+    print(response.text)
+
+
 @fixtures_app.command("stamp")
 def stamp(
     paths: Annotated[

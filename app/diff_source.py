@@ -1,0 +1,181 @@
+"""Load what the diff compares: the active claims of an article, a run, or an outlet.
+
+The diff itself (app.diff, app.ledger) is pure; this is where stored claims become
+DiffClaims, with subjects normalised through the entity table's aliases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
+
+from app.diff import DiffClaim
+from app.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
+
+SIDE_KINDS = ("article", "run", "outlet")
+
+
+class BadSideError(ValueError):
+    pass
+
+
+class UnknownSideError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Side:
+    kind: str  # article, run or outlet
+    value: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.value}"
+
+
+def parse_side(spec: str) -> Side:
+    kind, sep, value = spec.partition(":")
+    if not sep or kind not in SIDE_KINDS or not value.strip():
+        raise BadSideError(
+            f"cannot read {spec!r}: use article:ID, run:ID or outlet:NAME, e.g. article:3"
+        )
+    if kind in ("article", "run") and not (value.isdigit() and 0 < int(value) < 2**63):
+        raise BadSideError(f"cannot read {spec!r}: {kind} ids are positive integers")
+    return Side(kind, value.strip())
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def alias_map(session: Session) -> dict[str, str]:
+    """Every known name and alias, folded, to the canonical name it stands for."""
+    mapping: dict[str, str] = {}
+    for entity in session.exec(select(Entity).order_by(col(Entity.id))).all():
+        canonical = _fold(entity.name)
+        mapping.setdefault(canonical, canonical)
+        for alias in entity.aliases:
+            mapping.setdefault(_fold(alias), canonical)
+    return mapping
+
+
+def subject_key(claim: Claim, aliases: dict[str, str]) -> str:
+    name = _fold(claim.subject_name)
+    if name in aliases and aliases[name] != name:
+        return aliases[name]
+    # "Kenyan government" mentioned as "Nairobi", where "Nairobi" is an alias of Kenya.
+    if claim.subject_mention and _fold(claim.subject_mention) in aliases:
+        mention = aliases[_fold(claim.subject_mention)]
+        if mention != _fold(claim.subject_mention):
+            return mention
+    return aliases.get(name, name)
+
+
+def to_diff_claim(claim: Claim, article: Article, aliases: dict[str, str]) -> DiffClaim:
+    assert claim.id is not None
+    return DiffClaim(
+        id=claim.id,
+        article_id=claim.article_id,
+        run_id=claim.run_id,
+        outlet=article.outlet,
+        published_at=article.published_at,
+        statement=claim.statement,
+        claim_type=claim.claim_type,
+        subject=subject_key(claim, aliases),
+        subject_type=claim.subject_type,
+        predicate=claim.predicate,
+        object=claim.object,
+        value=claim.quantity_value,
+        unit=claim.quantity_unit,
+        qualifier=claim.quantity_qualifier,
+        time_text=claim.time_text,
+        time_start=claim.time_start,
+        time_end=claim.time_end,
+        location=claim.location,
+        attribution=claim.attribution,
+        modality=claim.modality,
+        quote=claim.evidence_quote,
+        char_start=claim.char_start,
+        char_end=claim.char_end,
+    )
+
+
+def _schema_runs(schema_name: str) -> ColumnElement[bool]:
+    """Claims from runs of one schema, plus claims curators added by hand."""
+    runs = select(ExtractionRun.id).where(ExtractionRun.schema_name == schema_name)
+    return or_(col(Claim.run_id).in_(runs), col(Claim.run_id).is_(None))
+
+
+def load_claims(
+    session: Session,
+    *,
+    where: list[ColumnElement[bool]],
+    aliases: dict[str, str] | None = None,
+) -> list[DiffClaim]:
+    aliases = alias_map(session) if aliases is None else aliases
+    query = (
+        select(Claim, Article)
+        .join(Article, col(Article.id) == col(Claim.article_id))
+        .where(col(Claim.status) == ClaimStatus.active.value, *where)
+        .order_by(col(Claim.id))
+    )
+    return [to_diff_claim(claim, article, aliases) for claim, article in session.exec(query)]
+
+
+def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffClaim]:
+    """The active claims one side of a diff stands for; UnknownSideError if it names nothing."""
+    if side.kind == "run":
+        if session.get(ExtractionRun, int(side.value)) is None:
+            raise UnknownSideError(f"run {side.value} not found")
+        return load_claims(session, where=[col(Claim.run_id) == int(side.value)])
+    if side.kind == "article":
+        if session.get(Article, int(side.value)) is None:
+            raise UnknownSideError(f"article {side.value} not found")
+        where = [col(Claim.article_id) == int(side.value), _schema_runs(schema_name)]
+        return load_claims(session, where=where)
+    if session.exec(select(Article.id).where(Article.outlet == side.value)).first() is None:
+        raise UnknownSideError(f"no article from outlet {side.value!r}")
+    return load_claims(
+        session, where=[col(Article.outlet) == side.value, _schema_runs(schema_name)]
+    )
+
+
+def ledger_claims(
+    session: Session,
+    *,
+    schema_name: str,
+    entity: str | None,
+    claim_type: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> list[DiffClaim]:
+    """Claims for the fact ledger, narrowed in SQL first so one entity stays fast."""
+    aliases = alias_map(session)
+    where: list[ColumnElement[bool]] = [_schema_runs(schema_name)]
+    if claim_type:
+        where.append(col(Claim.claim_type) == claim_type)
+    if date_from:
+        where.append(or_(col(Claim.time_end).is_(None), col(Claim.time_end) >= date_from))
+    if date_to:
+        where.append(or_(col(Claim.time_start).is_(None), col(Claim.time_start) <= date_to))
+    if entity:
+        canonical = aliases.get(_fold(entity), _fold(entity))
+        names = [n for n, c in aliases.items() if c == canonical] or [canonical]
+        entity_ids = select(Entity.id).where(col(Entity.key).in_(_entity_keys(session, names)))
+        where.append(col(Claim.entity_id).in_(entity_ids))
+    claims = load_claims(session, where=where, aliases=aliases)
+    if entity:
+        wanted = aliases.get(_fold(entity), _fold(entity))
+        claims = [c for c in claims if c.subject == wanted]
+    return claims
+
+
+def _entity_keys(session: Session, folded_names: list[str]) -> list[str]:
+    names = set(folded_names)
+    rows = session.exec(select(Entity)).all()
+    return [
+        e.key for e in rows if _fold(e.name) in names or any(_fold(a) in names for a in e.aliases)
+    ]

@@ -1,0 +1,107 @@
+"""The diff between two sets of claims, and the cross-source fact ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import PlainTextResponse
+
+from app.deps import SessionDep, SettingsDep
+from app.diff import diff_claims
+from app.diff_models import DiffPublic, FactPublic, FactsPublic
+from app.diff_render import render_diff_markdown, render_ledger_markdown
+from app.diff_source import BadSideError, UnknownSideError, ledger_claims, parse_side, side_claims
+from app.ledger import build_ledger
+from schemas import ClaimType
+
+router = APIRouter(tags=["diff"])
+
+Format = Annotated[Literal["json", "md"], Query(description="json, or md for a Markdown rendering")]
+SideSpec = Annotated[
+    str,
+    Query(
+        max_length=300,
+        description="article:ID, run:ID or outlet:NAME",
+        examples=["article:2"],
+    ),
+]
+MARKDOWN = {"text/markdown": {"schema": {"type": "string"}}}
+
+
+@router.get(
+    "/diff",
+    response_model=DiffPublic,
+    responses={
+        200: {"content": MARKDOWN},
+        400: {"description": "A side that cannot be read"},
+        404: {"description": "A side that names nothing stored"},
+    },
+)
+def diff(
+    session: SessionDep,
+    settings: SettingsDep,
+    left: SideSpec,
+    right: SideSpec,
+    format: Format = "json",
+    schema: Annotated[str | None, Query(max_length=100, description="Default: news_claims")] = None,
+) -> DiffPublic | PlainTextResponse:
+    """Compare the claims of two articles, runs or outlets: agreements, conflicts, refinements."""
+    try:
+        sides = parse_side(left), parse_side(right)
+    except BadSideError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    schema_name = (schema or settings.default_schema).split("@")[0]
+    try:
+        claims = [side_claims(session, s, schema_name=schema_name) for s in sides]
+    except UnknownSideError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    result = diff_claims(claims[0], claims[1])
+    if format == "md":
+        markdown = render_diff_markdown(result, sides[0].label, sides[1].label)
+        return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
+    return DiffPublic.of(result, sides[0].label, sides[1].label)
+
+
+@router.get(
+    "/facts",
+    response_model=FactsPublic,
+    responses={200: {"content": MARKDOWN}, 400: {"description": "Dates out of order"}},
+)
+def facts(
+    session: SessionDep,
+    settings: SettingsDep,
+    entity: Annotated[str | None, Query(max_length=200, description="Name or alias")] = None,
+    claim_type: ClaimType | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    conflicts: Annotated[bool, Query(description="Only facts the sources disagree on")] = False,
+    format: Format = "json",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> FactsPublic | PlainTextResponse:
+    """The fact ledger: claims from every source clustered by fact, with each source's value."""
+    if date_from and date_to and date_to < date_from:
+        raise HTTPException(400, "date_to is before date_from")
+    claims = ledger_claims(
+        session,
+        schema_name=settings.default_schema,
+        entity=entity,
+        claim_type=claim_type.value if claim_type else None,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    ledger = build_ledger(claims)
+    if conflicts:
+        ledger = [f for f in ledger if f.status == "conflict"]
+    ledger = ledger[:limit]
+    if format == "md":
+        return PlainTextResponse(
+            render_ledger_markdown(ledger), media_type="text/markdown; charset=utf-8"
+        )
+    return FactsPublic(
+        data=[FactPublic.of(f) for f in ledger],
+        count=len(ledger),
+        date_from=date_from,
+        date_to=date_to,
+    )
