@@ -55,13 +55,23 @@ def _fold(name: str) -> str:
 
 
 def alias_map(session: Session) -> dict[str, str]:
-    """Every known name and alias, folded, to the canonical name it stands for."""
-    mapping: dict[str, str] = {}
-    for entity in session.exec(select(Entity).order_by(col(Entity.id))).all():
+    """Every known name and alias, folded, to the canonical name it finally stands for.
+
+    An alias outranks an entity's own name, so "Kenyan government" added as an alias of
+    Kenya folds the entity of that name into Kenya; chains resolve to their end.
+    """
+    entities = session.exec(select(Entity).order_by(col(Entity.id))).all()
+    mapping = {_fold(e.name): _fold(e.name) for e in entities}
+    for entity in entities:
         canonical = _fold(entity.name)
-        mapping.setdefault(canonical, canonical)
-        for alias in entity.aliases:
-            mapping.setdefault(_fold(alias), canonical)
+        for alias in map(_fold, entity.aliases):
+            if alias != canonical and mapping.get(alias, alias) == alias:
+                mapping[alias] = canonical
+    for name in mapping:
+        seen = {name}
+        while (target := mapping[name]) != name and mapping.get(target, target) not in seen:
+            seen.add(target)
+            mapping[name] = mapping.get(target, target)
     return mapping
 
 

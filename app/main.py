@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import db
 from app.config import LLMMode, get_settings
 from app.llm import build_client
-from app.routes import articles, claims, curation, diff, meta, runs
+from app.routes import articles, claims, curation, diff, entities, meta, runs
 
 log = logging.getLogger("factdiff")
 
@@ -60,7 +60,7 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    for module in (articles, claims, curation, diff, runs, meta):
+    for module in (articles, claims, curation, diff, entities, runs, meta):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

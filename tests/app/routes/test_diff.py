@@ -273,3 +273,25 @@ def test_cli_prints_the_markdown_diff(
     missing = CliRunner().invoke(cli, ["diff", "article:999", right, "--server", live_server])
     assert missing.exit_code == 1
     assert "404: article 999 not found" in missing.output
+
+
+def test_an_alias_folds_another_entity_into_the_ledger(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    entities = client.get("/entities", params={"q": "kenya"}).json()["data"]
+    kenya = next(e for e in entities if e["name"] == "Kenya" and e["type"] == "country")
+    assert kenya["aliases"] == ["Nairobi"]
+    ministry_facts = client.get("/facts", params={"entity": "Kenyan Interior Ministry"}).json()
+    assert ministry_facts["count"] >= 1
+
+    added = client.post(
+        f"/entities/{kenya['id']}/aliases",
+        json={"alias": "Kenyan Interior Ministry", "actor": "desk"},
+    )
+    assert added.status_code == 200
+    assert added.json()["aliases"] == ["Nairobi", "Kenyan Interior Ministry"]
+    folded = client.get("/facts", params={"entity": "Kenyan Interior Ministry"}).json()
+    assert {f["subject"] for f in folded["data"]} == {"kenya"}
+    assert (
+        client.post("/entities/999/aliases", json={"alias": "x", "actor": "y"}).status_code == 404
+    )
