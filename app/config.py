@@ -67,6 +67,20 @@ class Settings(BaseSettings):
     llm_max_output_tokens: int = Field(default=4096, gt=0)
     llm_max_concurrency: int = Field(default=8, gt=0)
 
+    # Durable jobs (app/jobs.py, app/worker.py).
+    worker_concurrency: int = Field(
+        default=8, ge=0, le=512, description="Runs in flight in this process; 0: no workers"
+    )
+    job_lease_s: float = Field(default=60.0, ge=1)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
+    worker_poll_s: float = Field(default=0.5, gt=0)
+    request_wait_s: float = Field(
+        default=300.0, gt=0, description="How long POST /articles waits for a run a worker holds"
+    )
+    # Client-side limits of the provider (0: none); shared by every call of this process.
+    llm_rpm: int = Field(default=0, ge=0)
+    llm_tpm: int = Field(default=0, ge=0)
+
     fixtures_dir: Path = PROJECT_ROOT / "fixtures" / "llm"
     default_schema: str = "news_claims"
 

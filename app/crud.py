@@ -6,12 +6,14 @@ import hashlib
 import unicodedata
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.api_models import ArticleCreate
 from app.config import Settings
 from app.extraction import ExtractionResult
+from app.jobs import LeaseLostError
 from app.llm import LLMError
 from app.models import Article, Claim, Entity, ExtractionRun, RejectedClaim, RunStatus, utcnow
 from app.validation import GroundedClaim
@@ -67,7 +69,7 @@ def get_or_create_run(
         if run.status != RunStatus.failed:
             return run, False
         run.status, run.error, run.error_reason = RunStatus.queued, None, None
-        run.finished_at = None
+        run.finished_at, run.attempts = None, 0
     else:
         run = ExtractionRun(
             article_id=article.id,
@@ -89,15 +91,6 @@ def get_or_create_run(
         return run, False
     session.refresh(run)
     return run, True
-
-
-def start_run(*, session: Session, run: ExtractionRun) -> ExtractionRun:
-    run.status = RunStatus.running
-    run.started_at = utcnow()
-    session.add(run)
-    session.commit()
-    session.refresh(run)
-    return run
 
 
 def entity_key(name: str, type_: str) -> str:
@@ -182,12 +175,38 @@ def claim_row(
     )
 
 
+def _end_lease(session: Session, run: ExtractionRun, owner: str | None) -> None:
+    """First statement of the finishing transaction: it holds the run's row, and fails when
+    another worker has taken the run over, so a run's claims are stored once."""
+    if owner is None:
+        return
+    ended = session.execute(
+        update(ExtractionRun)
+        .where(
+            col(ExtractionRun.id) == run.id,
+            col(ExtractionRun.status) == RunStatus.running,
+            col(ExtractionRun.lease_owner) == owner,
+        )
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+    if ended.rowcount != 1:  # type: ignore[attr-defined]
+        raise LeaseLostError(f"run {run.id}: lease of {owner} lost; results discarded")
+    run.lease_owner = None
+    run.lease_expires_at = None
+
+
 def complete_run(
-    *, session: Session, run: ExtractionRun, article: Article, result: ExtractionResult
+    *,
+    session: Session,
+    run: ExtractionRun,
+    article: Article,
+    result: ExtractionResult,
+    owner: str | None = None,
 ) -> ExtractionRun:
     """Store a run's claims, rejections and usage in one transaction: all or nothing."""
     assert run.id is not None and article.id is not None
     try:
+        _end_lease(session, run, owner)
         for grounded in result.claims:
             session.add(
                 claim_row(session=session, grounded=grounded, article=article, run_id=run.id)
@@ -233,8 +252,10 @@ def fail_run(
     reason: str,
     message: str,
     error: LLMError | None = None,
+    owner: str | None = None,
 ) -> ExtractionRun:
     session.rollback()
+    _end_lease(session, run, owner)
     if error is not None and error.usage is not None:
         _record_usage(run, error.usage)
     run.status = RunStatus.failed
@@ -248,13 +269,21 @@ def fail_run(
 
 
 def list_articles(
-    *, session: Session, outlet: str | None, offset: int, limit: int
+    *,
+    session: Session,
+    outlet: str | None,
+    offset: int,
+    limit: int,
+    content_hash: str | None = None,
 ) -> tuple[list[Article], int]:
     query = select(Article)
     counter = select(func.count()).select_from(Article)
     if outlet:
         query = query.where(Article.outlet == outlet)
         counter = counter.where(Article.outlet == outlet)
+    if content_hash:
+        query = query.where(Article.content_hash == content_hash)
+        counter = counter.where(Article.content_hash == content_hash)
     rows = session.exec(query.order_by(col(Article.id)).offset(offset).limit(limit)).all()
     return list(rows), session.exec(counter).one()
 

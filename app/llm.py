@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import instructor
 import openai
+from aiolimiter import AsyncLimiter
 
 from app.config import InstructorMode, LLMMode, LLMProvider, Settings
 from app.replay import FIXTURE_HEADER, RecordTransport, ReplayTransport
@@ -94,6 +95,28 @@ def _on_response(response: Any) -> None:
 async def _on_http_request(_request: httpx.Request) -> None:
     if (usage := _current_usage.get()) is not None:
         usage.http_requests += 1
+
+
+class RateLimiter:
+    """The provider's requests- and tokens-per-minute limits, kept on our side.
+
+    A leaky bucket of rate/61 per second never lets any sliding 60-second window exceed the
+    limit (a full bucket plus 60 seconds of leak is 61 seconds' worth), and still admits
+    98% of it. Token cost is estimated before the call: request characters / 4 plus the
+    expected answer.
+    """
+
+    def __init__(self, rpm: int, tpm: int, expected_output_tokens: int) -> None:
+        self.requests = AsyncLimiter(rpm / 61, 1) if rpm else None
+        self.tokens = AsyncLimiter(tpm / 61, 1) if tpm else None
+        self.expected_output_tokens = expected_output_tokens
+
+    async def __call__(self, request: httpx.Request) -> None:
+        if self.requests is not None:
+            await self.requests.acquire()
+        if self.tokens is not None:
+            cost = len(request.content) / 4 + self.expected_output_tokens
+            await self.tokens.acquire(min(cost, self.tokens.max_rate))
 
 
 class LLMError(Exception):
@@ -187,10 +210,17 @@ def build_client(
         transport = ReplayTransport(settings.fixtures_dir)
     elif mode is LLMMode.record:
         transport = RecordTransport(settings.fixtures_dir, settings.llm_endpoint)
+    hooks: list[Any] = [_on_http_request]
+    if settings.llm_rpm or settings.llm_tpm:
+        hooks.append(
+            RateLimiter(settings.llm_rpm, settings.llm_tpm, settings.llm_max_output_tokens // 4)
+        )
     http_client = httpx.AsyncClient(
         transport=transport,
         timeout=httpx.Timeout(settings.llm_timeout_s),
-        event_hooks={"request": [_on_http_request]},
+        # Enough connections for every worker slot; httpx's default pool is 100.
+        limits=httpx.Limits(max_connections=max(100, settings.worker_concurrency * 2)),
+        event_hooks={"request": hooks},
     )
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     # Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the SDK requires one.

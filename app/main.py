@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,10 +15,11 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import db
+from app import db, jobs
 from app.config import LLMMode, get_settings
 from app.llm import build_client
 from app.routes import articles, claims, curation, diff, entities, meta, runs
+from app.worker import WorkerPool
 
 log = logging.getLogger("factdiff")
 
@@ -49,7 +51,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     db.migrate(engine)
     log.info("database: %s", db.database_label(engine))
     app.state.llm = build_client(settings)
+    app.state.workers = None
+    # SQLite serves one instance: whatever is still running was orphaned by our last exit.
+    if engine.dialect.name == "sqlite" and (released := jobs.release_all(engine)):
+        log.warning("%d run(s) interrupted by the last shutdown queued again", released)
+    if settings.worker_concurrency:
+        pool = WorkerPool(engine, app.state.llm, settings)
+        app.state.workers = pool
+        task = asyncio.create_task(pool.run())
     yield
+    if app.state.workers is not None:
+        app.state.workers.stop()
+        await task
 
 
 def create_app() -> FastAPI:

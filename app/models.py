@@ -74,6 +74,13 @@ class ExtractionRun(SQLModel, table=True):
     claims_count: int = 0
     rejected_count: int = 0
     latency_ms: float | None = None
+    # The run is also the durable job: stored before any LLM call, leased by one worker at a
+    # time. A lease that is not renewed expires and the sweeper queues the job again.
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_expires_at: datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True), index=True
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     started_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -1,13 +1,19 @@
-"""Execute one extraction run: load it, call the pipeline, store the outcome.
+"""Execute one extraction run: claim it, call the pipeline, store the outcome.
 
 Every way a run can end is recorded on it: succeeded with its claims, or failed with a
 reason code and a message. Blocking database work runs in a worker thread so the event
-loop keeps serving other requests while the LLM is called.
+loop keeps serving other requests while the LLM is called. While the LLM works, the run's
+lease is renewed, so the sweeper leaves it alone; if the lease is lost anyway, nothing is
+stored and whoever holds it now finishes the run.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
+from collections.abc import AsyncIterator
 
 import instructor
 from sqlalchemy import Engine
@@ -15,15 +21,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app import crud
+from app import crud, jobs
 from app.config import Settings
 from app.extraction import ExtractionResult, extract_claims
 from app.llm import LLMError
-from app.models import Article, ExtractionRun
+from app.models import Article, ExtractionRun, RunStatus
 from app.prompting import ArticleInput
 from schemas import get_schema
 
 log = logging.getLogger(__name__)
+
+TERMINAL = (RunStatus.succeeded, RunStatus.failed)
 
 
 def _load(engine: Engine, run_id: int) -> tuple[ExtractionRun, Article]:
@@ -33,13 +41,42 @@ def _load(engine: Engine, run_id: int) -> tuple[ExtractionRun, Article]:
             raise LookupError(f"run {run_id} does not exist")
         article = session.get(Article, run.article_id)
         assert article is not None
-        crud.start_run(session=session, run=run)
         return run, article
 
 
+def read_run(engine: Engine, run_id: int) -> ExtractionRun:
+    return _load(engine, run_id)[0]
+
+
+@contextlib.asynccontextmanager
+async def keep_leased(
+    engine: Engine, run_id: int, owner: str, lease_s: float
+) -> AsyncIterator[None]:
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(lease_s / 3)
+            await run_in_threadpool(
+                jobs.renew_leases, engine, [run_id], owner=owner, lease_s=lease_s
+            )
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def execute_run(
-    run_id: int, *, engine: Engine, client: instructor.AsyncInstructor, settings: Settings
+    run_id: int,
+    *,
+    engine: Engine,
+    client: instructor.AsyncInstructor,
+    settings: Settings,
+    owner: str,
 ) -> ExtractionRun:
+    """Run a run this owner has leased, and store how it ended."""
     run, article = await run_in_threadpool(_load, engine, run_id)
     schema = get_schema(f"{run.schema_name}@{run.schema_version}")
     source = ArticleInput(article.text, article.title, article.outlet, article.published_at)
@@ -47,23 +84,57 @@ async def execute_run(
     def succeed(result: ExtractionResult) -> ExtractionRun:
         with Session(engine, expire_on_commit=False) as session:
             session.add(run)
-            return crud.complete_run(session=session, run=run, article=article, result=result)
+            return crud.complete_run(
+                session=session, run=run, article=article, result=result, owner=owner
+            )
 
     def fail(reason: str, message: str, error: LLMError | None = None) -> ExtractionRun:
         with Session(engine, expire_on_commit=False) as session:
             session.add(run)
             return crud.fail_run(
-                session=session, run=run, reason=reason, message=message, error=error
+                session=session, run=run, reason=reason, message=message, error=error, owner=owner
             )
 
     try:
-        result = await extract_claims(client, source, schema, settings)
-    except LLMError as exc:
-        log.warning("run %s failed: %s (%s)", run_id, exc.reason, exc.message)
-        return await run_in_threadpool(fail, exc.reason, exc.message, exc)
-    try:
-        return await run_in_threadpool(succeed, result)
-    except SQLAlchemyError as exc:
-        log.exception("run %s: storing its claims failed", run_id)
-        message = f"storing the claims failed; nothing was stored: {type(exc).__name__}"
-        return await run_in_threadpool(fail, "database_error", message)
+        async with keep_leased(engine, run_id, owner, settings.job_lease_s):
+            try:
+                result = await extract_claims(client, source, schema, settings)
+            except LLMError as exc:
+                log.warning("run %s failed: %s (%s)", run_id, exc.reason, exc.message)
+                return await run_in_threadpool(fail, exc.reason, exc.message, exc)
+        try:
+            return await run_in_threadpool(succeed, result)
+        except SQLAlchemyError as exc:
+            log.exception("run %s: storing its claims failed", run_id)
+            message = f"storing the claims failed; nothing was stored: {type(exc).__name__}"
+            return await run_in_threadpool(fail, "database_error", message)
+    except jobs.LeaseLostError as exc:
+        log.warning("%s", exc)
+        return await run_in_threadpool(read_run, engine, run_id)
+
+
+async def process_run(
+    run_id: int,
+    *,
+    engine: Engine,
+    client: instructor.AsyncInstructor,
+    settings: Settings,
+    owner: str,
+) -> ExtractionRun | None:
+    """Claim one queued run and execute it; None when someone else already has it."""
+    claimed = await run_in_threadpool(
+        jobs.claim_job, engine, run_id, owner=owner, lease_s=settings.job_lease_s
+    )
+    if not claimed:
+        return None
+    return await execute_run(run_id, engine=engine, client=client, settings=settings, owner=owner)
+
+
+async def wait_for_run(engine: Engine, run_id: int, *, timeout_s: float) -> ExtractionRun:
+    """Wait for a run another worker holds to end, or for the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        run = await run_in_threadpool(read_run, engine, run_id)
+        if run.status in TERMINAL or time.monotonic() >= deadline:
+            return run
+        await asyncio.sleep(0.2)

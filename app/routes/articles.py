@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Response, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response, status
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -23,10 +23,13 @@ from app.api_models import (
 )
 from app.deps import ArticleDep, EngineDep, LLMDep, SessionDep, SettingsDep
 from app.models import Article, Claim, ClaimStatus, ExtractionRun, RunStatus
-from app.runner import execute_run
+from app.runner import TERMINAL, process_run, wait_for_run
+from app.worker import PROCESS_ID
 from schemas import UnknownSchemaError, get_schema
 
 router = APIRouter(prefix="/articles", tags=["articles"])
+
+REQUEST_OWNER = f"{PROCESS_ID}:request"
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Unknown schema or malformed input"},
@@ -67,6 +70,7 @@ def extraction_of(
     },
 )
 async def submit_article(
+    request: Request,
     body: ArticleCreate,
     response: Response,
     session: SessionDep,
@@ -99,15 +103,24 @@ async def submit_article(
 
     article, run, needs_llm = await run_in_threadpool(prepare)
     assert run.id is not None
-    if not needs_llm:
-        if run.status != RunStatus.succeeded:
-            response.status_code = status.HTTP_202_ACCEPTED
-        return await run_in_threadpool(extraction_of, session, article, run, True)
-    if not wait:
-        background.add_task(execute_run, run.id, engine=engine, client=llm, settings=settings)
+    run_id = run.id
+    if needs_llm and not wait:
+        # Stored and queued: the workers take it; the background task covers a process
+        # running without workers. Whichever claims the run first does the work.
+        if (pool := getattr(request.app.state, "workers", None)) is not None:
+            pool.wake()
+        background.add_task(
+            process_run, run.id, engine=engine, client=llm, settings=settings, owner=REQUEST_OWNER
+        )
         response.status_code = status.HTTP_202_ACCEPTED
         return await run_in_threadpool(extraction_of, session, article, run, False)
-    run = await execute_run(run.id, engine=engine, client=llm, settings=settings)
+    if needs_llm:
+        done = await process_run(
+            run.id, engine=engine, client=llm, settings=settings, owner=REQUEST_OWNER
+        )
+        run = done or await wait_for_run(engine, run_id, timeout_s=settings.request_wait_s)
+    elif wait and run.status not in TERMINAL:
+        run = await wait_for_run(engine, run_id, timeout_s=settings.request_wait_s)
     if run.status == RunStatus.failed:
         code = 503 if run.error_reason in ("llm_unavailable", "llm_misconfigured") else 502
         raise HTTPException(
@@ -119,18 +132,29 @@ async def submit_article(
                 "article_id": article.id,
             },
         )
-    return await run_in_threadpool(extraction_of, session, article, run, False)
+    if run.status != RunStatus.succeeded:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return await run_in_threadpool(extraction_of, session, article, run, not needs_llm)
 
 
 @router.get("", response_model=ArticlesPublic)
 def list_articles(
     session: SessionDep,
     outlet: str | None = None,
+    content_hash: Annotated[
+        str | None,
+        Query(
+            pattern="^[0-9a-f]{64}$",
+            description="sha256 of the NFC text: is this article stored already?",
+        ),
+    ] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ArticlesPublic:
     """List stored articles, oldest first."""
-    rows, count = crud.list_articles(session=session, outlet=outlet, offset=offset, limit=limit)
+    rows, count = crud.list_articles(
+        session=session, outlet=outlet, offset=offset, limit=limit, content_hash=content_hash
+    )
     return ArticlesPublic(data=[article_public(a) for a in rows], count=count)
 
 
