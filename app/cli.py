@@ -93,6 +93,38 @@ def serve(
     uvicorn.run("app.main:app", host=host, port=port)
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Runs in flight; default FACTDIFF_WORKER_CONCURRENCY")
+    ] = None,
+) -> None:
+    """Process queued runs without serving HTTP: start several against one PostgreSQL."""
+    import logging
+    import signal
+
+    from app import db
+    from app.llm import build_client
+    from app.worker import WorkerPool
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    settings = get_settings()
+    engine = db.get_engine()
+    db.migrate(engine)
+
+    async def main() -> None:
+        pool = WorkerPool(engine, build_client(settings), settings, concurrency=concurrency)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, pool.stop)
+        await pool.run()
+        console.print(f"worker {pool.owner} stopped after {pool.processed} run(s)")
+
+    asyncio.run(main())
+
+
 @app.command("load-samples")
 def load_samples_command(
     server: Annotated[

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
 from app.api_models import ArticleCreate
@@ -133,23 +136,46 @@ def upsert_entity(*, session: Session, name: str, type_: str, mention: str | Non
 _CORE_FIELDS = set(Claim.model_fields) | {"subject", "quantity", "time", "evidence"}
 
 
+def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dict[str, int]:
+    """Entity ids for the claims' subjects, each created once however many runs race.
+
+    Its own short transaction, retried: entities are shared reference data, so two runs
+    finishing at once may both create one, and the loser must not lose its claims for it.
+    """
+    for attempt in range(5):
+        try:
+            with Session(engine) as session:
+                ids: dict[str, int] = {}
+                for grounded in claims:
+                    subject = grounded.claim.subject
+                    entity = upsert_entity(
+                        session=session,
+                        name=subject.name,
+                        type_=subject.type.value,
+                        mention=subject.mention,
+                    )
+                    assert entity.id is not None
+                    ids[entity.key] = entity.id
+                session.commit()
+                return ids
+        except (IntegrityError, OperationalError):
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1) * (1 + random.random()))
+    raise AssertionError("unreachable")
+
+
 def claim_row(
-    *, session: Session, grounded: GroundedClaim, article: Article, run_id: int | None
+    *, grounded: GroundedClaim, article: Article, run_id: int | None, entity_id: int | None
 ) -> Claim:
-    """A Claim row for a grounded claim, its subject registered as an entity."""
+    """A Claim row for a grounded claim of this article."""
     assert article.id is not None
     claim, span = grounded.claim, grounded.span
-    entity = upsert_entity(
-        session=session,
-        name=claim.subject.name,
-        type_=claim.subject.type.value,
-        mention=claim.subject.mention,
-    )
     dumped = claim.model_dump(mode="json")
     return Claim(
         run_id=run_id,
         article_id=article.id,
-        entity_id=entity.id,
+        entity_id=entity_id,
         statement=claim.statement,
         claim_type=claim.claim_type.value,
         subject_name=claim.subject.name,
@@ -205,11 +231,16 @@ def complete_run(
 ) -> ExtractionRun:
     """Store a run's claims, rejections and usage in one transaction: all or nothing."""
     assert run.id is not None and article.id is not None
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    entities = register_entities(engine=bind, claims=result.claims)
     try:
         _end_lease(session, run, owner)
         for grounded in result.claims:
+            subject = grounded.claim.subject
+            entity_id = entities[entity_key(subject.name, subject.type.value)]
             session.add(
-                claim_row(session=session, grounded=grounded, article=article, run_id=run.id)
+                claim_row(grounded=grounded, article=article, run_id=run.id, entity_id=entity_id)
             )
         for rejection in result.rejected:
             session.add(

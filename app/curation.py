@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.crud import claim_row
+from app.crud import claim_row, upsert_entity
 from app.models import Article, Claim, ClaimAudit, ClaimOrigin, ClaimStatus
 from app.validation import GroundedClaim, GroundingContext, Rejection, ground_claim
 from schemas import ExtractedClaim
@@ -67,6 +67,14 @@ def _ground(claim: ExtractedClaim, article: Article, settings: Settings) -> Grou
     return outcome
 
 
+def _entity_id(session: Session, grounded: GroundedClaim) -> int | None:
+    subject = grounded.claim.subject
+    entity = upsert_entity(
+        session=session, name=subject.name, type_=subject.type.value, mention=subject.mention
+    )
+    return entity.id
+
+
 def _snapshot(claim: Claim) -> dict[str, Any]:
     return claim.model_dump(mode="json", exclude={"created_at"})
 
@@ -104,7 +112,9 @@ def add_claim(
     settings: Settings,
 ) -> Claim:
     grounded = _ground(claim, article, settings)
-    row = claim_row(session=session, grounded=grounded, article=article, run_id=None)
+    row = claim_row(
+        grounded=grounded, article=article, run_id=None, entity_id=_entity_id(session, grounded)
+    )
     row.origin = ClaimOrigin.curated.value
     session.add(row)
     session.flush()
@@ -142,7 +152,12 @@ def correct_claim(
     except ValueError as exc:
         raise CurationError(f"the corrected claim is not valid: {exc}", 422) from exc
     grounded = _ground(corrected, article, settings)
-    row = claim_row(session=session, grounded=grounded, article=article, run_id=claim.run_id)
+    row = claim_row(
+        grounded=grounded,
+        article=article,
+        run_id=claim.run_id,
+        entity_id=_entity_id(session, grounded),
+    )
     row.origin = ClaimOrigin.curated.value
     row.supersedes_id = claim.id
     claim.status = ClaimStatus.superseded.value
