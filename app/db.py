@@ -35,7 +35,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    settings = get_settings()
+    # Every worker slot may hold a connection at once, besides the requests being served.
+    slots = settings.worker_concurrency
+    return make_engine(settings.database_url, pool_size=max(5, slots // 2), max_overflow=slots + 10)
 
 
 def alembic_config() -> Config:
@@ -50,6 +53,14 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def stamp_head(engine: Engine) -> None:
+    """Mark a schema made by metadata.create_all (tests) as being at the latest revision."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.stamp(config, "head")
 
 
 def database_label(engine: Engine) -> str:

@@ -12,11 +12,13 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import db, jobs
-from app.config import LLMMode, get_settings
+from app.config import LLMMode, Settings, get_settings
+from app.deps import get_engine, get_llm
 from app.llm import build_client
 from app.routes import articles, claims, curation, diff, entities, meta, runs
 from app.worker import WorkerPool
@@ -34,7 +36,9 @@ Start with `POST /articles`, then `GET /claims?entity=Kenya`.
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings = get_settings()
+    # Through the dependency overrides, so tests run the same start-up on their own engine.
+    overrides = app.dependency_overrides
+    settings: Settings = overrides.get(get_settings, get_settings)()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # Per-request lines from httpx, and instructor's own report of a spent re-ask (which
     # factdiff turns into rejected claims, and logs itself), would drown the service's log.
@@ -47,10 +51,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             "FACTDIFF_LLM_API_KEY to call a model.",
             settings.fixtures_dir,
         )
-    engine = db.get_engine()
+    engine: Engine = overrides.get(get_engine, get_engine)()
     db.migrate(engine)
     log.info("database: %s", db.database_label(engine))
-    app.state.llm = build_client(settings)
+    app.state.llm = overrides[get_llm]() if get_llm in overrides else build_client(settings)
     app.state.workers = None
     # SQLite serves one instance: whatever is still running was orphaned by our last exit.
     if engine.dialect.name == "sqlite" and (released := jobs.release_all(engine)):

@@ -1,4 +1,4 @@
-"""Test fixtures: an in-memory SQLite engine (StaticPool) behind app.dependency_overrides.
+"""Test fixtures: a SQLite engine per test behind app.dependency_overrides.
 
 The LLM runs through the real openai + instructor client, over the replay transport
 (fixtures/llm) or, in live mode, over respx mocks of the HTTP endpoint.
@@ -15,11 +15,10 @@ import instructor
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from app.config import PROJECT_ROOT, Settings, get_settings
-from app.db import make_engine
+from app.db import make_engine, stamp_head
 from app.deps import get_engine, get_llm
 from app.llm import build_client
 from app.main import app
@@ -49,9 +48,13 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    engine = make_engine("sqlite://", poolclass=StaticPool)
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    # A SQLite file per test rather than the in-memory StaticPool of the SQLModel tutorial:
+    # the service's workers run in threads, and StaticPool would have them share one
+    # connection, where one thread's rollback undoes another's writes.
+    engine = make_engine(f"sqlite:///{tmp_path / 'factdiff.db'}")
     SQLModel.metadata.create_all(engine)
+    stamp_head(engine)  # so the service's start-up migration finds nothing to do
     yield engine
     engine.dispose()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -77,7 +77,6 @@ async def submit_article(
     engine: EngineDep,
     settings: SettingsDep,
     llm: LLMDep,
-    background: BackgroundTasks,
     wait: Annotated[
         bool, Query(description="false: return 202 at once and extract in the background")
     ] = True,
@@ -105,13 +104,9 @@ async def submit_article(
     assert run.id is not None
     run_id = run.id
     if needs_llm and not wait:
-        # Stored and queued: the workers take it; the background task covers a process
-        # running without workers. Whichever claims the run first does the work.
+        # Stored and queued: the workers take it, within their concurrency bound.
         if (pool := getattr(request.app.state, "workers", None)) is not None:
             pool.wake()
-        background.add_task(
-            process_run, run.id, engine=engine, client=llm, settings=settings, owner=REQUEST_OWNER
-        )
         response.status_code = status.HTTP_202_ACCEPTED
         return await run_in_threadpool(extraction_of, session, article, run, False)
     if needs_llm:
