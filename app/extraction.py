@@ -25,6 +25,7 @@ from app.validation import (
     GroundingContext,
     Rejection,
     grounded_model,
+    grounding_context,
     split_grounded,
 )
 from schemas import ExtractedClaim, ExtractionSchema
@@ -100,13 +101,13 @@ async def _extract_chunk(
 ) -> tuple[list[GroundedClaim], list[Rejection]]:
     piece = ArticleInput(chunk.text, article.title, article.outlet, article.published_at)
     ctx = GroundingContext(chunk.text, article.published_at, settings.grounding_fuzzy_threshold)
+    grounding_context.set(ctx)  # this chunk's own task: concurrent chunks do not see it
     try:
         answer = await client.create(
             model=settings.llm_model,
             messages=render_messages(schema.prompt, piece),  # type: ignore[arg-type]
             response_model=grounded_model(schema),
             max_retries=settings.llm_validation_retries,
-            context={"grounding": ctx},
             temperature=settings.llm_temperature,
             max_tokens=settings.llm_max_output_tokens,
         )

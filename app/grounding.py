@@ -6,6 +6,7 @@ Pure functions only: no I/O, no app imports. Offsets are Python ``str`` indices
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -290,6 +291,13 @@ def _languages(text: str) -> list[str]:
 
 def numbers_in(text: str) -> list[float]:
     """Every numeric value expressed in ``text``, in first-seen order, deduplicated."""
+    return list(_numbers_in(text))
+
+
+# A claim's evidence is checked twice (inside instructor's validation, then claim by claim)
+# and number words are costly to parse: remember recent answers.
+@functools.lru_cache(maxsize=8192)
+def _numbers_in(text: str) -> tuple[float, ...]:
     cleaned = text.translate(_SPACES)
     found: list[float] = []
     for match in _NUMBER_RE.finditer(cleaned):
@@ -312,7 +320,7 @@ def numbers_in(text: str) -> list[float]:
     for value in found:
         if math.isfinite(value) and not any(math.isclose(value, u) for u in unique):
             unique.append(value)
-    return unique
+    return tuple(unique)
 
 
 def quantity_in_evidence(value: float, evidence: str, *, rel_tol: float = 1e-6) -> bool:

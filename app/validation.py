@@ -8,11 +8,13 @@ claim by claim, to keep what is grounded and set aside the rest as rejected clai
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationInfo, create_model, model_validator
+import instructor
+from pydantic import BaseModel, create_model, model_validator
 
 from app.dates import resolve_time
 from app.grounding import Span, locate_quote, quantity_in_evidence
@@ -79,9 +81,12 @@ def resolve_claim_time(claim: ExtractedClaim, published_at: date | None) -> Extr
     return claim.model_copy(update={"time": time})
 
 
-def context_of(info: ValidationInfo) -> GroundingContext | None:
-    ctx = (info.context or {}).get("grounding")
-    return ctx if isinstance(ctx, GroundingContext) else None
+# What the validator grounds against. Not instructor's ``context=``: instructor also renders
+# every message as a Jinja template with it, and an article is data, not a template (its
+# braces would be evaluated, or fail the call). Each chunk's task sets its own value.
+grounding_context: ContextVar[GroundingContext | None] = ContextVar(
+    "factdiff_grounding_context", default=None
+)
 
 
 @functools.cache
@@ -93,8 +98,8 @@ def grounded_model(schema: ExtractionSchema) -> type[BaseModel]:
     """
     base = schema.response_model
 
-    def check(model: BaseModel, info: ValidationInfo) -> BaseModel:
-        ctx = context_of(info)
+    def check(model: BaseModel) -> BaseModel:
+        ctx = grounding_context.get()
         if ctx is None:
             return model
         problems = [
@@ -113,7 +118,10 @@ def grounded_model(schema: ExtractionSchema) -> type[BaseModel]:
     validator = model_validator(mode="after")(check)
     model: type[BaseModel] = create_model(
         base.__name__,
-        __base__=base,
+        # instructor wraps any model that is not a ResponseSchema in a new class on every
+        # call, and so derives its JSON Schema afresh every time: costlier than the rest of
+        # a request. Built as one here, once, its schema is derived once.
+        __base__=(base, instructor.ResponseSchema),
         __module__=base.__module__,
         __doc__=base.__doc__,
         __validators__={"grounded": validator},  # type: ignore[dict-item]

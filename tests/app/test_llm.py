@@ -228,3 +228,21 @@ async def test_json_schema_mode_reads_the_message_content(live_settings: Setting
     assert body["response_format"]["type"] == "json_schema"
     assert "tools" not in body
     assert [c.span.start for c in result.claims] == [71]
+
+
+@respx.mock
+async def test_article_text_is_sent_verbatim_never_rendered_as_a_template(
+    live_settings: Settings,
+) -> None:
+    # instructor renders messages as Jinja templates whenever it is given a context; an
+    # article is data, so braces in it must reach the model untouched.
+    text = "Kenya sent 217 officers. The press kit read {{ 7*7 }} and {% if x %}."
+    evidence = claim("Kenya sent 217 officers to Haiti.", "Kenya sent 217 officers", value=217)
+    route = respx.post(COMPLETIONS).mock(return_value=ok(tool_completion([evidence])))
+    result = await extract_claims(
+        build_client(live_settings), ArticleInput(text), NEWS, live_settings
+    )
+
+    user = json.loads(route.calls.last.request.content)["messages"][1]["content"]
+    assert "{{ 7*7 }} and {% if x %}." in user
+    assert [c.span.start for c in result.claims] == [0]

@@ -1,0 +1,250 @@
+"""Batch ingestion benchmarks against the simulated LLM, each beside a naive baseline.
+
+    python -m bench.ingest_bench [--only overhead,latency,ratelimit] [--quick]
+
+Scenarios (the simulated LLM runs as its own process, so CPU figures are factdiff's):
+  overhead   zero-latency LLM, SQLite, ~20-claim articles: articles/s and CPU ms per article
+             (target >= 200 articles/s on 2 cores)
+  latency    1.5 s per LLM call, 64 workers: throughput vs the 64/1.5 articles/s bound
+             (target >= 90% of it)
+  ratelimit  an LLM enforcing 600 requests/min, factdiff limiting itself to the same:
+             no failed article, throughput vs 10 articles/s (target >= 90%)
+The baseline is what one would write first: a sequential loop of instructor calls plus
+inserts, with the same client, grounding and storage. Results are ratios against it.
+Prints a table and writes it to bench/results/ingest.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from app import crud
+from app.api_models import ArticleCreate
+from app.config import Settings
+from app.db import make_engine, migrate
+from app.extraction import extract_claims
+from app.llm import build_client
+from app.models import ExtractionRun, RunStatus
+from app.prompting import ArticleInput
+from app.worker import WorkerPool
+from schemas import get_schema
+
+RESULTS = Path(__file__).parent / "results" / "ingest.md"
+UNITS = ["officers", "troops", "people", "countries", "vehicles", "families", "schools"]
+
+
+def synthetic_article(n: int, claims: int = 20) -> str:
+    """An article of `claims` sentences, each with one figure the simulated LLM extracts."""
+    sentences = [
+        f"Agency {n % 50} reported that {100 + (n * 7 + i * 13) % 9000:,} "
+        f"{UNITS[i % len(UNITS)]} were counted in district {i} on Saturday."
+        for i in range(claims)
+    ]
+    return "\n\n".join(" ".join(sentences[i : i + 4]) for i in range(0, claims, 4))
+
+
+@dataclass
+class Outcome:
+    articles: int
+    succeeded: int
+    seconds: float
+    cpu_s: float
+    llm_calls: int
+
+    @property
+    def rate(self) -> float:
+        return self.succeeded / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu_s / max(self.articles, 1)
+
+
+@contextmanager
+def simulated_llm(*args: str) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "bench.simulated_llm", "--port", str(port)]
+    process = subprocess.Popen([*command, "--log-level", "warning", *args])
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{url}/models", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def settings_for(url: str, database: Path, **extra: object) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        llm_mode="live", llm_base_url=url, llm_api_key="sk-sim",
+        database_url=f"sqlite:///{database}", _env_file=None, **extra,
+    )  # fmt: skip
+
+
+def fresh_engine(folder: Path, name: str, settings: Settings) -> Engine:
+    slots = settings.worker_concurrency
+    engine = make_engine(
+        f"sqlite:///{folder / name}.db", pool_size=max(5, slots // 2), max_overflow=slots + 10
+    )
+    migrate(engine)
+    return engine
+
+
+def enqueue(engine: Engine, settings: Settings, texts: list[str]) -> list[int]:
+    with Session(engine, expire_on_commit=False) as session:
+        ids = []
+        for text in texts:
+            article = crud.get_or_create_article(
+                session=session, article_in=ArticleCreate(text=text)
+            )
+            run, _ = crud.get_or_create_run(
+                session=session,
+                article=article,
+                schema=get_schema("news_claims"),
+                settings=settings,
+            )
+            assert run.id is not None
+            ids.append(run.id)
+        return ids
+
+
+def tally(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        done = session.exec(
+            select(func.count()).where(col(ExtractionRun.status) == RunStatus.succeeded)
+        ).one()
+        calls = session.exec(select(func.sum(ExtractionRun.llm_calls))).one() or 0
+        return done, calls
+
+
+async def run_service(engine: Engine, settings: Settings, texts: list[str]) -> Outcome:
+    """The service's path: runs queued first, then a worker pool drains the queue."""
+    enqueue(engine, settings, texts)
+    pool = WorkerPool(engine, build_client(settings), settings)
+    started, cpu = time.perf_counter(), time.process_time()
+    task = asyncio.create_task(pool.run())
+    while pool.processed < len(texts):  # noqa: ASYNC110  (the pool has no "done" event)
+        await asyncio.sleep(0.01)
+    seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu
+    pool.stop()
+    await task
+    done, calls = tally(engine)
+    return Outcome(len(texts), done, seconds, cpu_s, calls)
+
+
+async def run_naive(engine: Engine, settings: Settings, texts: list[str]) -> Outcome:
+    """A sequential loop: one instructor call (with grounding) and its inserts at a time."""
+    client, schema = build_client(settings), get_schema("news_claims")
+    started, cpu = time.perf_counter(), time.process_time()
+    with Session(engine, expire_on_commit=False) as session:
+        for text in texts:
+            article = crud.get_or_create_article(
+                session=session, article_in=ArticleCreate(text=text)
+            )
+            run, _ = crud.get_or_create_run(
+                session=session, article=article, schema=schema, settings=settings
+            )
+            try:
+                result = await extract_claims(client, ArticleInput(text), schema, settings)
+                crud.complete_run(session=session, run=run, article=article, result=result)
+            except Exception as exc:  # the baseline counts failures, it does not stop
+                crud.fail_run(session=session, run=run, reason="error", message=str(exc))
+    seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu
+    done, calls = tally(engine)
+    return Outcome(len(texts), done, seconds, cpu_s, calls)
+
+
+@dataclass
+class Scenario:
+    name: str
+    sim_args: list[str]
+    settings: dict[str, object]
+    articles: int
+    baseline_articles: int
+    bound: float | None  # articles/s the setting allows at best
+    target: str
+
+
+def scenarios(quick: bool) -> list[Scenario]:
+    scale = 4 if quick else 1
+    return [
+        Scenario("overhead", [], {"worker_concurrency": 16}, 2000 // scale, 200 // scale, None,
+                 ">= 200 articles/s"),
+        Scenario("latency", ["--latency-ms", "1500"], {"worker_concurrency": 64},
+                 640 // scale, 6, 64 / 1.5, ">= 90% of 64/1.5 = 42.7/s"),
+        Scenario("ratelimit", ["--rpm", "600"], {"worker_concurrency": 32, "llm_rpm": 600},
+                 300 // scale, 40, 600 / 60, "no failure, >= 90% of 10/s"),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default="overhead,latency,ratelimit")
+    parser.add_argument("--quick", action="store_true", help="a quarter of the articles")
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
+    table = Table(title="factdiff batch ingestion vs a naive sequential loop")
+    header = ["scenario", "articles", "ok", "articles/s", "CPU ms/article", "LLM calls",
+              "naive articles/s", "speed-up", "of bound", "target"]  # fmt: skip
+    for column in header:
+        table.add_column(column)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for sc in (s for s in scenarios(args.quick) if s.name in wanted):
+            with simulated_llm(*sc.sim_args) as url:
+                settings = settings_for(url, Path(folder) / "x.db", **sc.settings)
+                texts = [synthetic_article(n) for n in range(sc.articles)]
+                service = asyncio.run(
+                    run_service(fresh_engine(Path(folder), sc.name, settings), settings, texts)
+                )
+                base_texts = [synthetic_article(10**6 + n) for n in range(sc.baseline_articles)]
+                naive = asyncio.run(
+                    run_naive(
+                        fresh_engine(Path(folder), sc.name + "-naive", settings),
+                        settings,
+                        base_texts,
+                    )
+                )
+            of_bound = f"{100 * service.rate / sc.bound:.0f}%" if sc.bound else "-"
+            row = [sc.name, str(service.articles), str(service.succeeded), f"{service.rate:.1f}",
+                   f"{service.cpu_ms:.1f}", str(service.llm_calls), f"{naive.rate:.1f}",
+                   f"{service.rate / naive.rate:.1f}x", of_bound, sc.target]  # fmt: skip
+            table.add_row(*row)
+            rows.append(row)
+    Console().print(table)
+    RESULTS.parent.mkdir(exist_ok=True)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    command = "python -m bench.ingest_bench" + (" --quick" if args.quick else "")
+    RESULTS.write_text(
+        f"# Batch ingestion benchmark\n\n`{command}` on Python {platform.python_version()}, "
+        f"{platform.machine()}, 2 cores.\n\n" + "\n".join(lines) + "\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
