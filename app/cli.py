@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import httpx
 import typer
@@ -166,6 +166,106 @@ def diff_command(
         raise typer.Exit(1)
     # Plain print: the Markdown is meant to be read as is, or piped into a report.
     print(response.text)
+
+
+@app.command("submit")
+def submit_command(
+    paths: Annotated[
+        list[Path], typer.Argument(exists=True, help="Files or folders: .txt, .md, .json, .jsonl")
+    ],
+    server: Annotated[
+        str, typer.Option(help="Base URL of a running factdiff")
+    ] = "http://127.0.0.1:8000",
+    api_key: Annotated[
+        str | None, typer.Option(envvar="FACTDIFF_API_KEY", help="Sent as a Bearer token")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Articles in flight")] = 8,
+    report: Annotated[
+        Path | None, typer.Option(help="JSONL report, one outcome per line, written as they end")
+    ] = None,
+    schema: Annotated[
+        str | None, typer.Option(help="Extraction schema for articles that name none")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Skip articles the server already stores with claims")
+    ] = True,
+    poll_interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls")] = 0.5,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for one article")] = 600,
+) -> None:
+    """Submit many articles to a running service; report what each yielded."""
+    from app.submit import SubmitOptions, exit_code, submit
+
+    options = SubmitOptions(
+        server=server,
+        api_key=api_key,
+        concurrency=concurrency,
+        report=report,
+        schema=schema,
+        resume=resume,
+        poll_interval=poll_interval,
+        timeout=timeout,
+    )
+    try:
+        outcomes = asyncio.run(submit(paths, options, console))
+    except KeyboardInterrupt:
+        # submit() has printed the summary and closed the report already.
+        raise typer.Exit(130) from None
+    raise typer.Exit(exit_code(outcomes))
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File; default stdout")] = None,
+    fmt: Annotated[
+        Literal["jsonl", "csv"], typer.Option("--format", help="jsonl or csv")
+    ] = "jsonl",
+    server: Annotated[
+        str, typer.Option(help="Base URL of a running factdiff")
+    ] = "http://127.0.0.1:8000",
+    api_key: Annotated[
+        str | None, typer.Option(envvar="FACTDIFF_API_KEY", help="Sent as a Bearer token")
+    ] = None,
+    article_id: int | None = None,
+    run_id: int | None = None,
+    outlet: str | None = None,
+    entity: str | None = None,
+    claim_type: str | None = None,
+    q: Annotated[str | None, typer.Option(help="Text in the statement or evidence")] = None,
+    date_from: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    include_inactive: Annotated[
+        bool, typer.Option(help="Also export retracted and superseded claims")
+    ] = False,
+) -> None:
+    """Export the stored claims, filtered like GET /claims, as JSONL or CSV."""
+    import sys
+
+    from app.export import ExportError, export_claims
+
+    given = {
+        "article_id": article_id,
+        "run_id": run_id,
+        "outlet": outlet,
+        "entity": entity,
+        "claim_type": claim_type,
+        "q": q,
+        "date_from": date_from,
+        "date_to": date_to,
+        "include_inactive": "true" if include_inactive else None,
+    }
+    filters = {key: str(value) for key, value in given.items() if value is not None}
+    try:
+        if out is None:
+            count = export_claims(server, api_key, sys.stdout, fmt, filters)
+        else:
+            # newline="": the csv module writes its own line ends.
+            with out.open("w", encoding="utf-8", newline="") as stream:
+                count = export_claims(server, api_key, stream, fmt, filters)
+    except ExportError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    # stderr: stdout may be the export itself.
+    typer.echo(f"{count} claim(s) exported", err=True)
 
 
 @fixtures_app.command("stamp")

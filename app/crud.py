@@ -6,10 +6,11 @@ import hashlib
 import random
 import time
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
@@ -136,18 +137,36 @@ def upsert_entity(*, session: Session, name: str, type_: str, mention: str | Non
 _CORE_FIELDS = set(Claim.model_fields) | {"subject", "quantity", "time", "evidence"}
 
 
+# Entity ids (and aliases) this process has seen, per database: most claims are about a
+# known entity, which then costs no query. Rows are never deleted, so an id stays valid.
+_known_entities: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, frozenset[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dict[str, int]:
     """Entity ids for the claims' subjects, each created once however many runs race.
 
     Its own short transaction, retried: entities are shared reference data, so two runs
     finishing at once may both create one, and the loser must not lose its claims for it.
     """
+    known = _known_entities.setdefault(engine, {})
+    learned: dict[str, tuple[int, frozenset[str]]] = {}
+    subjects = {}
+    for grounded in claims:
+        subject = grounded.claim.subject
+        key = entity_key(subject.name, subject.type.value)
+        mention = (
+            subject.mention if subject.mention and is_alias(subject.mention, subject.name) else None
+        )
+        if key not in known or (mention and mention not in known[key][1]):
+            subjects[(key, mention)] = subject
     for attempt in range(5):
+        if not subjects:
+            break
         try:
             with Session(engine) as session:
-                ids: dict[str, int] = {}
-                for grounded in claims:
-                    subject = grounded.claim.subject
+                for subject in subjects.values():
                     entity = upsert_entity(
                         session=session,
                         name=subject.name,
@@ -155,24 +174,27 @@ def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dic
                         mention=subject.mention,
                     )
                     assert entity.id is not None
-                    ids[entity.key] = entity.id
+                    learned[entity.key] = (entity.id, frozenset(entity.aliases))
                 session.commit()
-                return ids
+            known.update(learned)
+            break
         except (IntegrityError, OperationalError):
+            learned.clear()
             if attempt == 4:
                 raise
             time.sleep(0.05 * (attempt + 1) * (1 + random.random()))
-    raise AssertionError("unreachable")
+    return {key: entity_id for key, (entity_id, _) in known.items()}
 
 
-def claim_row(
+def claim_values(
     *, grounded: GroundedClaim, article: Article, run_id: int | None, entity_id: int | None
-) -> Claim:
-    """A Claim row for a grounded claim of this article."""
+) -> dict[str, Any]:
+    """The column values of a grounded claim of this article."""
     assert article.id is not None
     claim, span = grounded.claim, grounded.span
     dumped = claim.model_dump(mode="json")
-    return Claim(
+    return dict(
+        created_at=utcnow(),
         run_id=run_id,
         article_id=article.id,
         entity_id=entity_id,
@@ -198,6 +220,15 @@ def claim_row(
         match_kind=span.kind.value,
         match_score=span.score,
         extra={k: v for k, v in dumped.items() if k not in _CORE_FIELDS},
+    )
+
+
+def claim_row(
+    *, grounded: GroundedClaim, article: Article, run_id: int | None, entity_id: int | None
+) -> Claim:
+    """A Claim row for a grounded claim of this article."""
+    return Claim(
+        **claim_values(grounded=grounded, article=article, run_id=run_id, entity_id=entity_id)
     )
 
 
@@ -236,21 +267,29 @@ def complete_run(
     entities = register_entities(engine=bind, claims=result.claims)
     try:
         _end_lease(session, run, owner)
+        # One multi-row INSERT each, not an ORM object per claim: storage was the costliest
+        # step of a run.
+        rows = []
         for grounded in result.claims:
             subject = grounded.claim.subject
             entity_id = entities[entity_key(subject.name, subject.type.value)]
-            session.add(
-                claim_row(grounded=grounded, article=article, run_id=run.id, entity_id=entity_id)
+            rows.append(
+                claim_values(grounded=grounded, article=article, run_id=run.id, entity_id=entity_id)
             )
-        for rejection in result.rejected:
-            session.add(
-                RejectedClaim(
-                    run_id=run.id,
-                    article_id=article.id,
-                    reason=rejection.reason,
-                    payload=rejection.payload,
-                )
-            )
+        if rows:
+            session.execute(insert(Claim), rows)
+        rejections = [
+            {
+                "run_id": run.id,
+                "article_id": article.id,
+                "reason": rejection.reason,
+                "payload": rejection.payload,
+                "created_at": utcnow(),
+            }
+            for rejection in result.rejected
+        ]
+        if rejections:
+            session.execute(insert(RejectedClaim), rejections)
         _record_usage(run, result.usage)
         run.status = RunStatus.succeeded
         run.chunks = result.chunks
@@ -263,7 +302,6 @@ def complete_run(
     except Exception:
         session.rollback()
         raise
-    session.refresh(run)
     return run
 
 

@@ -27,6 +27,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # In WAL mode NORMAL cannot corrupt the database; a power cut may lose the last
+            # commits. It spares an fsync on every commit.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine
