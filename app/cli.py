@@ -21,6 +21,12 @@ fixtures_app = typer.Typer(help="Maintain the offline LLM fixtures under fixture
 app.add_typer(fixtures_app, name="fixtures")
 console = Console()
 
+DEFAULT_SERVER = "http://127.0.0.1:8000"
+ServerOption = Annotated[str, typer.Option(help="Base URL of a running factdiff")]
+ApiKeyOption = Annotated[
+    str | None, typer.Option(envvar="FACTDIFF_API_KEY", help="Sent as a Bearer token")
+]
+
 SAMPLES_DIR = PROJECT_ROOT / "fixtures" / "articles"
 
 
@@ -100,16 +106,14 @@ def worker(
     ] = None,
 ) -> None:
     """Process queued runs without serving HTTP: start several against one PostgreSQL."""
-    import logging
     import signal
 
     from app import db
     from app.llm import build_client
+    from app.logs import configure_logging
     from app.worker import WorkerPool
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    configure_logging()
     settings = get_settings()
     engine = db.get_engine()
     db.migrate(engine)
@@ -127,9 +131,7 @@ def worker(
 
 @app.command("load-samples")
 def load_samples_command(
-    server: Annotated[
-        str, typer.Option(help="Base URL of a running factdiff")
-    ] = "http://127.0.0.1:8000",
+    server: ServerOption = DEFAULT_SERVER,
     folder: Path = SAMPLES_DIR,
 ) -> None:
     """POST the sample articles to a running service and show what each yielded."""
@@ -140,9 +142,7 @@ def load_samples_command(
 def diff_command(
     left: Annotated[str, typer.Argument(help="article:ID, run:ID or outlet:NAME")],
     right: Annotated[str, typer.Argument(help="article:ID, run:ID or outlet:NAME")],
-    server: Annotated[
-        str, typer.Option(help="Base URL of a running factdiff")
-    ] = "http://127.0.0.1:8000",
+    server: ServerOption = DEFAULT_SERVER,
     schema: Annotated[
         str | None, typer.Option(help="Extraction schema; default news_claims")
     ] = None,
@@ -173,12 +173,8 @@ def submit_command(
     paths: Annotated[
         list[Path], typer.Argument(exists=True, help="Files or folders: .txt, .md, .json, .jsonl")
     ],
-    server: Annotated[
-        str, typer.Option(help="Base URL of a running factdiff")
-    ] = "http://127.0.0.1:8000",
-    api_key: Annotated[
-        str | None, typer.Option(envvar="FACTDIFF_API_KEY", help="Sent as a Bearer token")
-    ] = None,
+    server: ServerOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Articles in flight")] = 8,
     report: Annotated[
         Path | None, typer.Option(help="JSONL report, one outcome per line, written as they end")
@@ -219,12 +215,8 @@ def export_command(
     fmt: Annotated[
         Literal["jsonl", "csv"], typer.Option("--format", help="jsonl or csv")
     ] = "jsonl",
-    server: Annotated[
-        str, typer.Option(help="Base URL of a running factdiff")
-    ] = "http://127.0.0.1:8000",
-    api_key: Annotated[
-        str | None, typer.Option(envvar="FACTDIFF_API_KEY", help="Sent as a Bearer token")
-    ] = None,
+    server: ServerOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
     article_id: int | None = None,
     run_id: int | None = None,
     outlet: str | None = None,

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import instructor
 from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from app import db
 from app.config import Settings, get_settings
 from app.llm import build_client
-from app.models import Article, ExtractionRun
+from app.models import Article, Claim, Entity, ExtractionRun
 
 
 def get_engine() -> Engine:
@@ -43,23 +43,36 @@ def get_llm(request: Request, settings: SettingsDep) -> instructor.AsyncInstruct
 
 LLMDep = Annotated[instructor.AsyncInstructor, Depends(get_llm)]
 
+Row = TypeVar("Row", bound=SQLModel)
+
 # Ids are 64-bit in Postgres; a larger one is a 422, never an overflow.
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
+def _get_or_404(session: Session, model: type[Row], id_: int, name: str) -> Row:
+    row = session.get(model, id_)
+    if row is None:
+        raise HTTPException(404, f"{name} {id_} not found")
+    return row
+
+
 def article_or_404(article_id: IdPath, session: SessionDep) -> Article:
-    article = session.get(Article, article_id)
-    if article is None:
-        raise HTTPException(404, f"article {article_id} not found")
-    return article
+    return _get_or_404(session, Article, article_id, "article")
 
 
 def run_or_404(run_id: IdPath, session: SessionDep) -> ExtractionRun:
-    run = session.get(ExtractionRun, run_id)
-    if run is None:
-        raise HTTPException(404, f"run {run_id} not found")
-    return run
+    return _get_or_404(session, ExtractionRun, run_id, "run")
+
+
+def claim_or_404(claim_id: IdPath, session: SessionDep) -> Claim:
+    return _get_or_404(session, Claim, claim_id, "claim")
+
+
+def entity_or_404(entity_id: IdPath, session: SessionDep) -> Entity:
+    return _get_or_404(session, Entity, entity_id, "entity")
 
 
 ArticleDep = Annotated[Article, Depends(article_or_404)]
 RunDep = Annotated[ExtractionRun, Depends(run_or_404)]
+ClaimDep = Annotated[Claim, Depends(claim_or_404)]
+EntityDep = Annotated[Entity, Depends(entity_or_404)]

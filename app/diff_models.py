@@ -7,9 +7,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.api_models import EvidencePublic, QuantityPublic, TimePublic, UTCDateTime
+from app.api_models import QuantityPublic, TimePublic, UTCDateTime
 from app.diff import DiffClaim, DiffResult
 from app.ledger import Fact
+
+
+class SpanPublic(BaseModel):
+    quote: str = Field(description="The passage exactly as it stands in the article text.")
+    char_start: int
+    char_end: int
 
 
 class DiffClaimPublic(BaseModel):
@@ -28,7 +34,7 @@ class DiffClaimPublic(BaseModel):
     location: str | None
     attribution: str | None
     modality: str
-    evidence: EvidencePublic
+    evidence: SpanPublic
 
     @classmethod
     def of(cls, c: DiffClaim) -> DiffClaimPublic:
@@ -58,13 +64,7 @@ class DiffClaimPublic(BaseModel):
             location=c.location,
             attribution=c.attribution,
             modality=c.modality,
-            evidence=EvidencePublic(
-                quote=c.quote,
-                char_start=c.char_start,
-                char_end=c.char_end,
-                match="stored",
-                score=100.0,
-            ),
+            evidence=SpanPublic(quote=c.quote, char_start=c.char_start, char_end=c.char_end),
         )
 
 

@@ -20,6 +20,7 @@ from app import db, jobs
 from app.config import LLMMode, Settings, get_settings
 from app.deps import get_engine, get_llm
 from app.llm import build_client
+from app.logs import configure_logging
 from app.routes import articles, claims, curation, diff, entities, meta, runs
 from app.worker import WorkerPool
 
@@ -39,11 +40,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Through the dependency overrides, so tests run the same start-up on their own engine.
     overrides = app.dependency_overrides
     settings: Settings = overrides.get(get_settings, get_settings)()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # Per-request lines from httpx, and instructor's own report of a spent re-ask (which
-    # factdiff turns into rejected claims, and logs itself), would drown the service's log.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    configure_logging()
     if settings.mode is LLMMode.replay:
         log.warning(
             "No LLM endpoint configured: replay mode, answering from fixtures under %s. "

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 
 from app import curation
 from app.api_models import ClaimAuditPublic, ClaimPatch, ClaimPublic, CuratedClaimCreate
-from app.deps import ArticleDep, IdPath, SessionDep, SettingsDep
-from app.models import Claim
+from app.deps import ArticleDep, ClaimDep, SessionDep, SettingsDep
 from schemas import ExtractedClaim
 
 router = APIRouter(tags=["curation"])
@@ -19,16 +18,6 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The claim was already retracted or superseded"},
     422: {"description": "Invalid, or not grounded in the article"},
 }
-
-
-def claim_or_404(claim_id: IdPath, session: SessionDep) -> Claim:
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise HTTPException(404, f"claim {claim_id} not found")
-    return claim
-
-
-ClaimDep = Annotated[Claim, Depends(claim_or_404)]
 
 
 def _refused(exc: curation.CurationError) -> HTTPException:

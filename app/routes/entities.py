@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, func, select
 
-from app.deps import IdPath, SessionDep
+from app.deps import EntityDep, SessionDep
 from app.models import Claim, Entity
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -36,16 +36,6 @@ class AliasCreate(BaseModel):
 
     alias: str = Field(min_length=1, max_length=200, description="Another name for the entity")
     actor: str = Field(min_length=1, max_length=200, description="Who says they are the same")
-
-
-def entity_or_404(entity_id: IdPath, session: SessionDep) -> Entity:
-    entity = session.get(Entity, entity_id)
-    if entity is None:
-        raise HTTPException(404, f"entity {entity_id} not found")
-    return entity
-
-
-EntityDep = Annotated[Entity, Depends(entity_or_404)]
 
 
 @router.get("", response_model=EntitiesPublic)
