@@ -14,6 +14,7 @@ ledger p50 < 400 ms (the ledger's share of 1 s for one entity, after loading its
 from __future__ import annotations
 
 import argparse
+import gc
 import platform
 import random
 import statistics
@@ -183,8 +184,13 @@ def main() -> None:
     diff_ms = timed(lambda: diff_claims(left, right), args.reps)
 
     claims = corpus(rng, args.articles)
+    total = len(claims)
     busiest, count = Counter(c.subject for c in claims).most_common(1)[0]
     entity_claims = [c for c in claims if c.subject == busiest]
+    # The service holds one entity's claims, not the corpus: with the corpus alive, a full
+    # collection every other run (~140 ms) would scan it and be timed as ledger work.
+    del claims
+    gc.collect()
     facts = build_ledger(entity_claims)
     ledger_ms = timed(lambda: build_ledger(entity_claims), args.ledger_reps)
     statuses = Counter(f.status for f in facts)
@@ -194,7 +200,7 @@ def main() -> None:
          f"{len(result.pairs)} pairs: " + ", ".join(f"{k} {v}" for k, v in result.summary.items())),
         (f"build_ledger, busiest of {args.articles:,} articles", args.ledger_reps, ledger_ms, 50,
          LEDGER_TARGET_MS,
-         f"{count:,} of {len(claims):,} claims -> {len(facts)} facts "
+         f"{count:,} of {total:,} claims -> {len(facts)} facts "
          f"({statuses['conflict']} conflict, {statuses['consensus']} consensus, "
          f"{statuses['single']} single)"),
     ]  # fmt: skip
