@@ -105,9 +105,11 @@ def _diff_claim(row: Sequence[Any], aliases: dict[str, str]) -> DiffClaim:
     return make(*row[:7], subject_key(row[7], row[8], aliases), *row[9:])  # type: ignore[no-any-return]
 
 
-def _schema_runs(schema_name: str) -> ColumnElement[bool]:
+def _schema_runs(schema_name: str, article_id: int | None = None) -> ColumnElement[bool]:
     """Claims from runs of one schema, plus claims curators added by hand."""
     runs = select(ExtractionRun.id).where(ExtractionRun.schema_name == schema_name)
+    if article_id is not None:  # a handful of runs instead of every run in the store
+        runs = runs.where(ExtractionRun.article_id == article_id)
     return or_(col(Claim.run_id).in_(runs), col(Claim.run_id).is_(None))
 
 
@@ -137,7 +139,8 @@ def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffC
     if side.kind == "article":
         if session.get(Article, int(side.value)) is None:
             raise UnknownSideError(f"article {side.value} not found")
-        where = [col(Claim.article_id) == int(side.value), _schema_runs(schema_name)]
+        article_id = int(side.value)
+        where = [col(Claim.article_id) == article_id, _schema_runs(schema_name, article_id)]
         return load_claims(session, where=where)
     if session.exec(select(Article.id).where(Article.outlet == side.value)).first() is None:
         raise UnknownSideError(f"no article from outlet {side.value!r}")
