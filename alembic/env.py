@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from alembic import context
+from app import search_index
 from app.config import get_settings
 from app.db import make_engine
 
@@ -24,6 +25,7 @@ def run_with(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        include_object=search_index.include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -7,10 +7,12 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_, text
 from sqlmodel import Session, col, select
 
+from app import search_index
 from app.models import Article, Claim, ClaimStatus, Entity
 
 
@@ -59,6 +61,25 @@ def _entity_ids(session: Session, name: str) -> list[int]:
     return ids
 
 
+def _fts_phrase(session: Session, f: ClaimFilter) -> str | None:
+    """The SQLite full-text query for ``f.q``, when the trigram index can answer it."""
+    if not f.q or session.get_bind().dialect.name != "sqlite":
+        return None
+    return search_index.fts_phrase(f.q)
+
+
+def _text_matches(q: str) -> ColumnElement[bool]:
+    """Claims whose statement or evidence contains ``q``, any case, by LIKE."""
+    # PostgreSQL's trigram indexes serve this LIKE on the lower-cased columns.
+    # % and _ in the search text are literal characters, not wildcards.
+    escaped = q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        func.lower(col(Claim.statement)).like(pattern, escape="\\"),
+        func.lower(col(Claim.evidence_quote)).like(pattern, escape="\\"),
+    )
+
+
 def _conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not f.include_inactive:
@@ -75,16 +96,8 @@ def _conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
         # Every stored claim has its entity id: matching on it alone lets the index serve
         # the query (an OR on the subject's name would scan every claim).
         where.append(col(Claim.entity_id).in_(_entity_ids(session, f.entity)))
-    if f.q:
-        # % and _ in the search text are literal characters, not wildcards.
-        escaped = f.q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        where.append(
-            or_(
-                func.lower(col(Claim.statement)).like(pattern, escape="\\"),
-                func.lower(col(Claim.evidence_quote)).like(pattern, escape="\\"),
-            )
-        )
+    if f.q and _fts_phrase(session, f) is None:
+        where.append(_text_matches(f.q))
     # A claim's date is its own time window, or else its article's publication day.
     claim_start = func.coalesce(col(Claim.time_start), func.date(col(Article.published_at)))
     claim_end = func.coalesce(
@@ -101,12 +114,22 @@ def list_claims(
     *, session: Session, filters: ClaimFilter, cursor: str | None, limit: int
 ) -> tuple[list[Claim], str | None]:
     query = select(Claim).join(Article, col(Article.id) == col(Claim.article_id))
+    order_key: Any = col(Claim.id)
+    if (phrase := _fts_phrase(session, filters)) is not None:
+        # Driven by the index in id order, SQLite stops at the page's last match instead of
+        # collecting every match first (milliseconds rather than a tenth of a second for a
+        # common word over a million claims).
+        fts = search_index.CLAIM_SEARCH
+        query = query.join(fts, fts.c.rowid == col(Claim.id)).where(
+            text("claim_search MATCH :phrase").bindparams(phrase=phrase)
+        )
+        order_key = fts.c.rowid
     conditions = _conditions(session, filters)
     if cursor:
-        conditions.append(col(Claim.id) > decode_cursor(cursor))
+        conditions.append(order_key > decode_cursor(cursor))
     if conditions:
         query = query.where(and_(*conditions))
-    rows = list(session.exec(query.order_by(col(Claim.id)).limit(limit + 1)).all())
+    rows = list(session.exec(query.order_by(order_key).limit(limit + 1)).all())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

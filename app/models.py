@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
+
+from app import search_index
 
 
 def utcnow() -> datetime:
@@ -167,3 +169,8 @@ class RejectedClaim(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+# The text-search index goes with the claim table however the schema is made: migrations
+# build it, and so does metadata.create_all (tests, benchmarks).
+event.listen(Claim.__table__, "after_create", search_index.after_create)  # type: ignore[attr-defined]

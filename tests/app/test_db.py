@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlmodel import Session, SQLModel, select
 
+from app import search_index
 from app.config import Settings
 from app.db import make_engine, migrate
 from app.deps import get_engine, get_llm
@@ -28,7 +29,10 @@ def assert_migrated(engine: Engine) -> None:
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_object": search_index.include_object}
+        )
+        diff = compare_metadata(context, SQLModel.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
 
 

@@ -154,6 +154,52 @@ def test_text_search_finds_the_217_claim(
     assert [(c["evidence"]["char_start"], c["evidence"]["char_end"]) for c in found] == [(17, 79)]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "KÉNYANS",  # non-ASCII case folding, which SQLite's lower() does not do
+        "US",  # under three characters: scanned, not served by the trigram index
+        '217 "',  # FTS5 query syntax in the search text is plain text
+        "Kenya AND Haiti",
+        "NEAR(officers",
+        "217*",
+    ],
+)
+def test_text_search_is_a_plain_substring_match(
+    client: TestClient, corpus: dict[str, dict[str, Any]], q: str
+) -> None:
+    wanted = q.casefold()
+
+    found = search(client, q=q)
+
+    assert ids(found) == ids_where(
+        corpus,
+        lambda c: (
+            wanted in c["statement"].casefold() or wanted in c["evidence"]["quote"].casefold()
+        ),
+    )
+
+
+def test_text_search_after_a_correction_finds_the_new_words(
+    client: TestClient, corpus: dict[str, dict[str, Any]]
+) -> None:
+    claim = search(client, q="Kenya DISPATCHED 217")[0]
+    response = client.patch(
+        f"/claims/{claim['id']}",
+        json={
+            "actor": "desk editor",
+            "reason": "figure checked with the ministry",
+            "statement": "Kenya sent a reinforcement contingent of 217 police to Haiti.",
+        },
+    )
+    assert response.status_code == 200, response.text
+
+    new_id = response.json()["id"]
+    assert [c["id"] for c in search(client, q="reinforcement contingent")] == [new_id]
+    # The evidence is unchanged; the superseded original no longer answers.
+    assert [c["id"] for c in search(client, q="Kenya DISPATCHED 217")] == [new_id]
+
+
 @pytest.mark.parametrize("q", ["_", "%"])
 def test_text_search_treats_like_wildcards_literally(
     client: TestClient, corpus: dict[str, dict[str, Any]], q: str
