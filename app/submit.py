@@ -29,6 +29,7 @@ STATUSES: tuple[Status, ...] = ("succeeded", "skipped", "failed", "invalid")
 FOLDER_SUFFIXES = frozenset({".txt", ".md", ".json", ".jsonl"})
 MAX_LISTED = 20  # failures printed after the summary; the report has them all
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER_S = 60.0
 # Refusals of the article itself; any other 4xx (auth, wrong URL) is the batch's problem.
 INVALID = frozenset({400, 413, 422})
 
@@ -125,17 +126,29 @@ async def _request(
     # Retrying a POST whose answer was lost is safe: the server dedupes articles by content
     # hash and never runs the same extraction twice.
     for attempt in range(options.retries + 1):
+        wait: float | None = None
         try:
             response = await client.request(method, url, **kwargs)
         except httpx.TransportError as exc:
             problem = f"cannot reach {options.server}: {type(exc).__name__} {exc}".strip()
         else:
-            if response.status_code not in RETRYABLE:
+            wait = _retry_after(response)
+            # A wait of more than a minute (a key's daily token budget is spent) will not end
+            # within this batch: the article fails now with the server's reason.
+            if response.status_code not in RETRYABLE or (wait or 0) > MAX_RETRY_AFTER_S:
                 return response
             problem = f"{method} {url}: {_detail(response)}"
         if attempt < options.retries:
-            await asyncio.sleep(options.backoff * 2**attempt)
+            await asyncio.sleep(wait if wait is not None else options.backoff * 2**attempt)
     raise RequestFailedError(f"{problem} (after {options.retries + 1} attempts)")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The server's Retry-After in seconds, when it gives one as a number."""
+    try:
+        return max(0.0, float(response.headers["retry-after"]))
+    except (KeyError, ValueError):
+        return None
 
 
 def _detail(response: httpx.Response) -> str:

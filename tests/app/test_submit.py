@@ -334,3 +334,42 @@ def test_exit_code_and_summary_of_nothing() -> None:
     assert exit_code([Outcome("a", "skipped")]) == 0
     assert exit_code([Outcome("a", "succeeded"), Outcome("b", "invalid")]) == 1
     assert rows(summary_table([]))["claims"] == "0"
+
+
+@respx.mock
+async def test_429_waits_its_retry_after_and_a_spent_daily_budget_fails_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = "http://factdiff.test"
+    slept: list[float] = []
+
+    async def record_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("app.submit.asyncio.sleep", record_sleep)
+    respx.get(f"{base}/articles").respond(200, json={"data": [], "count": 0})
+    done = {"article": {"id": 3}, "run": run_body("succeeded"), "reused": False, "claims": []}
+    limited = "rate limit of 2 requests per minute exceeded for key 'newsroom'; retry in 7 s"
+    spent = (
+        "daily token budget of 1000 spent for key 'newsroom' (1200 used today); "
+        "it resets at 00:00 UTC"
+    )
+    post = respx.post(f"{base}/articles").mock(
+        side_effect=[
+            httpx.Response(429, json={"detail": limited}, headers={"Retry-After": "7"}),
+            httpx.Response(202, json=done),
+            httpx.Response(429, json={"detail": spent}, headers={"Retry-After": "36000"}),
+        ]
+    )
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("First article text.")
+    second.write_text("Second article text.")
+    options = replace(options_for(base, tmp_path), report=None, concurrency=1)
+
+    ok, refused = await submit([first, second], options, quiet())
+
+    assert ok.status == "succeeded"
+    assert slept == [7.0]
+    assert post.call_count == 3
+    assert refused.status == "failed"
+    assert refused.reason is not None and spent in refused.reason
