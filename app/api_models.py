@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.models import ArticleBase, Claim, ExtractionRun, RunStatus
 from schemas import (
@@ -57,11 +57,18 @@ class ArticleCreate(BaseModel):
     )
 
     text: str = Field(
-        description="The article's plain text. It is stored in Unicode NFC, and the offsets "
-        "in claims index the stored text (GET /articles/{id})."
+        default="",
+        description="The article's plain text (HTML is made plain text). It is stored in "
+        "Unicode NFC, and the offsets in claims index the stored text (GET /articles/{id}). "
+        "Leave it out to fetch the article from url.",
     )
     title: str | None = Field(default=None, max_length=500)
-    url: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Without text: the http(s) page to fetch the article from. With text: kept "
+        "as metadata.",
+    )
     outlet: str | None = Field(default=None, max_length=200)
     published_at: datetime | None = Field(
         default=None, description="Publication time; relative dates in claims resolve against it."
@@ -86,6 +93,12 @@ class ArticleCreate(BaseModel):
     @classmethod
     def aware(cls, value: datetime | None) -> datetime | None:
         return _as_utc(value)
+
+    @model_validator(mode="after")
+    def text_or_url(self) -> Self:
+        if not self.text and not (self.url or "").strip():
+            raise ValueError("Field required: send the article's text or a url")
+        return self
 
 
 class ArticlePublic(ArticleBase):

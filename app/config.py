@@ -7,7 +7,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Self
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +39,31 @@ class InstructorMode(StrEnum):
     md_json = "md_json"
 
 
+class ApiKeyScope(StrEnum):
+    read = "read"
+    write = "write"  # and read
+
+
+class ApiKey(BaseModel):
+    """One client's key (FACTDIFF_API_KEYS), with what it may do and spend."""
+
+    # The key must never surface in an error message about the settings.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$")
+    key: SecretStr
+    scope: ApiKeyScope = ApiKeyScope.read
+    daily_tokens: int | None = Field(default=None, ge=0, description="None: no daily budget")
+    rpm: int | None = Field(default=None, gt=0, description="None: no request rate limit")
+
+    @field_validator("key")
+    @classmethod
+    def long_enough(cls, key: SecretStr) -> SecretStr:
+        if not 16 <= len(key.get_secret_value()) <= 200:
+            raise ValueError("an API key must be 16 to 200 characters long")
+        return key
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FACTDIFF_",
@@ -38,6 +71,7 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         populate_by_name=True,
+        hide_input_in_errors=True,  # inputs include the LLM key and the API keys
     )
 
     database_url: str = Field(
@@ -88,6 +122,17 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = Field(default=200, ge=0)
     grounding_fuzzy_threshold: float = Field(default=90.0, ge=50, le=100)
     max_article_chars: int = Field(default=200_000, gt=0)
+    # POST /articles with a url (app/fetch.py): the whole fetch, redirects included.
+    fetch_timeout_s: float = Field(default=10.0, gt=0)
+    fetch_max_bytes: int = Field(default=5_000_000, gt=0)
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    # Access control (app/auth.py). No keys: the API is open, and the start-up log says so.
+    api_keys: list[ApiKey] = Field(default_factory=list, description="JSON list of ApiKey")
+    cors_origins: list[str] = Field(default_factory=list, description="[]: no CORS headers")
+    # Per-article consumption, checked before any LLM call (app/budget.py). The defaults
+    # admit an article of max_article_chars at the default chunking and retries.
+    max_llm_calls_per_article: int = Field(default=40, gt=0)
+    max_input_tokens_per_article: int = Field(default=200_000, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -101,6 +146,19 @@ class Settings(BaseSettings):
     @classmethod
     def strip_base_url(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else None
+
+    @field_validator("api_keys")
+    @classmethod
+    def distinct_api_keys(cls, keys: list[ApiKey]) -> list[ApiKey]:
+        names = [k.name for k in keys]
+        if dup := next((n for n in names if names.count(n) > 1), None):
+            raise ValueError(f"FACTDIFF_API_KEYS: the name {dup!r} is used twice")
+        values = [k.key.get_secret_value() for k in keys]
+        for i, value in enumerate(values):
+            if value in values[:i]:
+                first = names[values.index(value)]
+                raise ValueError(f"FACTDIFF_API_KEYS: {first!r} and {names[i]!r} share one key")
+        return keys
 
     @model_validator(mode="after")
     def choose_llm_mode(self) -> Self:

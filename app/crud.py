@@ -59,12 +59,18 @@ def get_or_create_article(*, session: Session, article_in: ArticleCreate) -> Art
 
 
 def get_or_create_run(
-    *, session: Session, article: Article, schema: ExtractionSchema, settings: Settings
+    *,
+    session: Session,
+    article: Article,
+    schema: ExtractionSchema,
+    settings: Settings,
+    api_key_name: str | None = None,
 ) -> tuple[ExtractionRun, bool]:
     """The run for this article, schema, prompt and model; True when it needs the LLM.
 
     A stored run that succeeded, or is under way, is reused: the same article is never sent
-    twice. A failed run is queued again.
+    twice. A failed run is queued again. A run created or queued again is charged to
+    ``api_key_name`` (app/quota.py).
     """
     assert article.id is not None
     key = run_cache_key(article_hash=article.content_hash, schema=schema, model=settings.llm_model)
@@ -74,6 +80,7 @@ def get_or_create_run(
             return run, False
         run.status, run.error, run.error_reason = RunStatus.queued, None, None
         run.finished_at, run.attempts = None, 0
+        run.api_key_name = api_key_name
     else:
         run = ExtractionRun(
             article_id=article.id,
@@ -85,6 +92,7 @@ def get_or_create_run(
             endpoint=settings.llm_endpoint,
             llm_mode=settings.mode.value,
             instructor_mode=settings.instructor_mode.value,
+            api_key_name=api_key_name,
         )
     session.add(run)
     try:

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel
 
 from app import db
 from app.config import Settings, get_settings
+from app.fetch import Fetcher
 from app.llm import build_client
 from app.models import Article, Claim, Entity, ExtractionRun
 
@@ -42,6 +43,14 @@ def get_llm(request: Request, settings: SettingsDep) -> instructor.AsyncInstruct
 
 
 LLMDep = Annotated[instructor.AsyncInstructor, Depends(get_llm)]
+
+
+def get_fetcher(settings: SettingsDep) -> Fetcher:
+    """The url fetcher of POST /articles; tests override it to reach their local server."""
+    return Fetcher.from_settings(settings)
+
+
+FetcherDep = Annotated[Fetcher, Depends(get_fetcher)]
 
 Row = TypeVar("Row", bound=SQLModel)
 

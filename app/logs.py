@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from app.redaction import install_redaction
+
 
 def configure_logging() -> None:
+    install_redaction()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # Per-request lines from httpx, and instructor's own report of a spent re-ask (which
     # factdiff turns into rejected claims, and logs itself), would drown the log.

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +17,9 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import db, jobs
+from app.auth import AUTH_RESPONSES, authorize
 from app.config import LLMMode, Settings, get_settings
+from app.cors import SettingsCORSMiddleware
 from app.deps import get_engine, get_llm
 from app.llm import build_client
 from app.logs import configure_logging
@@ -48,6 +50,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             "FACTDIFF_LLM_API_KEY to call a model.",
             settings.fixtures_dir,
         )
+    if not settings.api_keys:
+        log.warning(
+            "No API keys configured (FACTDIFF_API_KEYS): the API is open to anyone who can "
+            "reach it."
+        )
+    else:
+        names = ", ".join(f"{k.name} ({k.scope.value})" for k in settings.api_keys)
+        log.info("API keys required; %d configured: %s", len(settings.api_keys), names)
     engine: Engine = overrides.get(get_engine, get_engine)()
     db.migrate(engine)
     log.info("database: %s", db.database_label(engine))
@@ -74,8 +84,16 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    # Every route needs a key when keys are configured, but /healthz (for load balancers).
     for module in (articles, claims, curation, diff, entities, runs, meta):
-        app.include_router(module.router)
+        app.include_router(
+            module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES
+        )
+    app.include_router(meta.open_router)
+    app.add_middleware(
+        SettingsCORSMiddleware,
+        settings=lambda: app.dependency_overrides.get(get_settings, get_settings)(),
+    )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

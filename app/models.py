@@ -63,6 +63,9 @@ class ExtractionRun(SQLModel, table=True):
     endpoint: str = Field(max_length=500)
     llm_mode: str = Field(max_length=20)
     instructor_mode: str = Field(max_length=20)
+    # The API key whose request caused the run: its tokens count against that key's daily
+    # budget. Null when the service has no keys.
+    api_key_name: str | None = Field(default=None, max_length=100, index=True)
     status: RunStatus = Field(default=RunStatus.queued, index=True)
     error_reason: str | None = Field(default=None, max_length=50)
     error: str | None = Field(default=None, sa_column=Column(Text))

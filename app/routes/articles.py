@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from app import crud
+from app import budget, crud
 from app.api_models import (
     ArticleCreate,
     ArticleDetail,
@@ -21,8 +21,12 @@ from app.api_models import (
     RejectedClaimsPublic,
     RunPublic,
 )
-from app.deps import ArticleDep, EngineDep, LLMDep, SessionDep, SettingsDep
+from app.article_input import resolve_text
+from app.auth import WriteKey
+from app.deps import ArticleDep, EngineDep, FetcherDep, LLMDep, SessionDep, SettingsDep
+from app.fetch import FetchError
 from app.models import Article, Claim, ClaimStatus, ExtractionRun, RunStatus
+from app.quota import check_daily_budget
 from app.runner import TERMINAL, process_run, wait_for_run
 from app.worker import PROCESS_ID
 from schemas import UnknownSchemaError, get_schema
@@ -32,10 +36,11 @@ router = APIRouter(prefix="/articles", tags=["articles"])
 REQUEST_OWNER = f"{PROCESS_ID}:request"
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Unknown schema or malformed input"},
-    413: {"description": "Article text over FACTDIFF_MAX_ARTICLE_CHARS"},
-    422: {"description": "Invalid body"},
-    502: {"description": "The model's answer was unusable; the run is stored as failed"},
+    400: {"description": "Unknown schema, malformed input or a url refused"},
+    413: {"description": "Article over FACTDIFF_MAX_ARTICLE_CHARS or a per-article LLM limit"},
+    415: {"description": "The url serves neither HTML nor plain text"},
+    422: {"description": "Invalid body, or no article text found at the url"},
+    502: {"description": "The model's answer was unusable (run stored as failed); url unreachable"},
     503: {"description": "No LLM answer could be had (no fixture, endpoint down)"},
 }
 
@@ -77,26 +82,49 @@ async def submit_article(
     engine: EngineDep,
     settings: SettingsDep,
     llm: LLMDep,
+    caller: WriteKey,
+    fetcher: FetcherDep,
     wait: Annotated[
         bool, Query(description="false: return 202 at once and extract in the background")
     ] = True,
 ) -> ArticleExtraction:
-    """Submit an article: extract its grounded claims (or reuse the stored run) and return them."""
+    """Submit an article's text or url: extract its grounded claims (or reuse the stored run)."""
     try:
         schema = get_schema(body.schema_ref or settings.default_schema)
     except UnknownSchemaError as exc:
         raise HTTPException(400, str(exc)) from exc
+    try:
+        body = await resolve_text(body, fetcher)  # fetch the url, or make HTML plain text
+    except FetchError as exc:
+        raise HTTPException(exc.status, exc.message) from exc
     if len(body.text) > settings.max_article_chars:
         raise HTTPException(
             413,
             f"article text is {len(body.text)} characters; the limit is "
             f"{settings.max_article_chars} (FACTDIFF_MAX_ARTICLE_CHARS)",
         )
+    refused = budget.refusal(
+        body.text,
+        schema,
+        settings,
+        title=body.title,
+        outlet=body.outlet,
+        published_at=body.published_at,
+    )
+    if refused:
+        raise HTTPException(413, refused)
 
     def prepare() -> tuple[Article, ExtractionRun, bool]:
+        check_daily_budget(
+            session=session, key=caller, text=body.text, schema=schema, settings=settings
+        )
         article = crud.get_or_create_article(session=session, article_in=body)
         run, needs_llm = crud.get_or_create_run(
-            session=session, article=article, schema=schema, settings=settings
+            session=session,
+            article=article,
+            schema=schema,
+            settings=settings,
+            api_key_name=caller.name if caller else None,
         )
         return article, run, needs_llm
 

@@ -10,9 +10,11 @@ from app.deps import EngineDep, SettingsDep
 from schemas import available, get_schema
 
 router = APIRouter(tags=["meta"])
+# Left open when API keys are configured (app.main), for load balancers.
+open_router = APIRouter(tags=["meta"])
 
 
-@router.get("/healthz", response_model=Health)
+@open_router.get("/healthz", response_model=Health)
 def healthz(engine: EngineDep, settings: SettingsDep) -> Health:
     """Report whether the database answers and which LLM mode is in use."""
     try:

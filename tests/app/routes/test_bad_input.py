@@ -28,10 +28,20 @@ class Case:
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     small_limit: bool = False  # use a Settings with max_article_chars=SMALL_LIMIT
+    limits: dict[str, int] = field(default_factory=dict)  # other Settings overrides
 
 
-def post(status: int, fragment: str, *, small_limit: bool = False, **body: Any) -> Case:
-    return Case("POST", "/articles", status, fragment, small_limit=small_limit, **body)
+def post(
+    status: int,
+    fragment: str,
+    *,
+    small_limit: bool = False,
+    limits: dict[str, int] | None = None,
+    **body: Any,
+) -> Case:
+    return Case(
+        "POST", "/articles", status, fragment, small_limit=small_limit, limits=limits or {}, **body
+    )
 
 
 def raw(status: int, fragment: str, content: bytes) -> Case:
@@ -164,6 +174,31 @@ CASES = [
         get("/claims", 422, "Input should be 'event', 'quantity'", claim_type="rumour"),
         id="invalid-claim-type",
     ),
+    pytest.param(
+        post(
+            413,
+            "article needs up to 12 LLM calls (4 chunk(s) × 3 attempt(s)); the limit is 8 "
+            "(FACTDIFF_MAX_LLM_CALLS_PER_ARTICLE)",
+            json={"text": "Kenya sent 217 more officers to Haiti. " * 70},
+            limits={
+                "chunk_token_budget": 200,
+                "chunk_overlap_tokens": 0,
+                "llm_validation_retries": 2,
+                "max_llm_calls_per_article": 8,
+            },
+        ),
+        id="llm-calls-over-limit",
+    ),
+    pytest.param(
+        post(
+            413,
+            "input tokens (1 chunk(s) × 2 attempt(s)); the limit is 1000 "
+            "(FACTDIFF_MAX_INPUT_TOKENS_PER_ARTICLE)",
+            json={"text": "Kenya sent 217 more officers to Haiti."},
+            limits={"max_input_tokens_per_article": 1000},
+        ),
+        id="input-tokens-over-limit",
+    ),
 ]
 
 
@@ -201,7 +236,8 @@ def send(client: TestClient, case: Case) -> Any:
 def test_bad_input_is_a_clear_4xx_and_stores_nothing(
     make_client: ClientFactory, settings: Settings, session: Session, case: Case
 ) -> None:
-    client = make_client(small_limit_settings() if case.small_limit else settings)
+    limited = settings.model_copy(update=case.limits)
+    client = make_client(small_limit_settings() if case.small_limit else limited)
 
     response = send(client, case)
 
