@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, text
 from sqlmodel import Session, col, select
 
 from app import search_index
-from app.models import Article, Claim, ClaimStatus, Entity
+from app.models import MAX_ID, Article, Claim, ClaimStatus, Entity
 
 
 class BadCursorError(ValueError):
@@ -31,7 +31,7 @@ def decode_cursor(cursor: str) -> int:
         after = data["after"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise BadCursorError("malformed cursor: pass the next_cursor of a previous page") from exc
-    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ID:
         raise BadCursorError("malformed cursor: pass the next_cursor of a previous page")
     return after
 

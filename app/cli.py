@@ -309,3 +309,18 @@ def _parse_time(value: str | None) -> Any:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("backup")
+def backup_command(
+    target: Annotated[Path, typer.Argument(help="A new file to write the copy to")],
+) -> None:
+    """Copy the SQLite database while the service runs (PostgreSQL: pg_dump -Fc)."""
+    from app.backup import BackupError, backup_sqlite
+
+    try:
+        pages = backup_sqlite(get_settings().database_url, target)
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    console.print(f"backed up {pages} page(s) to {target}")

@@ -122,6 +122,13 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = Field(default=200, ge=0)
     grounding_fuzzy_threshold: float = Field(default=90.0, ge=50, le=100)
     max_article_chars: int = Field(default=200_000, gt=0)
+    max_body_bytes: int | None = Field(
+        default=None,
+        gt=0,
+        description="Largest request body (413 beyond). None: room for max_article_chars "
+        "escaped as \\uXXXX surrogate pairs (12 bytes each) or fetch_max_bytes of HTML sent "
+        "as text, plus 64 KiB for the other fields",
+    )
     # POST /articles with a url (app/fetch.py): the whole fetch, redirects included.
     fetch_timeout_s: float = Field(default=10.0, gt=0)
     fetch_max_bytes: int = Field(default=5_000_000, gt=0)
@@ -182,6 +189,13 @@ class Settings(BaseSettings):
     def mode(self) -> LLMMode:
         assert self.llm_mode is not None  # set by choose_llm_mode
         return self.llm_mode
+
+    @property
+    def body_limit(self) -> int:
+        """The request body limit in bytes (app/limits.py)."""
+        if self.max_body_bytes is not None:
+            return self.max_body_bytes
+        return max(12 * self.max_article_chars, self.fetch_max_bytes) + 65_536
 
     @property
     def llm_endpoint(self) -> str:

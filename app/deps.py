@@ -14,7 +14,7 @@ from app import db
 from app.config import Settings, get_settings
 from app.fetch import Fetcher
 from app.llm import build_client
-from app.models import Article, Claim, Entity, ExtractionRun
+from app.models import MAX_ID, Article, Claim, Entity, ExtractionRun
 
 
 def get_engine() -> Engine:
@@ -54,8 +54,8 @@ FetcherDep = Annotated[Fetcher, Depends(get_fetcher)]
 
 Row = TypeVar("Row", bound=SQLModel)
 
-# Ids are 64-bit in Postgres; a larger one is a 422, never an overflow.
-IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Ids are 32-bit in Postgres; a larger one is a 422, never an overflow.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _get_or_404(session: Session, model: type[Row], id_: int, name: str) -> Row:

@@ -16,7 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.diff import DiffClaim
-from app.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
+from app.models import MAX_ID, Article, Claim, ClaimStatus, Entity, ExtractionRun
 
 SIDE_KINDS = ("article", "run", "outlet")
 
@@ -45,7 +45,7 @@ def parse_side(spec: str) -> Side:
         raise BadSideError(
             f"cannot read {spec!r}: use article:ID, run:ID or outlet:NAME, e.g. article:3"
         )
-    if kind in ("article", "run") and not (value.isdigit() and 0 < int(value) < 2**63):
+    if kind in ("article", "run") and not (value.isdigit() and 0 < int(value) <= MAX_ID):
         raise BadSideError(f"cannot read {spec!r}: {kind} ids are positive integers")
     return Side(kind, value.strip())
 

@@ -21,6 +21,7 @@ from app.auth import AUTH_RESPONSES, authorize
 from app.config import LLMMode, Settings, get_settings
 from app.cors import SettingsCORSMiddleware
 from app.deps import get_engine, get_llm
+from app.limits import RequestLimitsMiddleware, document_body_errors
 from app.llm import build_client
 from app.logs import configure_logging
 from app.routes import articles, claims, curation, diff, entities, meta, runs
@@ -90,6 +91,14 @@ def create_app() -> FastAPI:
             module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES
         )
     app.include_router(meta.open_router)
+    document_body_errors(app)
+
+    def body_limit() -> int:
+        settings: Settings = app.dependency_overrides.get(get_settings, get_settings)()
+        return settings.body_limit
+
+    # Inside CORS, so a browser can read the 413 and 422 it answers.
+    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=body_limit)
     app.add_middleware(
         SettingsCORSMiddleware,
         settings=lambda: app.dependency_overrides.get(get_settings, get_settings)(),

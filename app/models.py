@@ -11,6 +11,10 @@ from sqlmodel import Field, SQLModel
 
 from app import search_index
 
+# Ids are INTEGER columns: 32-bit on PostgreSQL. A larger id in a request is refused, never
+# sent to the database, where it would overflow.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -10,11 +10,12 @@ from fastapi import APIRouter, HTTPException, Query
 from app.api_models import ClaimPublic, ClaimsPublic
 from app.claim_query import BadCursorError, ClaimFilter, list_claims
 from app.deps import SessionDep
+from app.models import MAX_ID
 from schemas import ClaimType
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
-Id = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get(

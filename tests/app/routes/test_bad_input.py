@@ -129,16 +129,21 @@ CASES = [
     pytest.param(get("/articles/0", 422, "greater than or equal to 1"), id="article-id-0"),
     pytest.param(get("/runs/0", 422, "greater than or equal to 1"), id="run-id-0"),
     pytest.param(
-        get(f"/articles/{BIG}", 422, "less than or equal to 9223372036854775807"),
+        get(f"/articles/{BIG}", 422, "less than or equal to 2147483647"),
         id="article-id-over-2**63",
     ),
     pytest.param(
-        get(f"/runs/{BIG}", 422, "less than or equal to 9223372036854775807"),
+        get(f"/runs/{BIG}", 422, "less than or equal to 2147483647"),
         id="run-id-over-2**63",
     ),
     pytest.param(
-        get("/claims", 422, "less than or equal to 9223372036854775807", article_id=BIG),
+        get("/claims", 422, "less than or equal to 2147483647", article_id=BIG),
         id="claims-article-id-over-2**63",
+    ),
+    pytest.param(
+        # Ids are 32-bit INTEGER columns on PostgreSQL.
+        get(f"/articles/{2**31}", 422, "less than or equal to 2147483647"),
+        id="article-id-over-2**31",
     ),
     pytest.param(get("/articles/abc", 422, "valid integer"), id="article-id-not-a-number"),
     pytest.param(
@@ -198,6 +203,45 @@ CASES = [
             limits={"max_input_tokens_per_article": 1000},
         ),
         id="input-tokens-over-limit",
+    ),
+    pytest.param(
+        raw(
+            413,
+            "the request body is over 5065536 bytes (FACTDIFF_MAX_BODY_BYTES)",
+            b'{"text": "' + b"x" * 10_000_000 + b'"}',
+        ),
+        id="10-mb-body",
+    ),
+    pytest.param(
+        post(
+            413,
+            "article text is 200001 characters; the limit is 200000 (FACTDIFF_MAX_ARTICLE_CHARS)",
+            json={"text": "x" * 200_001},  # one line, no space
+        ),
+        id="single-line-over-limit",
+    ),
+    pytest.param(
+        post(
+            422,
+            "body.text: contains NUL characters, which cannot be stored",
+            json={"text": "Kenya sent 217\x00 officers."},
+        ),
+        id="nul-in-text",
+    ),
+    pytest.param(
+        post(
+            422,
+            "body.title: contains NUL characters",
+            json={"text": "Kenya sent 217 officers.", "title": "Kenya\x00"},
+        ),
+        id="nul-in-title",
+    ),
+    pytest.param(
+        get("/claims", 422, "query.q: contains NUL characters", q="Kenya\x00"), id="nul-in-query"
+    ),
+    pytest.param(
+        get("/diff", 422, "query.left: contains NUL", left="outlet:A\x00", right="outlet:B"),
+        id="nul-in-diff-side",
     ),
 ]
 
