@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, text
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, text
 from sqlmodel import Session, col, select
 
 from app import search_index
@@ -68,12 +68,17 @@ def _fts_phrase(session: Session, f: ClaimFilter) -> str | None:
     return search_index.fts_phrase(f.q)
 
 
-def _text_matches(q: str) -> ColumnElement[bool]:
+def _text_matches(session: Session, q: str) -> ColumnElement[bool]:
     """Claims whose statement or evidence contains ``q``, any case, by LIKE."""
-    # PostgreSQL's trigram indexes serve this LIKE on the lower-cased columns.
     # % and _ in the search text are literal characters, not wildcards.
     escaped = q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
+    if session.get_bind().dialect.name == "postgresql":
+        # Written as the trigram index's expression, so that the index serves it.
+        indexed: ColumnElement[str] = literal_column(
+            search_index.POSTGRES_SEARCH_EXPRESSION_OF_CLAIM
+        )
+        return indexed.like(pattern, escape="\\")
     return or_(
         func.lower(col(Claim.statement)).like(pattern, escape="\\"),
         func.lower(col(Claim.evidence_quote)).like(pattern, escape="\\"),
@@ -97,7 +102,7 @@ def _conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
         # the query (an OR on the subject's name would scan every claim).
         where.append(col(Claim.entity_id).in_(_entity_ids(session, f.entity)))
     if f.q and _fts_phrase(session, f) is None:
-        where.append(_text_matches(f.q))
+        where.append(_text_matches(session, f.q))
     # A claim's date is its own time window, or else its article's publication day.
     claim_start = func.coalesce(col(Claim.time_start), func.date(col(Article.published_at)))
     claim_end = func.coalesce(

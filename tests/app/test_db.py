@@ -96,3 +96,40 @@ def test_postgres_end_to_end(postgres_engine: Engine, settings: Settings) -> Non
     )
     assert (pledge["evidence"]["char_start"], pledge["evidence"]["char_end"]) == (370, 414)
     assert pledge["evidence"]["match"] == "normalized"
+
+
+@pytest.mark.postgres
+def test_postgres_text_search_is_served_by_the_trigram_index(
+    postgres_engine: Engine, settings: Settings
+) -> None:
+    assert_migrated(postgres_engine)
+    client = build_client(settings)
+    app.dependency_overrides[get_engine] = lambda: postgres_engine
+    app.dependency_overrides[get_llm] = lambda: client
+    try:
+        from fastapi.testclient import TestClient
+
+        http = TestClient(app)
+        stored = http.post("/articles", json=load_article("kenya-haiti-270")).json()["claims"]
+        found = http.get("/claims", params={"q": "PLEDGED OVER $300"}).json()["data"]
+    finally:
+        app.dependency_overrides.clear()
+
+    def mentions(c: dict[str, str]) -> bool:
+        return any(
+            "pledged over $300" in t.casefold() for t in (c["statement"], c["evidence"]["quote"])
+        )
+
+    assert [c["id"] for c in found] == [c["id"] for c in stored if mentions(c)] != []
+    with postgres_engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            row[0]
+            for row in connection.execute(
+                text(
+                    "EXPLAIN SELECT id FROM claim WHERE "
+                    "lower(claim.statement || chr(31) || claim.evidence_quote) LIKE '%jomo%'"
+                )
+            )
+        )
+    assert "ix_claim_text_trgm" in plan
