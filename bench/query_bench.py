@@ -17,16 +17,13 @@ import statistics
 import time
 from collections.abc import Callable
 
-from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, text
 
 from app.db import migrate
-from app.deps import get_engine
-from app.main import app
 from bench.generate_corpus import populate
-from bench.ledger_bench import RESULTS, postgres_engine, sqlite_engine
+from bench.ledger_bench import RESULTS, postgres_engine, serving, sqlite_engine
 
 RESULTS_FILE = RESULTS.parent / "query.md"
 CLAIMS_PER_ARTICLE = 14.1  # what bench.diff_bench.corpus yields on average
@@ -65,10 +62,8 @@ def measure(engine: Engine, claims: int, reps: int) -> list[list[str]]:
     with engine.begin() as connection:  # fresh statistics, as a store in use would have
         connection.execute(text("ANALYZE"))
     load_s = time.perf_counter() - started
-    app.dependency_overrides[get_engine] = lambda: engine
     rows = []
-    try:
-        client = TestClient(app)
+    with serving(engine) as client:
         rng = random.Random(11)
         for name, make in requests(articles, rng).items():
             client.get(make())  # warm caches
@@ -81,8 +76,6 @@ def measure(engine: Engine, claims: int, reps: int) -> list[list[str]]:
                 assert response.status_code == 200, (url, response.text)
             target = "50" if name.startswith("diff") else "20"
             rows.append([name, f"{statistics.median(ms):.1f}", f"{p95(ms):.1f}", target])
-    finally:
-        app.dependency_overrides.clear()
     rows.insert(0, [f"({stored:,} claims loaded in {load_s:.0f} s)", "", "", ""])
     return rows
 
