@@ -46,6 +46,13 @@ from tests.app.test_db import postgres_engine  # noqa: F401  (fixture)
 from tests.conftest import LIVE_BASE_URL, ClientFactory
 from tests.llm_stub import claim, ok, request_article, tool_completion
 
+# schemathesis sends generated bodies and cookies through the test client in ways httpx
+# deprecates; thousands of those warnings would bury the suite's own.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Setting per-request cookies:DeprecationWarning"),
+]
+
 MAX_EXAMPLES = 30  # per operation and backend: the suite runs on 2 cores in CI
 CHECKS = [
     not_a_server_error,
