@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
     llm_max_output_tokens: int = Field(default=4096, gt=0)
     llm_max_concurrency: int = Field(default=8, gt=0)
+    # LLM requests in flight across the process (app/llm_slots.py); 0: as many as workers send.
+    llm_max_in_flight: int = Field(default=0, ge=0)
 
     # Durable jobs (app/jobs.py, app/worker.py).
     worker_concurrency: int = Field(

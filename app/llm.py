@@ -26,6 +26,7 @@ from aiolimiter import AsyncLimiter
 from instructor.v2.validation import async_validators
 
 from app.config import InstructorMode, LLMMode, LLMProvider, Settings
+from app.llm_slots import InFlightLimitedTransport
 from app.replay import FIXTURE_HEADER, RecordTransport, ReplayTransport
 
 log = logging.getLogger(__name__)
@@ -247,11 +248,16 @@ def build_client(
         hooks.append(
             RateLimiter(settings.llm_rpm, settings.llm_tpm, settings.llm_max_output_tokens // 4)
         )
+    # Enough connections for every worker slot; httpx's default pool is 100.
+    limits = httpx.Limits(max_connections=max(100, settings.worker_concurrency * 2))
+    if settings.llm_max_in_flight:
+        transport = InFlightLimitedTransport(
+            transport or httpx.AsyncHTTPTransport(limits=limits), settings.llm_max_in_flight
+        )
     http_client = httpx.AsyncClient(
         transport=transport,
         timeout=httpx.Timeout(settings.llm_timeout_s),
-        # Enough connections for every worker slot; httpx's default pool is 100.
-        limits=httpx.Limits(max_connections=max(100, settings.worker_concurrency * 2)),
+        limits=limits,
         event_hooks={"request": hooks},
     )
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
