@@ -74,10 +74,9 @@ def _text_matches(session: Session, q: str) -> ColumnElement[bool]:
     escaped = q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     if session.get_bind().dialect.name == "postgresql":
-        # Written as the trigram index's expression, so that the index serves it.
-        indexed: ColumnElement[str] = literal_column(
-            search_index.POSTGRES_SEARCH_EXPRESSION_OF_CLAIM
-        )
+        # Written as the trigram index's expression, so that the index serves it (no other
+        # table in the query has these columns).
+        indexed: ColumnElement[str] = literal_column(search_index.POSTGRES_SEARCH_EXPRESSION)
         return indexed.like(pattern, escape="\\")
     return or_(
         func.lower(col(Claim.statement)).like(pattern, escape="\\"),
@@ -85,7 +84,10 @@ def _text_matches(session: Session, q: str) -> ColumnElement[bool]:
     )
 
 
-def _conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
+def _conditions(
+    session: Session, f: ClaimFilter, *, fts_phrase: str | None
+) -> list[ColumnElement[bool]]:
+    """The filters as SQL; ``q`` only when the full-text join (``fts_phrase``) does not serve it."""
     where: list[ColumnElement[bool]] = []
     if not f.include_inactive:
         where.append(col(Claim.status) == ClaimStatus.active.value)
@@ -101,7 +103,7 @@ def _conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
         # Every stored claim has its entity id: matching on it alone lets the index serve
         # the query (an OR on the subject's name would scan every claim).
         where.append(col(Claim.entity_id).in_(_entity_ids(session, f.entity)))
-    if f.q and _fts_phrase(session, f) is None:
+    if f.q and fts_phrase is None:
         where.append(_text_matches(session, f.q))
     # A claim's date is its own time window, or else its article's publication day.
     claim_start = func.coalesce(col(Claim.time_start), func.date(col(Article.published_at)))
@@ -129,7 +131,7 @@ def list_claims(
             text("claim_search MATCH :phrase").bindparams(phrase=phrase)
         )
         order_key = fts.c.rowid
-    conditions = _conditions(session, filters)
+    conditions = _conditions(session, filters, fts_phrase=phrase)
     if cursor:
         conditions.append(order_key > decode_cursor(cursor))
     if conditions:

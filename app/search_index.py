@@ -56,7 +56,6 @@ SQLITE_DROP = [
 # than two. chr(31), the unit separator, cannot be typed into a search, so no match spans the
 # two texts.
 POSTGRES_SEARCH_EXPRESSION = "lower(statement || chr(31) || evidence_quote)"
-POSTGRES_SEARCH_EXPRESSION_OF_CLAIM = "lower(claim.statement || chr(31) || claim.evidence_quote)"
 POSTGRES_CREATE = [
     # pg_trgm ships with PostgreSQL (contrib) and is a trusted extension: the database's
     # owner may create it without superuser rights.
