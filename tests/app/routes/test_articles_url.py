@@ -22,19 +22,8 @@ from app.fetch import Fetcher
 from app.main import app
 from app.models import Article, ExtractionRun
 from tests.conftest import ClientFactory, load_article
+from tests.pages import STORY_HTML
 
-STORY_HTML = """<!doctype html>
-<html><head><title>Kenya reinforces Haiti mission</title>
-<meta property="og:site_name" content="Example Daily">
-<meta name="date" content="2025-01-18"></head>
-<body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
-<article><h1>Kenya reinforces Haiti mission</h1>
-<p>Kenya sent a further 217 police officers to Haiti on Saturday to reinforce the mission,
-officials in Nairobi said.</p>
-<p>The new contingent brings the Kenyan deployment to about 600 officers, according to the
-interior ministry, which said more would follow in the coming weeks.</p>
-</article>
-<footer>Copyright 2025 Example Daily. All rights reserved.</footer></body></html>"""
 SMALL_PAGE_LIMIT = 1000
 
 
