@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from app import export
 from app.export import CSV_COLUMNS, ExportError, export_claims
-from tests.app.test_submit import engine_fixture, live_server_fixture  # noqa: F401
+from tests.app.test_submit import engine_fixture  # noqa: F401  (its file database)
 from tests.conftest import load_article
 
 TRICKY = 'Kenya sent "217" officers, says the desk;\nsecond line, with a comma'

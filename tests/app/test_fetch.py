@@ -58,20 +58,6 @@ def fetcher(
     )
 
 
-@pytest.fixture(scope="module")
-def local_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(local_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield local_server
-    local_server.clear()  # its routes and its log
-
-
 def url(server: HTTPServer, path: str) -> str:
     return f"http://127.0.0.1:{server.port}{path}"
 

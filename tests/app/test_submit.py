@@ -7,8 +7,6 @@ import io
 import json
 import shutil
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,14 +15,11 @@ from typing import Any
 import httpx
 import pytest
 import respx
-import uvicorn
-from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
 from app import db
-from app.main import app
 from app.submit import Outcome, SubmitOptions, collect_articles, exit_code, submit, summary_table
 from tests.conftest import ARTICLES_DIR, load_article
 
@@ -42,25 +37,6 @@ def engine_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setattr(db, "get_engine", lambda: engine)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture(name="live_server")
-def live_server_fixture(client: TestClient, engine: Engine) -> Iterator[str]:
-    """The app with the test's overrides (replay over the sample fixtures), served over real
-    HTTP, with its worker pool running as in production."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def options_for(server: str, tmp_path: Path, report: str = "report.jsonl") -> SubmitOptions:

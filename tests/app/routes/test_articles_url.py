@@ -7,7 +7,6 @@ with one allowed to reach the local test server's address and port, and nothing 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,20 +24,6 @@ from tests.conftest import ClientFactory, load_article
 from tests.pages import STORY_HTML
 
 SMALL_PAGE_LIMIT = 1000
-
-
-@pytest.fixture(scope="module")
-def local_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(local_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield local_server
-    local_server.clear()
 
 
 def page_url(server: HTTPServer, path: str) -> str:

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import respx
-import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.config import Settings
-from app.main import app
 from tests.conftest import ARTICLES_DIR, LIVE_BASE_URL, ClientFactory
 from tests.llm_stub import claim, ok, tool_completion
 
@@ -241,23 +235,6 @@ def test_facts_rejects_dates_out_of_order(client: TestClient) -> None:
         400,
         {"detail": "date_to is before date_from"},
     )
-
-
-@pytest.fixture
-def live_server(client: TestClient) -> Iterator[str]:
-    """The app, with the test's overrides, served over real HTTP for the CLI."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_cli_prints_the_markdown_diff(
