@@ -32,6 +32,11 @@ class LLMProvider(StrEnum):
     azure = "azure"
 
 
+class LLMHttpClient(StrEnum):
+    httpx = "httpx"  # the openai SDK's own
+    aiohttp = "aiohttp"  # the SDK's optional aiohttp transport: less CPU per call
+
+
 class InstructorMode(StrEnum):
     tools = "tools"
     json_schema = "json_schema"
@@ -93,6 +98,7 @@ class Settings(BaseSettings):
     llm_azure_api_version: str = "2024-10-21"
     instructor_mode: InstructorMode = InstructorMode.tools
     llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_http_client: LLMHttpClient = LLMHttpClient.httpx
     # Network retries (429 with Retry-After, 5xx, timeouts) live in the openai SDK alone.
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     # Validation retries (ungrounded quotes, bad numbers) live in instructor alone.

@@ -10,16 +10,21 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
 from app.api_models import ArticleCreate
 from app.config import Settings
-from app.extraction import ExtractionResult
-from app.jobs import LeaseLostError
-from app.llm import LLMError
-from app.models import Article, Claim, Entity, ExtractionRun, RejectedClaim, RunStatus, utcnow
+from app.models import (
+    Article,
+    Claim,
+    Entity,
+    ExtractionRun,
+    RejectedClaim,
+    RunStatus,
+    utcnow,
+)
 from app.validation import GroundedClaim
 from schemas import ExtractionSchema
 
@@ -238,111 +243,6 @@ def claim_row(
     return Claim(
         **claim_values(grounded=grounded, article=article, run_id=run_id, entity_id=entity_id)
     )
-
-
-def _end_lease(session: Session, run: ExtractionRun, owner: str | None) -> None:
-    """First statement of the finishing transaction: it holds the run's row, and fails when
-    another worker has taken the run over, so a run's claims are stored once."""
-    if owner is None:
-        return
-    ended = session.execute(
-        update(ExtractionRun)
-        .where(
-            col(ExtractionRun.id) == run.id,
-            col(ExtractionRun.status) == RunStatus.running,
-            col(ExtractionRun.lease_owner) == owner,
-        )
-        .values(lease_owner=None, lease_expires_at=None)
-    )
-    if ended.rowcount != 1:  # type: ignore[attr-defined]
-        raise LeaseLostError(f"run {run.id}: lease of {owner} lost; results discarded")
-    run.lease_owner = None
-    run.lease_expires_at = None
-
-
-def complete_run(
-    *,
-    session: Session,
-    run: ExtractionRun,
-    article: Article,
-    result: ExtractionResult,
-    owner: str | None = None,
-) -> ExtractionRun:
-    """Store a run's claims, rejections and usage in one transaction: all or nothing."""
-    assert run.id is not None and article.id is not None
-    bind = session.get_bind()
-    assert isinstance(bind, Engine)
-    entities = register_entities(engine=bind, claims=result.claims)
-    try:
-        _end_lease(session, run, owner)
-        # One multi-row INSERT each, not an ORM object per claim: storage was the costliest
-        # step of a run.
-        rows = []
-        for grounded in result.claims:
-            subject = grounded.claim.subject
-            entity_id = entities[entity_key(subject.name, subject.type.value)]
-            rows.append(
-                claim_values(grounded=grounded, article=article, run_id=run.id, entity_id=entity_id)
-            )
-        if rows:
-            session.execute(insert(Claim), rows)
-        rejections = [
-            {
-                "run_id": run.id,
-                "article_id": article.id,
-                "reason": rejection.reason,
-                "payload": rejection.payload,
-                "created_at": utcnow(),
-            }
-            for rejection in result.rejected
-        ]
-        if rejections:
-            session.execute(insert(RejectedClaim), rejections)
-        _record_usage(run, result.usage)
-        run.status = RunStatus.succeeded
-        run.chunks = result.chunks
-        run.claims_count = len(result.claims)
-        run.rejected_count = len(result.rejected)
-        run.latency_ms = round(result.latency_ms, 1)
-        run.finished_at = utcnow()
-        session.add(run)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return run
-
-
-def _record_usage(run: ExtractionRun, usage: Any) -> None:
-    run.llm_calls = usage.llm_calls
-    run.http_requests = usage.http_requests
-    run.prompt_tokens = usage.prompt_tokens
-    run.completion_tokens = usage.completion_tokens
-    run.cached_tokens = usage.cached_tokens
-    run.usage_by_attempt = list(usage.attempts)
-
-
-def fail_run(
-    *,
-    session: Session,
-    run: ExtractionRun,
-    reason: str,
-    message: str,
-    error: LLMError | None = None,
-    owner: str | None = None,
-) -> ExtractionRun:
-    session.rollback()
-    _end_lease(session, run, owner)
-    if error is not None and error.usage is not None:
-        _record_usage(run, error.usage)
-    run.status = RunStatus.failed
-    run.error_reason = reason
-    run.error = message
-    run.finished_at = utcnow()
-    session.add(run)
-    session.commit()
-    session.refresh(run)
-    return run
 
 
 def list_articles(

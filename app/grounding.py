@@ -296,12 +296,15 @@ def numbers_in(text: str) -> list[float]:
 
 # A claim's evidence is checked twice (inside instructor's validation, then claim by claim)
 # and number words are costly to parse: remember recent answers.
+def _digit_numbers(cleaned: str) -> tuple[float, ...]:
+    values = (value for match in _NUMBER_RE.finditer(cleaned) for value in _parse(match))
+    return tuple(value for value in values if math.isfinite(value))
+
+
 @functools.lru_cache(maxsize=8192)
 def _numbers_in(text: str) -> tuple[float, ...]:
     cleaned = text.translate(_SPACES)
-    found: list[float] = []
-    for match in _NUMBER_RE.finditer(cleaned):
-        found += _parse(match)
+    found = list(_digit_numbers(cleaned))
     # Mask digit numbers so alpha2digit only contributes what words expressed,
     # and cannot glue "$300 million" into "$300 1000000".
     masked = _NUMBER_RE.sub(" # ", cleaned)
@@ -325,4 +328,10 @@ def _numbers_in(text: str) -> tuple[float, ...]:
 
 def quantity_in_evidence(value: float, evidence: str, *, rel_tol: float = 1e-6) -> bool:
     """True when ``evidence`` states ``value`` (in digits, words, or with a scale word)."""
-    return any(math.isclose(value, n, rel_tol=rel_tol, abs_tol=1e-9) for n in numbers_in(evidence))
+
+    def stated(numbers: tuple[float, ...]) -> bool:
+        return any(math.isclose(value, n, rel_tol=rel_tol, abs_tol=1e-9) for n in numbers)
+
+    # Most quantities are written in digits: found there, the number words (the costly part,
+    # a fifth of a run's CPU) need not be parsed.
+    return stated(_digit_numbers(evidence.translate(_SPACES))) or stated(_numbers_in(evidence))

@@ -22,7 +22,7 @@ from app.config import LLMMode, Settings, get_settings
 from app.cors import SettingsCORSMiddleware
 from app.deps import get_engine, get_llm
 from app.limits import RequestLimitsMiddleware, document_body_errors
-from app.llm import build_client
+from app.llm import build_client, close_client
 from app.logs import configure_logging
 from app.routes import articles, claims, curation, diff, entities, meta, runs
 from app.worker import WorkerPool
@@ -62,7 +62,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine: Engine = overrides.get(get_engine, get_engine)()
     db.migrate(engine)
     log.info("database: %s", db.database_label(engine))
-    app.state.llm = overrides[get_llm]() if get_llm in overrides else build_client(settings)
+    own_client = get_llm not in overrides
+    app.state.llm = build_client(settings) if own_client else overrides[get_llm]()
     app.state.workers = None
     # SQLite serves one instance: whatever is still running was orphaned by our last exit.
     if engine.dialect.name == "sqlite" and (released := jobs.release_all(engine)):
@@ -75,6 +76,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.workers is not None:
         app.state.workers.stop()
         await task
+    if own_client:
+        await close_client(app.state.llm)
 
 
 def create_app() -> FastAPI:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from app import search_index
@@ -182,6 +182,10 @@ class RejectedClaim(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 
+# The tables themselves, for bulk inserts that skip the ORM.
+CLAIM_TABLE: Table = Claim.__table__  # type: ignore[attr-defined]
+REJECTED_CLAIM_TABLE: Table = RejectedClaim.__table__  # type: ignore[attr-defined]
+
 # The text-search index goes with the claim table however the schema is made: migrations
 # build it, and so does metadata.create_all (tests, benchmarks).
-event.listen(Claim.__table__, "after_create", search_index.after_create)  # type: ignore[attr-defined]
+event.listen(CLAIM_TABLE, "after_create", search_index.after_create)

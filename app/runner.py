@@ -21,12 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app import crud, jobs
+from app import jobs, run_results
 from app.config import Settings
-from app.extraction import ExtractionResult, extract_claims
+from app.extraction import extract_claims
 from app.llm import LLMError
 from app.models import Article, ExtractionRun, RunStatus
 from app.prompting import ArticleInput
+from app.result_writer import writer_for
 from schemas import get_schema
 
 log = logging.getLogger(__name__)
@@ -81,19 +82,10 @@ async def execute_run(
     schema = get_schema(f"{run.schema_name}@{run.schema_version}")
     source = ArticleInput(article.text, article.title, article.outlet, article.published_at)
 
-    def succeed(result: ExtractionResult) -> ExtractionRun:
-        with Session(engine, expire_on_commit=False) as session:
-            session.add(run)
-            return crud.complete_run(
-                session=session, run=run, article=article, result=result, owner=owner
-            )
-
     def fail(reason: str, message: str, error: LLMError | None = None) -> ExtractionRun:
-        with Session(engine, expire_on_commit=False) as session:
-            session.add(run)
-            return crud.fail_run(
-                session=session, run=run, reason=reason, message=message, error=error, owner=owner
-            )
+        return run_results.fail_run(
+            engine=engine, run=run, reason=reason, message=message, error=error, owner=owner
+        )
 
     try:
         async with keep_leased(engine, run_id, owner, settings.job_lease_s):
@@ -103,7 +95,8 @@ async def execute_run(
                 log.warning("run %s failed: %s (%s)", run_id, exc.reason, exc.message)
                 return await run_in_threadpool(fail, exc.reason, exc.message, exc)
         try:
-            return await run_in_threadpool(succeed, result)
+            finished = run_results.FinishedRun(run, article, result, owner)
+            return await writer_for(engine).complete(finished)
         except SQLAlchemyError as exc:
             log.exception("run %s: storing its claims failed", run_id)
             message = f"storing the claims failed; nothing was stored: {type(exc).__name__}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +26,20 @@ class GroundingContext:
     text: str
     published_at: datetime | None
     fuzzy_threshold: float
+    # Outcomes by claim object: the validator inside instructor grounds each claim of an
+    # answer, and split_grounded then sorts the same objects without grounding them again.
+    outcomes: dict[int, tuple[ExtractedClaim, GroundedClaim | Rejection]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def ground(self, claim: ExtractedClaim) -> GroundedClaim | Rejection:
+        # Keyed by id() and holding the claim itself, so an id is never reused while kept.
+        known = self.outcomes.get(id(claim))
+        if known is not None and known[0] is claim:
+            return known[1]
+        outcome = ground_claim(claim, self)
+        self.outcomes[id(claim)] = (claim, outcome)
+        return outcome
 
 
 @dataclass(frozen=True)
@@ -105,7 +119,7 @@ def grounded_model(schema: ExtractionSchema) -> type[BaseModel]:
         problems = [
             f"claim {index}: {outcome.reason}"
             for index, claim in enumerate(getattr(model, "claims", []))
-            if isinstance(outcome := ground_claim(claim, ctx), Rejection)
+            if isinstance(outcome := ctx.ground(claim), Rejection)
         ]
         if problems:
             raise ValueError(
@@ -135,7 +149,7 @@ def split_grounded(
     kept: list[GroundedClaim] = []
     rejected: list[Rejection] = []
     for claim in claims:
-        outcome = ground_claim(claim, ctx)
+        outcome = ctx.ground(claim)
         if isinstance(outcome, GroundedClaim):
             kept.append(outcome)
         else:

@@ -14,16 +14,17 @@ from tests.conftest import ClientFactory, load_article
 
 
 class DiskFullOnSuccess:
-    """Fail the statement that marks a run succeeded: its claims are inserted by then."""
+    """Fail the claims' INSERT, once the statement marking the run succeeded has run in the
+    same transaction."""
 
     def __init__(self) -> None:
-        self.claims_inserted = 0
+        self.marked_succeeded = False
         self.tripped = False
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.startswith("INSERT INTO claim "):
-            self.claims_inserted += len(params) if isinstance(params, list) else 1
         if statement.startswith("UPDATE extraction_run") and "succeeded" in repr(params):
+            self.marked_succeeded = True
+        if statement.startswith("INSERT INTO claim ") and self.marked_succeeded:
             self.tripped = True
             raise OperationalError(statement, params, Exception("database or disk is full"))
 
@@ -38,7 +39,7 @@ def test_a_fault_while_storing_claims_stores_none_and_fails_the_run(
     finally:
         event.remove(engine, "before_cursor_execute", fault)
 
-    assert fault.tripped and fault.claims_inserted > 0
+    assert fault.marked_succeeded and fault.tripped
     assert response.status_code == 502
     detail = response.json()["detail"]
     assert detail["reason"] == "database_error"

@@ -15,11 +15,12 @@ from sqlmodel import Session, col, select
 from app import jobs
 from app.api_models import ArticleCreate
 from app.config import Settings
-from app.crud import complete_run, get_or_create_article, get_or_create_run
+from app.crud import get_or_create_article, get_or_create_run
 from app.db import make_engine, migrate
 from app.extraction import ExtractionResult
 from app.llm import RateLimiter, Usage, build_client
 from app.models import Article, Claim, ExtractionRun, RunStatus, utcnow
+from app.run_results import complete_run
 from app.worker import WorkerPool
 from schemas import get_schema
 from tests.app.test_db import (
@@ -118,9 +119,7 @@ def test_a_worker_that_lost_its_lease_stores_nothing(engine: Engine, settings: S
             assert run is not None
             article = session.get(Article, run.article_id)
             assert article is not None
-            return complete_run(
-                session=session, run=run, article=article, result=result, owner=owner
-            )
+            return complete_run(engine=engine, run=run, article=article, result=result, owner=owner)
 
     with pytest.raises(jobs.LeaseLostError, match="lease of slow lost"):
         finish("slow")

@@ -6,14 +6,21 @@ import json
 from datetime import UTC, datetime
 
 import httpx
+import instructor
+import openai
 import openai._base_client
 import pytest
 import respx
+from instructor.v2.core import patch as instructor_patch
+from instructor.v2.validation import async_validators
+from instructor.v2.validation.async_validators import async_field_validator
+from pydantic import BaseModel, create_model
 
 from app.config import InstructorMode, Settings
 from app.extraction import extract_claims
-from app.llm import LLMConfigurationError, build_client
-from app.prompting import ArticleInput
+from app.llm import INSTRUCTOR_MODES, LLMConfigurationError, build_client
+from app.prompting import ArticleInput, render_messages
+from app.validation import grounded_model
 from schemas import get_schema
 from tests.conftest import LIVE_BASE_URL
 from tests.llm_stub import claim, content_completion, ok, tool_completion
@@ -202,3 +209,73 @@ async def test_article_text_is_sent_verbatim_never_rendered_as_a_template(
     user = json.loads(route.calls.last.request.content)["messages"][1]["content"]
     assert "{{ 7*7 }} and {% if x %}." in user
     assert [c.span.start for c in result.claims] == [0]
+
+
+@respx.mock
+@pytest.mark.parametrize("mode", [InstructorMode.tools, InstructorMode.json_schema])
+async def test_request_body_is_the_one_the_sdk_itself_would_send(
+    live_settings: Settings, mode: InstructorMode
+) -> None:
+    """Our client sends messages, tool and format through extra_body, past the SDK's
+    transform: the endpoint must receive the same request as from a plain instructor client."""
+    settings = live_settings.model_copy(update={"instructor_mode": mode})
+    answer = (
+        ok(tool_completion([GOOD_217]))
+        if mode is InstructorMode.tools
+        else ok(content_completion(json.dumps({"claims": [GOOD_217]})))
+    )
+    route = respx.post(COMPLETIONS).mock(return_value=answer)
+    ours = build_client(settings)
+    plain = instructor.from_openai(
+        openai.AsyncOpenAI(base_url=LIVE_BASE_URL, api_key="sk-test", max_retries=0),
+        mode=INSTRUCTOR_MODES[mode],
+    )
+    sent = []
+    for client in (ours, plain):
+        await client.create(
+            model=settings.llm_model,
+            messages=render_messages(NEWS.prompt, ARTICLE),  # type: ignore[arg-type]
+            response_model=grounded_model(NEWS),
+            max_retries=0,
+            temperature=0.0,
+            max_tokens=4096,
+        )
+        sent.append(json.loads(route.calls.last.request.content))
+
+    assert sent[0] == sent[1]
+    assert TEXT in sent[0]["messages"][1]["content"]
+    assert {"model", "messages", "temperature", "max_tokens"} <= set(sent[0])
+
+
+class AsyncChecked(BaseModel):
+    value: int
+
+    @async_field_validator("value")
+    async def positive(self, value: int) -> None:
+        if value <= 0:
+            raise ValueError("not positive")
+
+
+def test_async_validators_are_still_refused_and_each_model_walked_once(
+    live_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_client(live_settings)
+    check = instructor_patch.reject_async_validators
+    assert check is async_validators.reject_async_validators  # both of instructor's references
+    walked: list[object] = []
+    original = check.__wrapped__
+
+    def walk(model: object) -> None:
+        walked.append(model)
+        original(model)
+
+    monkeypatch.setattr(check, "__wrapped__", walk)
+    model = create_model("Fresh", value=(int, ...))  # never checked before
+    for _ in range(3):
+        check(model)
+    with pytest.raises(ValueError, match="async validators are not supported"):
+        check(AsyncChecked)
+    with pytest.raises(ValueError, match="async validators are not supported"):
+        check(AsyncChecked)
+
+    assert walked == [model, AsyncChecked, AsyncChecked]

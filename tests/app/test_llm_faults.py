@@ -23,7 +23,7 @@ import pytest
 import respx
 from sqlmodel import Session, select
 
-from app.config import Settings
+from app.config import LLMHttpClient, Settings
 from app.models import Claim, RejectedClaim
 from bench.simulated_llm import SimConfig, running
 from tests.conftest import LIVE_BASE_URL, ClientFactory
@@ -294,14 +294,20 @@ def test_every_llm_fault_ends_the_run_bounded_and_accounted(
 SIM_MARKERS = ["", "malformed", "truncated", "huge", "ungrounded", "wrong-number", "empty"]
 
 
+@pytest.mark.parametrize("http_client", list(LLMHttpClient))
 def test_simulated_llm_with_random_faults_ends_every_run_bounded(
-    make_client: ClientFactory, session: Session, sleeps: list[float]
+    make_client: ClientFactory, session: Session, sleeps: list[float], http_client: LLMHttpClient
 ) -> None:
+    """Over a real socket, with either HTTP client under the SDK: the same outcomes."""
     config = SimConfig(error_rate=0.3, rate_429=0.2, retry_after_s=1, seed=11)
     outcomes: list[tuple[int, str, str | None]] = []
     with running(config) as url:
         settings = Settings(  # type: ignore[call-arg]
-            llm_mode="live", llm_base_url=url, llm_api_key="sk-sim", _env_file=None
+            llm_mode="live",
+            llm_base_url=url,
+            llm_api_key="sk-sim",
+            llm_http_client=http_client,
+            _env_file=None,
         )
         client = make_client(settings)
         runs = []
