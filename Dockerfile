@@ -15,7 +15,7 @@ WORKDIR /srv/factdiff
 COPY pyproject.toml README.md ./
 COPY app/__init__.py app/__init__.py
 COPY schemas/__init__.py schemas/__init__.py
-RUN pip install ".[postgres]" && pip uninstall -y factdiff
+RUN pip install ".[postgres,aiohttp]" && pip uninstall -y factdiff
 
 COPY app app
 COPY schemas schemas
