@@ -101,7 +101,8 @@ async def _extract_chunk(
 ) -> tuple[list[GroundedClaim], list[Rejection]]:
     piece = ArticleInput(chunk.text, article.title, article.outlet, article.published_at)
     ctx = GroundingContext(chunk.text, article.published_at, settings.grounding_fuzzy_threshold)
-    grounding_context.set(ctx)  # this chunk's own task: concurrent chunks do not see it
+    # Set in this chunk's own task (or the run's, for a lone chunk): no other chunk sees it.
+    token = grounding_context.set(ctx)
     try:
         answer = await client.create(
             model=settings.llm_model,
@@ -125,6 +126,8 @@ async def _extract_chunk(
             "FACTDIFF_LLM_MAX_OUTPUT_TOKENS or lower FACTDIFF_CHUNK_TOKEN_BUDGET",
             last_completion=exc.last_completion,
         ) from exc
+    finally:
+        grounding_context.reset(token)
     return [c.shifted(chunk.start) for c in kept], rejected
 
 
@@ -158,6 +161,14 @@ def _same_fact(a: GroundedClaim, b: GroundedClaim) -> bool:
     return same_span and same_value and a.claim.claim_type == b.claim.claim_type
 
 
+def _with_usage(error: BaseException, usage: Usage) -> BaseException:
+    """The run's usage so far on the error that ended it: the failed calls are paid too."""
+    if isinstance(error, LLMError):
+        error.usage = usage
+        error.attempts = error.attempts or usage.llm_calls
+    return error
+
+
 async def extract_claims(
     client: instructor.AsyncInstructor,
     article: ArticleInput,
@@ -179,17 +190,20 @@ async def extract_claims(
 
     with track_usage() as usage:
         try:
-            # A TaskGroup cancels the other chunks as soon as one fails: no paid calls
-            # for a run that is already lost.
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(bounded(c)) for c in chunks]
+            if len(chunks) == 1:  # most articles: no tasks to make
+                parts = [await _extract_chunk(client, chunks[0], article, schema, settings)]
+            else:
+                # A TaskGroup cancels the other chunks as soon as one fails: no paid calls
+                # for a run that is already lost.
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(bounded(c)) for c in chunks]
+                parts = [t.result() for t in tasks]
         except ExceptionGroup as group_error:
-            first = group_error.exceptions[0]
-            if isinstance(first, LLMError):
-                first.usage = usage
-                first.attempts = first.attempts or usage.llm_calls
-            raise first from None
-    claims, rejected = _merge([t.result() for t in tasks])
+            raise _with_usage(group_error.exceptions[0], usage) from None
+        except LLMError as error:
+            _with_usage(error, usage)
+            raise
+    claims, rejected = _merge(parts)
     return ExtractionResult(
         claims=claims,
         rejected=rejected,

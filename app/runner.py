@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 import instructor
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app import jobs, run_results
@@ -37,12 +37,14 @@ TERMINAL = (RunStatus.succeeded, RunStatus.failed)
 
 def _load(engine: Engine, run_id: int) -> tuple[ExtractionRun, Article]:
     with Session(engine, expire_on_commit=False) as session:
-        run = session.get(ExtractionRun, run_id)
-        if run is None:
+        found = session.exec(
+            select(ExtractionRun, Article)
+            .join(Article, col(Article.id) == col(ExtractionRun.article_id))
+            .where(col(ExtractionRun.id) == run_id)
+        ).first()
+        if found is None:
             raise LookupError(f"run {run_id} does not exist")
-        article = session.get(Article, run.article_id)
-        assert article is not None
-        return run, article
+        return found[0], found[1]
 
 
 def read_run(engine: Engine, run_id: int) -> ExtractionRun:
