@@ -9,6 +9,7 @@ queued again by the sweeper once it expires, up to ``job_max_attempts`` leases.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -111,13 +112,50 @@ def sweep_expired(engine: Engine, *, max_attempts: int) -> tuple[int, int]:
     return queued, failed
 
 
-def release_all(engine: Engine) -> int:
-    """Re-queue every running run: for a single-instance SQLite service starting up, where
-    anything still running was orphaned by the previous process."""
-    statement = (
-        update(ExtractionRun)
-        .where(col(ExtractionRun.status) == RunStatus.running)
-        .values(status=RunStatus.queued, lease_owner=None, lease_expires_at=None)
-    )
+def owner_is_gone(owner: str, *, host: str, own_id: str) -> bool:
+    """True when a lease owner (``host:pid:nonce``) is a process of this machine that no
+    longer runs: its pid is free, or it is ours while the owner is not (an earlier process
+    that had our pid, as a restarted container's has)."""
+    owner_host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if owner_host != host or not pid_text.isdigit():
+        return False  # another machine's, or not a worker's: its lease decides
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return owner != own_id
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def release_orphans(engine: Engine, *, own_id: str) -> int:
+    """Re-queue the running runs whose worker process on this machine is gone, without
+    waiting for their leases: for a SQLite service starting up, whose last exit left them,
+    while worker processes beside it (``factdiff worker``) keep theirs."""
+    host = own_id.partition(":")[0]
     with engine.begin() as connection:
+        running = connection.execute(
+            select(col(ExtractionRun.id), col(ExtractionRun.lease_owner)).where(
+                col(ExtractionRun.status) == RunStatus.running
+            )
+        ).all()
+        orphans = [
+            run_id
+            for run_id, owner in running
+            if owner is None or owner_is_gone(owner, host=host, own_id=own_id)
+        ]
+        if not orphans:
+            return 0
+        statement = (
+            update(ExtractionRun)
+            .where(
+                col(ExtractionRun.id).in_(orphans),
+                col(ExtractionRun.status) == RunStatus.running,
+            )
+            .values(status=RunStatus.queued, lease_owner=None, lease_expires_at=None)
+        )
         return connection.execute(statement).rowcount

@@ -25,7 +25,7 @@ from app.limits import RequestLimitsMiddleware, document_body_errors
 from app.llm import build_client, close_client
 from app.logs import configure_logging
 from app.routes import articles, claims, curation, diff, entities, meta, runs
-from app.worker import WorkerPool
+from app.worker import PROCESS_ID, WorkerPool
 
 log = logging.getLogger("factdiff")
 
@@ -65,8 +65,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     own_client = get_llm not in overrides
     app.state.llm = build_client(settings) if own_client else overrides[get_llm]()
     app.state.workers = None
-    # SQLite serves one instance: whatever is still running was orphaned by our last exit.
-    if engine.dialect.name == "sqlite" and (released := jobs.release_all(engine)):
+    # SQLite serves one machine: a run still held by a process of ours that is gone was
+    # orphaned by our last exit (on PostgreSQL, other machines' workers may hold runs: their
+    # leases decide).
+    if engine.dialect.name == "sqlite" and (
+        released := jobs.release_orphans(engine, own_id=PROCESS_ID)
+    ):
         log.warning("%d run(s) interrupted by the last shutdown queued again", released)
     if settings.worker_concurrency:
         pool = WorkerPool(engine, app.state.llm, settings)

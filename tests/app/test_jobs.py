@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -128,11 +132,31 @@ def test_a_worker_that_lost_its_lease_stores_nothing(engine: Engine, settings: S
     assert (done.status, done.lease_owner) == ("succeeded", None)
 
 
-def test_release_all_requeues_orphans(engine: Engine, settings: Settings) -> None:
-    queue_blank(engine, settings, 2)
-    jobs.claim_jobs(engine, owner="dead", lease_s=300, limit=2)
-    assert jobs.release_all(engine) == 2
-    assert {s for s, _, _ in statuses(engine).values()} == {"queued"}
+def test_start_up_requeues_the_runs_of_gone_processes_only(
+    engine: Engine, settings: Settings
+) -> None:
+    host, me = socket.gethostname(), f"{socket.gethostname()}:{os.getpid()}:new"
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    try:
+        owners = {
+            f"{host}:{sleeper.pid}:a": "running",  # a worker process beside us, alive
+            f"{host}:{finished.pid}:b": "queued",  # its process is gone
+            f"{host}:{os.getpid()}:old": "queued",  # an earlier process with our pid
+            f"elsewhere:{sleeper.pid}:c": "running",  # another machine: its lease decides
+        }
+        ids = queue_blank(engine, settings, len(owners))
+        for run_id, owner in zip(ids, owners, strict=True):
+            assert jobs.claim_job(engine, run_id, owner=owner, lease_s=300)
+
+        assert jobs.release_orphans(engine, own_id=me) == 2
+
+        now = statuses(engine)
+        assert [now[run_id][0] for run_id in ids] == list(owners.values())
+    finally:
+        sleeper.kill()
+        sleeper.wait()
 
 
 @pytest.fixture
