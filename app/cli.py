@@ -15,10 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.config import PROJECT_ROOT, LLMMode, get_settings
+from app.cli_fixtures import fixtures_app
+from app.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="factdiff: grounded claims from news articles.", no_args_is_help=True)
-fixtures_app = typer.Typer(help="Maintain the offline LLM fixtures under fixtures/llm.")
 app.add_typer(fixtures_app, name="fixtures")
 console = Console()
 
@@ -273,57 +273,6 @@ def export_command(
     typer.echo(f"{count} claim(s) exported", err=True)
 
 
-@fixtures_app.command("stamp")
-def stamp(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Fixture files; default: all authored")
-    ] = None,
-) -> None:
-    """Re-key hand-written fixtures to the current prompts, schemas and model, after review."""
-    from app.extraction import extract_claims
-    from app.llm import LLMError, build_client
-    from app.prompting import ArticleInput
-    from app.replay import Fixture, StampTransport, load_fixtures
-    from schemas import get_schema
-
-    settings = get_settings().model_copy(update={"llm_mode": LLMMode.replay})
-    fixtures = (
-        [Fixture(p.resolve(), json.loads(p.read_text(encoding="utf-8"))) for p in paths]
-        if paths
-        else [f for f in load_fixtures(settings.fixtures_dir) if f.authored]
-    )
-    for fixture in fixtures:
-        schema = get_schema(fixture.data.get("schema") or fixture.path.parent.name)
-        source = json.loads((PROJECT_ROOT / fixture.data["article"]).read_text(encoding="utf-8"))
-        article = ArticleInput(
-            source["text"],
-            source.get("title"),
-            source.get("outlet"),
-            _parse_time(source.get("published_at")),
-        )
-        run_settings = settings.model_copy(
-            update={"llm_validation_retries": len(fixture.data["exchanges"]) - 1}
-        )
-        client = build_client(run_settings, transport=StampTransport(fixture))
-        try:
-            result = asyncio.run(extract_claims(client, article, schema, run_settings))
-            outcome = f"{len(result.claims)} grounded, {len(result.rejected)} rejected"
-        except LLMError as exc:
-            outcome = f"stamped; extraction then failed: {exc.message}"
-        fixture.save()
-        console.print(f"{fixture.path.relative_to(PROJECT_ROOT)}: {outcome}")
-
-
-def _parse_time(value: str | None) -> Any:
-    from datetime import datetime
-
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-
-if __name__ == "__main__":
-    app()
-
-
 @app.command("backup")
 def backup_command(
     target: Annotated[Path, typer.Argument(help="A new file to write the copy to")],
@@ -337,3 +286,7 @@ def backup_command(
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
     console.print(f"backed up {pages} page(s) to {target}")
+
+
+if __name__ == "__main__":
+    app()
