@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, text
+from sqlalchemy import Boolean, ColumnElement, Text, and_, cast, func, literal_column, or_, text
 from sqlmodel import Session, col, select
 
-from app import search_index
+from app import search_index, search_plan
 from app.models import MAX_ID, Article, Claim, ClaimStatus, Entity
 
 
@@ -49,45 +49,91 @@ class ClaimFilter:
     include_inactive: bool = False
 
 
+def _like_escape(value: str) -> str:
+    """``value`` for a LIKE pattern: % and _ in it are literal characters."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like_contains(value: str) -> str:
+    return f"%{_like_escape(value)}%"
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
 def _entity_ids(session: Session, name: str) -> list[int]:
     """Entities whose canonical name or one of whose aliases is ``name``, any case."""
-    wanted = " ".join(name.casefold().split())
+    wanted = _fold(name)
+    # A key is the entity's type and folded name (crud.entity_key), so SQL finds the name by
+    # the key's end; aliases are a JSON list, read only for entities that have any. Reading
+    # every entity on every request took longer than the claims query it served.
+    query = select(Entity.id, Entity.name, Entity.aliases).where(
+        or_(
+            col(Entity.key).like(f"%:{_like_escape(wanted)}", escape="\\"),
+            cast(col(Entity.aliases), Text) != "[]",
+        )
+    )
     ids = []
-    for entity in session.exec(select(Entity)).all():
-        names = [entity.name, *entity.aliases]
-        if any(" ".join(n.casefold().split()) == wanted for n in names):
-            assert entity.id is not None
-            ids.append(entity.id)
+    for entity_id, entity_name, aliases in session.exec(query).all():
+        if any(_fold(n) == wanted for n in [entity_name, *(aliases or [])]):
+            assert entity_id is not None
+            ids.append(entity_id)
     return ids
 
 
-def _fts_phrase(session: Session, f: ClaimFilter) -> str | None:
-    """The SQLite full-text query for ``f.q``, when the trigram index can answer it."""
-    if not f.q or session.get_bind().dialect.name != "sqlite":
-        return None
-    return search_index.fts_phrase(f.q)
+@dataclass(frozen=True)
+class _TextSearch:
+    """How ``q`` is searched: an FTS5 phrase to join on (SQLite), and conditions on claims."""
+
+    fts_phrase: str | None
+    conditions: list[ColumnElement[bool]]
 
 
-def _text_matches(session: Session, q: str) -> ColumnElement[bool]:
-    """Claims whose statement or evidence contains ``q``, any case, by LIKE."""
-    # % and _ in the search text are literal characters, not wildcards.
-    escaped = q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    if session.get_bind().dialect.name == "postgresql":
-        # Written as the trigram index's expression, so that the index serves it (no other
-        # table in the query has these columns).
-        indexed: ColumnElement[str] = literal_column(search_index.POSTGRES_SEARCH_EXPRESSION)
-        return indexed.like(pattern, escape="\\")
-    return or_(
-        func.lower(col(Claim.statement)).like(pattern, escape="\\"),
-        func.lower(col(Claim.evidence_quote)).like(pattern, escape="\\"),
+def _text_search(session: Session, q: str) -> _TextSearch:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite" and len(q) >= search_index.MIN_INDEXED_CHARS:
+        # Driven by the index in id order, SQLite stops at the page's last match instead of
+        # collecting every match first. When the index looks up only a stretch of q, the
+        # claims it finds are checked for the whole of q, folded as FTS5 folds.
+        needle = search_index.fts5_fold(q)
+        start, end = search_plan.stretch_for(session, needle)
+        phrase = search_index.fts_phrase(q[start:end])
+        if (start, end) == (0, len(q)):
+            return _TextSearch(phrase, [])
+        check = func.factdiff_contains(
+            needle, col(Claim.statement), col(Claim.evidence_quote), type_=Boolean
+        )
+        return _TextSearch(phrase, [check])
+    needle = q.casefold()
+    if dialect == "postgresql":
+        searched: ColumnElement[str] = literal_column(search_index.POSTGRES_SEARCH_EXPRESSION)
+        conditions: list[ColumnElement[bool]] = [searched.like(_like_contains(needle), escape="\\")]
+        if len(needle) >= search_index.MIN_INDEXED_CHARS:
+            # The trigram index serves a stretch of q, written as the index's expression so
+            # the planner matches them; the condition above checks the whole of q.
+            start, end = search_plan.stretch_for(session, needle)
+            stretch = needle[start:end].replace(" ", search_index.POSTGRES_SPACE)
+            indexed: ColumnElement[str] = literal_column(search_index.POSTGRES_INDEXED_EXPRESSION)
+            conditions.insert(0, indexed.like(_like_contains(stretch), escape="\\"))
+        return _TextSearch(None, conditions)
+    # Shorter than a trigram: scanned.
+    pattern = _like_contains(needle)
+    return _TextSearch(
+        None,
+        [
+            or_(
+                func.lower(col(Claim.statement)).like(pattern, escape="\\"),
+                func.lower(col(Claim.evidence_quote)).like(pattern, escape="\\"),
+            )
+        ],
     )
 
 
 def _conditions(
-    session: Session, f: ClaimFilter, *, fts_phrase: str | None
+    session: Session, f: ClaimFilter, *, search: _TextSearch | None
 ) -> list[ColumnElement[bool]]:
-    """The filters as SQL; ``q`` only when the full-text join (``fts_phrase``) does not serve it."""
+    """The filters as SQL, with ``search``'s conditions for ``q``."""
     where: list[ColumnElement[bool]] = []
     if not f.include_inactive:
         where.append(col(Claim.status) == ClaimStatus.active.value)
@@ -103,8 +149,8 @@ def _conditions(
         # Every stored claim has its entity id: matching on it alone lets the index serve
         # the query (an OR on the subject's name would scan every claim).
         where.append(col(Claim.entity_id).in_(_entity_ids(session, f.entity)))
-    if f.q and fts_phrase is None:
-        where.append(_text_matches(session, f.q))
+    if search is not None:
+        where.extend(search.conditions)
     # A claim's date is its own time window, or else its article's publication day.
     claim_start = func.coalesce(col(Claim.time_start), func.date(col(Article.published_at)))
     claim_end = func.coalesce(
@@ -120,18 +166,23 @@ def _conditions(
 def list_claims(
     *, session: Session, filters: ClaimFilter, cursor: str | None, limit: int
 ) -> tuple[list[Claim], str | None]:
-    query = select(Claim).join(Article, col(Article.id) == col(Claim.article_id))
+    query = select(Claim)
+    if filters.outlet or filters.date_from or filters.date_to:
+        # Every claim has its article (a required key): joined only when a filter reads it,
+        # which spares PostgreSQL a lookup per matching claim, before the page is cut.
+        query = query.join(Article, col(Article.id) == col(Claim.article_id))
     order_key: Any = col(Claim.id)
-    if (phrase := _fts_phrase(session, filters)) is not None:
-        # Driven by the index in id order, SQLite stops at the page's last match instead of
-        # collecting every match first (milliseconds rather than a tenth of a second for a
-        # common word over a million claims).
+    search = _text_search(session, filters.q) if filters.q else None
+    if search is not None and search.fts_phrase is not None:
+        # Ordered by the FTS5 table's rowid, SQLite walks the index in id order and stops at
+        # the page's end (milliseconds rather than a tenth of a second for a common word over
+        # a million claims).
         fts = search_index.CLAIM_SEARCH
         query = query.join(fts, fts.c.rowid == col(Claim.id)).where(
-            text("claim_search MATCH :phrase").bindparams(phrase=phrase)
+            text("claim_search MATCH :phrase").bindparams(phrase=search.fts_phrase)
         )
         order_key = fts.c.rowid
-    conditions = _conditions(session, filters, fts_phrase=phrase)
+    conditions = _conditions(session, filters, search=search)
     if cursor:
         conditions.append(order_key > decode_cursor(cursor))
     if conditions:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import create_engine
 
 from alembic import command
+from app import search_index
 from app.config import PROJECT_ROOT, get_settings
 
 
@@ -31,6 +32,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # commits. It spares an fsync on every commit.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            search_index.register_sqlite_functions(dbapi_connection)
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -5,7 +5,10 @@ indexes answer the same substring question from the index instead:
 
 - SQLite: an FTS5 table with the trigram tokenizer over the claim's statement and evidence,
   its content read from ``claim`` itself and kept current by triggers;
-- PostgreSQL: a pg_trgm GIN index on the lower-cased statement and evidence.
+- PostgreSQL: a pg_trgm GIN index on the lower-cased statement and evidence, spaces written
+  as a letter so that trigrams span words.
+
+app.search_plan decides which stretch of the search text the index looks up.
 
 The same DDL serves the Alembic migration and ``metadata.create_all`` (tests, benchmarks), so
 both build the same schema.
@@ -13,6 +16,8 @@ both build the same schema.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Connection, Integer, column, table, text
@@ -52,18 +57,33 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS claim_search_insert",
     "DROP TABLE IF EXISTS claim_search",
 ]
-# Statement and evidence in one indexed expression: one trigram index scan per search rather
-# than two. chr(31), the unit separator, cannot be typed into a search, so no match spans the
-# two texts.
+# Statement and evidence in one expression: one index scan per search rather than two.
+# chr(31), the unit separator, cannot be typed into a search, so no match spans the two texts.
 POSTGRES_SEARCH_EXPRESSION = "lower(statement || chr(31) || evidence_quote)"
+# pg_trgm takes trigrams word by word: indexed as is, "org 24 deployed" would find every claim
+# with "org", the word "24" (any "24 December") and "deployed", and check thousands of rows for
+# a few hundred matches. Spaces turned into a letter make the words one, so trigrams span them
+# ("g 2" is "gq2"). Any letter keeps the index a superset: the search text is turned alike and
+# every row it finds is checked against the real text.
+POSTGRES_SPACE = "q"
+POSTGRES_INDEXED_EXPRESSION = f"replace({POSTGRES_SEARCH_EXPRESSION}, ' ', '{POSTGRES_SPACE}')"
+POSTGRES_INDEX = "ix_claim_text_trgm_spaced"
 POSTGRES_CREATE = [
     # pg_trgm ships with PostgreSQL (contrib) and is a trusted extension: the database's
     # owner may create it without superuser rights.
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS ix_claim_text_trgm "
-    f"ON claim USING gin (({POSTGRES_SEARCH_EXPRESSION}) gin_trgm_ops)",
+    f"CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} "
+    f"ON claim USING gin (({POSTGRES_INDEXED_EXPRESSION}) gin_trgm_ops)",
 ]
-POSTGRES_DROP = ["DROP INDEX IF EXISTS ix_claim_text_trgm"]
+# The index of revision b7e2c4d91f3a, on the words as they are (gone since 9d1e5a7c3b20).
+POSTGRES_WORDS_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_claim_text_trgm "
+    f"ON claim USING gin (({POSTGRES_SEARCH_EXPRESSION}) gin_trgm_ops)"
+)
+POSTGRES_DROP = [
+    f"DROP INDEX IF EXISTS {POSTGRES_INDEX}",
+    "DROP INDEX IF EXISTS ix_claim_text_trgm",
+]
 
 
 def _run(connection: Connection, statements: list[str]) -> None:
@@ -105,3 +125,51 @@ def fts_phrase(q: str) -> str | None:
         return None
     # One quoted string: FTS5 syntax characters inside it are plain text.
     return '"' + q.replace('"', '""') + '"'
+
+
+class Fts5Fold:
+    """SQLite FTS5's case folding (trigram tokenizer, case_sensitive 0), for checks in Python.
+
+    FTS5 folds one character into one, by its own Unicode tables: "Σ" and "ς" both become
+    "σ", "ß" stays, which neither ``str.lower`` nor ``str.casefold`` reproduce. Each character
+    outside ASCII is folded once by FTS5 itself, in a private in-memory table, and remembered.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._table: dict[int, str] = {c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram case_sensitive 0')"
+        )
+        self._db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+
+    def __call__(self, text: str) -> str:
+        if text.isascii():
+            return text.lower()
+        unknown = {c for c in text if ord(c) not in self._table}
+        if unknown:
+            self._learn(sorted(unknown))
+        return text.translate(self._table)
+
+    def _learn(self, chars: list[str]) -> None:
+        with self._lock:
+            # Token i of the row is the folded trigram starting at character i.
+            self._db.execute("INSERT INTO t(rowid, x) VALUES (1, ?)", ("".join(chars) + "..",))
+            tokens = self._db.execute('SELECT term FROM v ORDER BY "offset"').fetchall()
+            self._db.execute("DELETE FROM t")
+            for c, (token,) in zip(chars, tokens, strict=False):
+                self._table[ord(c)] = token[0]
+
+
+fts5_fold = Fts5Fold()
+
+
+def contains(needle: str, *texts: str | None) -> bool:
+    """Whether a text holds ``needle`` (already folded), as an FTS5 phrase would find it."""
+    return any(t is not None and needle in fts5_fold(t) for t in texts)
+
+
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """``factdiff_contains(needle, statement, evidence)``, the check of app.search_plan."""
+    dbapi_connection.create_function("factdiff_contains", 3, contains, deterministic=True)
