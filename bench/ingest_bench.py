@@ -2,9 +2,14 @@
 
     python -m bench.ingest_bench [--only overhead,latency,ratelimit] [--quick]
 
-Scenarios (the simulated LLM runs as its own process, so CPU figures are factdiff's):
-  overhead   zero-latency LLM, SQLite, ~20-claim articles: articles/s and CPU ms per article
-             (target >= 200 articles/s on 2 cores)
+The service's side is what a deployment runs: the runs queued in SQLite, then drained by
+``factdiff worker`` processes, timed from the moment the whole queue is handed to them. The
+simulated LLM runs as its own process, so CPU figures are factdiff's (the workers' own).
+
+Scenarios:
+  overhead   zero-latency LLM, SQLite, ~20-claim articles: articles/s and CPU ms per article,
+             two worker processes (one per core) over aiohttp (target >= 200 articles/s on
+             2 cores)
   latency    1.5 s per LLM call, at most 64 calls in flight: throughput vs the 64/1.5 bound
              (target >= 90% of it)
   ratelimit  an LLM enforcing 600 requests/min, factdiff limiting itself to the same:
