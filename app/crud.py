@@ -205,7 +205,7 @@ def claim_values(
     """The column values of a grounded claim of this article."""
     assert article.id is not None
     claim, span = grounded.claim, grounded.span
-    dumped = claim.model_dump(mode="json")
+    extra = claim.model_dump(mode="json", exclude=_CORE_FIELDS)  # the schema's own fields
     return dict(
         created_at=utcnow(),
         run_id=run_id,
@@ -232,7 +232,7 @@ def claim_values(
         char_end=span.end,
         match_kind=span.kind.value,
         match_score=span.score,
-        extra={k: v for k, v in dumped.items() if k not in _CORE_FIELDS},
+        extra=extra,
     )
 
 
