@@ -169,7 +169,9 @@ def worker_processes(settings: Settings, database: Path, processes: int) -> Iter
     }
     command = [sys.executable, "-m", "app.cli", "worker"]
     workers = [
-        subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(processes)
     ]
     try:
