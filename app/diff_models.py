@@ -38,34 +38,36 @@ class DiffClaimPublic(BaseModel):
 
     @classmethod
     def of(cls, c: DiffClaim) -> DiffClaimPublic:
+        return cls.model_validate(cls.fields(c))
+
+    @staticmethod
+    def fields(c: DiffClaim) -> dict[str, Any]:
+        """The claim as plain data: a response of thousands of claims is validated in one
+        pass, not a model (and three nested ones) at a time, five times slower."""
         quantity = None
         if c.value is not None:
-            quantity = QuantityPublic(
-                value=c.value, unit=c.unit or "", qualifier=c.qualifier or "exact"
-            )
+            quantity = {"value": c.value, "unit": c.unit or "", "qualifier": c.qualifier or "exact"}
         time = (
-            TimePublic(text=c.time_text, start=c.time_start, end=c.time_end)
-            if c.time_text
-            else None
+            {"text": c.time_text, "start": c.time_start, "end": c.time_end} if c.time_text else None
         )
-        return cls(
-            id=c.id,
-            article_id=c.article_id,
-            run_id=c.run_id,
-            outlet=c.outlet,
-            published_at=c.published_at,
-            statement=c.statement,
-            claim_type=c.claim_type,
-            subject=c.subject,
-            predicate=c.predicate,
-            object=c.object,
-            quantity=quantity,
-            time=time,
-            location=c.location,
-            attribution=c.attribution,
-            modality=c.modality,
-            evidence=SpanPublic(quote=c.quote, char_start=c.char_start, char_end=c.char_end),
-        )
+        return {
+            "id": c.id,
+            "article_id": c.article_id,
+            "run_id": c.run_id,
+            "outlet": c.outlet,
+            "published_at": c.published_at,
+            "statement": c.statement,
+            "claim_type": c.claim_type,
+            "subject": c.subject,
+            "predicate": c.predicate,
+            "object": c.object,
+            "quantity": quantity,
+            "time": time,
+            "location": c.location,
+            "attribution": c.attribution,
+            "modality": c.modality,
+            "evidence": {"quote": c.quote, "char_start": c.char_start, "char_end": c.char_end},
+        }
 
 
 class PairPublic(BaseModel):
@@ -117,7 +119,11 @@ class FactPublic(BaseModel):
 
     @classmethod
     def of(cls, fact: Fact) -> FactPublic:
-        data: dict[str, Any] = {
+        return cls.model_validate(cls.fields(fact))
+
+    @staticmethod
+    def fields(fact: Fact) -> dict[str, Any]:
+        return {
             "key": fact.key,
             "subject": fact.subject,
             "claim_type": fact.claim_type,
@@ -125,9 +131,8 @@ class FactPublic(BaseModel):
             "status": fact.status,
             "values": fact.values,
             "explanation": fact.explanation,
-            "sources": [DiffClaimPublic.of(c) for c in fact.sources],
+            "sources": [DiffClaimPublic.fields(c) for c in fact.sources],
         }
-        return cls.model_validate(data)
 
 
 class FactsPublic(BaseModel):
@@ -135,3 +140,14 @@ class FactsPublic(BaseModel):
     count: int
     date_from: date | None = None
     date_to: date | None = None
+
+    @classmethod
+    def of(cls, facts: list[Fact], *, date_from: date | None, date_to: date | None) -> FactsPublic:
+        return cls.model_validate(
+            {
+                "data": [FactPublic.fields(f) for f in facts],
+                "count": len(facts),
+                "date_from": date_from,
+                "date_to": date_to,
+            }
+        )

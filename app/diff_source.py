@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, or_
@@ -54,17 +55,27 @@ def _fold(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def alias_map(session: Session) -> dict[str, str]:
+EntityRow = tuple[int, str, list[str]]  # id, name, aliases
+
+
+def entity_rows(session: Session) -> list[EntityRow]:
+    rows = session.exec(
+        select(Entity.id, Entity.name, Entity.aliases).order_by(col(Entity.id))
+    ).all()
+    return [(i, name, list(aliases or [])) for i, name, aliases in rows if i is not None]
+
+
+def alias_map(session: Session, entities: list[EntityRow] | None = None) -> dict[str, str]:
     """Every known name and alias, folded, to the canonical name it finally stands for.
 
     An alias outranks an entity's own name, so "Kenyan government" added as an alias of
     Kenya folds the entity of that name into Kenya; chains resolve to their end.
     """
-    entities = session.exec(select(Entity).order_by(col(Entity.id))).all()
-    mapping = {_fold(e.name): _fold(e.name) for e in entities}
-    for entity in entities:
-        canonical = _fold(entity.name)
-        for alias in map(_fold, entity.aliases):
+    entities = entity_rows(session) if entities is None else entities
+    mapping = {_fold(name): _fold(name) for _, name, _ in entities}
+    for _, name, aliases in entities:
+        canonical = _fold(name)
+        for alias in map(_fold, aliases):
             if alias != canonical and mapping.get(alias, alias) == alias:
                 mapping[alias] = canonical
     for name in mapping:
@@ -124,9 +135,10 @@ def load_claims(
         sa_select(*cast(Any, _COLUMNS))
         .join(Article, col(Article.id) == col(Claim.article_id))
         .where(col(Claim.status) == ClaimStatus.active.value, *where)
-        .order_by(col(Claim.id))
     )
-    rows = session.connection().execute(query)
+    # In id order, sorted here: PostgreSQL would sort an entity's ten thousand wide rows on
+    # disk (work_mem), and without the order it joins the articles by hash.
+    rows = sorted(session.connection().execute(query).all(), key=itemgetter(0))
     return [_diff_claim(row, aliases) for row in rows]
 
 
@@ -159,7 +171,8 @@ def ledger_claims(
     date_to: date | None,
 ) -> list[DiffClaim]:
     """Claims for the fact ledger, narrowed in SQL first so one entity stays fast."""
-    aliases = alias_map(session)
+    entities = entity_rows(session)
+    aliases = alias_map(session, entities)
     where: list[ColumnElement[bool]] = [_schema_runs(schema_name)]
     if claim_type:
         where.append(col(Claim.claim_type) == claim_type)
@@ -169,19 +182,16 @@ def ledger_claims(
         where.append(or_(col(Claim.time_start).is_(None), col(Claim.time_start) <= date_to))
     if entity:
         canonical = aliases.get(_fold(entity), _fold(entity))
-        names = [n for n, c in aliases.items() if c == canonical] or [canonical]
-        entity_ids = select(Entity.id).where(col(Entity.key).in_(_entity_keys(session, names)))
-        where.append(col(Claim.entity_id).in_(entity_ids))
+        names = {n for n, c in aliases.items() if c == canonical} or {canonical}
+        # The ids themselves, not a subquery: PostgreSQL then knows how many claims to expect.
+        ids = [
+            i
+            for i, name, entity_aliases in entities
+            if _fold(name) in names or any(_fold(a) in names for a in entity_aliases)
+        ]
+        where.append(col(Claim.entity_id).in_(ids))
     claims = load_claims(session, where=where, aliases=aliases)
     if entity:
         wanted = aliases.get(_fold(entity), _fold(entity))
         claims = [c for c in claims if c.subject == wanted]
     return claims
-
-
-def _entity_keys(session: Session, folded_names: list[str]) -> list[str]:
-    names = set(folded_names)
-    rows = session.exec(select(Entity)).all()
-    return [
-        e.key for e in rows if _fold(e.name) in names or any(_fold(a) in names for a in e.aliases)
-    ]

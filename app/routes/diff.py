@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 
 from app.deps import SessionDep, SettingsDep
 from app.diff import diff_claims
-from app.diff_models import DiffPublic, FactPublic, FactsPublic
+from app.diff_models import DiffPublic, FactsPublic
 from app.diff_render import render_diff_markdown, render_ledger_markdown
 from app.diff_source import BadSideError, UnknownSideError, ledger_claims, parse_side, side_claims
 from app.ledger import build_ledger
@@ -99,9 +99,4 @@ def facts(
         return PlainTextResponse(
             render_ledger_markdown(ledger), media_type="text/markdown; charset=utf-8"
         )
-    return FactsPublic(
-        data=[FactPublic.of(f) for f in ledger],
-        count=len(ledger),
-        date_from=date_from,
-        date_to=date_to,
-    )
+    return FactsPublic.of(ledger, date_from=date_from, date_to=date_to)
