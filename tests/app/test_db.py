@@ -15,12 +15,14 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from app import search_index
+from app.claim_query import ClaimFilter, list_claims
 from app.config import Settings
 from app.db import make_engine, migrate
 from app.deps import get_engine, get_llm
 from app.llm import build_client
 from app.main import app
 from app.models import Article, Claim
+from bench.generate_corpus import populate
 from tests.conftest import load_article
 
 TABLES = {"article", "extraction_run", "claim", "rejected_claim", "entity", "alembic_version"}
@@ -143,3 +145,26 @@ def test_postgres_text_search_is_served_by_the_trigram_index(
             )
         )
     assert search_index.POSTGRES_INDEX in plan
+
+
+@pytest.mark.postgres
+def test_postgres_plans_every_search_for_its_own_text(postgres_engine: Engine) -> None:
+    # psycopg prepares a statement run five times on a connection; a plan made once for any
+    # search text walks the whole table. Each call must be planned for its own values.
+    migrate(postgres_engine)
+    populate(postgres_engine, articles=20)
+    with Session(postgres_engine) as session:
+        mode = session.execute(text("SHOW plan_cache_mode")).scalar()
+        for n in range(12):
+            list_claims(
+                session=session, filters=ClaimFilter(q=f"Org {n} deployed"), cursor=None, limit=5
+            )
+        plans = session.execute(
+            text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE 'SELECT claim.id,%'"
+            )
+        ).all()
+
+    assert mode == "force_custom_plan"
+    assert [tuple(p) for p in plans] == [(0, 7)]
