@@ -168,3 +168,15 @@ def test_postgres_plans_every_search_for_its_own_text(postgres_engine: Engine) -
 
     assert mode == "force_custom_plan"
     assert [tuple(p) for p in plans] == [(0, 7)]
+
+
+@pytest.mark.postgres
+def test_postgres_search_index_keeps_a_short_pending_list(postgres_engine: Engine) -> None:
+    migrate(postgres_engine)
+    with postgres_engine.connect() as connection:
+        options = connection.execute(
+            text("SELECT reloptions FROM pg_class WHERE relname = :name"),
+            {"name": search_index.POSTGRES_INDEX},
+        ).scalar()
+
+    assert options == ["gin_pending_list_limit=256"]
