@@ -73,8 +73,8 @@ _samples: weakref.WeakKeyDictionary[Engine, TextSample] = weakref.WeakKeyDiction
 
 def sample(session: Session) -> TextSample:
     """The claim text sample of the session's database, taken again once stale."""
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
     current = _samples.get(engine)
     if current is None or time.monotonic() - current.taken_at > SAMPLE_TTL_S:
         current = _samples[engine] = take_sample(session)
