@@ -106,7 +106,7 @@ def main() -> None:
     for name, backend in backends:
         with backend as engine:
             ms, claims, facts, entity = measure(engine, args.articles, args.reps)
-        p95 = statistics.quantiles(ms, n=20)[-1] if len(ms) > 1 else ms[0]
+        p95 = statistics.quantiles(ms, n=20, method="inclusive")[-1] if len(ms) > 1 else ms[0]
         row = [name, f"{claims:,}", entity, str(facts), f"{statistics.median(ms):.0f}",
                f"{p95:.0f}", f"{max(ms):.0f}"]  # fmt: skip
         table.add_row(*row)
