@@ -43,9 +43,10 @@ def sqlite_engine() -> Iterator[Engine]:
 
 
 @contextmanager
-def postgres_engine(url: str) -> Iterator[Engine]:
+def postgres_engine(url: str, prefix: str = "factdiff_bench") -> Iterator[Engine]:
+    """An empty database of its own on the server at ``url``, dropped after."""
     admin_url = Settings(database_url=url, _env_file=None).database_url  # type: ignore[call-arg]
-    name = f"factdiff_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from app import search_index
@@ -23,6 +22,7 @@ from app.llm import build_client
 from app.main import app
 from app.models import Article, Claim
 from bench.generate_corpus import populate
+from bench.ledger_bench import postgres_engine as throwaway_postgres
 from tests.conftest import load_article
 
 TABLES = {"article", "extraction_run", "claim", "rejected_claim", "entity", "alembic_version"}
@@ -55,19 +55,8 @@ def postgres_database() -> Iterator[Engine]:
     """An empty database of its own on the test server, dropped after."""
     if not POSTGRES_URL:
         pytest.skip("FACTDIFF_TEST_POSTGRES_URL is not set (scripts/postgres.sh starts a server)")
-    admin_url = Settings(database_url=POSTGRES_URL, _env_file=None).database_url  # type: ignore[call-arg]
-    name = f"factdiff_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin_url.rsplit("/", 1)[0] + f"/{name}")
-    try:
+    with throwaway_postgres(POSTGRES_URL, prefix="factdiff_test") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
