@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import instructor
+import openai._base_client
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -109,3 +110,15 @@ def client(make_client: ClientFactory, settings: Settings) -> TestClient:
 @pytest.fixture
 def fixtures_root() -> Path:
     return PROJECT_ROOT / "fixtures" / "llm"
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The openai SDK's back-off sleeps, recorded instead of waited out."""
+    recorded: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr(openai._base_client.anyio, "sleep", fake_sleep)
+    return recorded

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel, select
 
@@ -65,22 +66,25 @@ def postgres_engine() -> Iterator[Engine]:
         yield engine
 
 
-@pytest.mark.postgres
-def test_postgres_end_to_end(postgres_engine: Engine, settings: Settings) -> None:
+@pytest.fixture
+def postgres_http(postgres_engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    """The app over a migrated PostgreSQL database of its own."""
     assert_migrated(postgres_engine)
     client = build_client(settings)
     app.dependency_overrides[get_engine] = lambda: postgres_engine
     app.dependency_overrides[get_llm] = lambda: client
     try:
-        from fastapi.testclient import TestClient
-
-        http = TestClient(app)
-        french = load_article("kenya-haiti-fr")
-        first = http.post("/articles", json=french)
-        again = http.post("/articles", json=french)
-        figures = http.post("/articles", json=load_article("kenya-haiti-270"))
+        yield TestClient(app)
     finally:
         app.dependency_overrides.clear()
+
+
+@pytest.mark.postgres
+def test_postgres_end_to_end(postgres_http: TestClient, postgres_engine: Engine) -> None:
+    french = load_article("kenya-haiti-fr")
+    first = postgres_http.post("/articles", json=french)
+    again = postgres_http.post("/articles", json=french)
+    figures = postgres_http.post("/articles", json=load_article("kenya-haiti-270"))
 
     assert first.status_code == 201 and again.status_code == 201
     assert again.json()["reused"] is True
@@ -101,27 +105,17 @@ def test_postgres_end_to_end(postgres_engine: Engine, settings: Settings) -> Non
 
 @pytest.mark.postgres
 def test_postgres_text_search_is_served_by_the_trigram_index(
-    postgres_engine: Engine, settings: Settings
+    postgres_http: TestClient, postgres_engine: Engine
 ) -> None:
-    assert_migrated(postgres_engine)
-    client = build_client(settings)
-    app.dependency_overrides[get_engine] = lambda: postgres_engine
-    app.dependency_overrides[get_llm] = lambda: client
-    try:
-        from fastapi.testclient import TestClient
-
-        http = TestClient(app)
-        stored = http.post("/articles", json=load_article("kenya-haiti-270")).json()["claims"]
-        found = http.get("/claims", params={"q": "PLEDGED OVER $300"}).json()["data"]
-    finally:
-        app.dependency_overrides.clear()
+    stored = postgres_http.post("/articles", json=load_article("kenya-haiti-270")).json()
+    found = postgres_http.get("/claims", params={"q": "PLEDGED OVER $300"}).json()["data"]
 
     def mentions(c: dict[str, str]) -> bool:
         return any(
             "pledged over $300" in t.casefold() for t in (c["statement"], c["evidence"]["quote"])
         )
 
-    assert [c["id"] for c in found] == [c["id"] for c in stored if mentions(c)] != []
+    assert [c["id"] for c in found] == [c["id"] for c in stored["claims"] if mentions(c)] != []
     with postgres_engine.connect() as connection:
         connection.execute(text("SET enable_seqscan = off"))
         plan = "\n".join(

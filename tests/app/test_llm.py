@@ -48,18 +48,6 @@ GOOD_1000 = claim(
 COMPLETIONS = f"{LIVE_BASE_URL}/chat/completions"
 
 
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the SDK's back-off sleeps instead of waiting them out."""
-    recorded: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr(openai._base_client.anyio, "sleep", fake_sleep)
-    return recorded
-
-
 async def run(settings: Settings, article: ArticleInput = ARTICLE):  # type: ignore[no-untyped-def]
     return await extract_claims(build_client(settings), article, NEWS, settings)
 

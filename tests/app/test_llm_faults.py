@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import openai._base_client
 import pytest
 import respx
 from sqlmodel import Session, select
@@ -235,18 +234,6 @@ ROWS = {
         rejected=2,
     ),
 }
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The SDK's back-off sleeps, recorded instead of waited out."""
-    recorded: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr(openai._base_client.anyio, "sleep", fake_sleep)
-    return recorded
 
 
 @pytest.mark.parametrize("row", ROWS.values(), ids=ROWS.keys())
