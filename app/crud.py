@@ -16,15 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from app.api_models import ArticleCreate
 from app.config import Settings
-from app.models import (
-    Article,
-    Claim,
-    Entity,
-    ExtractionRun,
-    RejectedClaim,
-    RunStatus,
-    utcnow,
-)
+from app.models import Article, Claim, Entity, ExtractionRun, RejectedClaim, RunStatus, utcnow
 from app.validation import GroundedClaim
 from schemas import ExtractionSchema
 

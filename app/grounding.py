@@ -294,13 +294,13 @@ def numbers_in(text: str) -> list[float]:
     return list(_numbers_in(text))
 
 
-# A claim's evidence is checked twice (inside instructor's validation, then claim by claim)
-# and number words are costly to parse: remember recent answers.
 def _digit_numbers(cleaned: str) -> tuple[float, ...]:
     values = (value for match in _NUMBER_RE.finditer(cleaned) for value in _parse(match))
     return tuple(value for value in values if math.isfinite(value))
 
 
+# Number words are costly to parse, and one evidence passage may be checked again (a re-ask
+# quoting it anew, a salvaged answer, a curated claim): remember recent answers.
 @functools.lru_cache(maxsize=8192)
 def _numbers_in(text: str) -> tuple[float, ...]:
     cleaned = text.translate(_SPACES)
@@ -332,6 +332,6 @@ def quantity_in_evidence(value: float, evidence: str, *, rel_tol: float = 1e-6) 
     def stated(numbers: tuple[float, ...]) -> bool:
         return any(math.isclose(value, n, rel_tol=rel_tol, abs_tol=1e-9) for n in numbers)
 
-    # Most quantities are written in digits: found there, the number words (the costly part,
-    # a fifth of a run's CPU) need not be parsed.
+    # Most quantities are written in digits: found there, the number words (the costly part)
+    # need not be parsed.
     return stated(_digit_numbers(evidence.translate(_SPACES))) or stated(_numbers_in(evidence))

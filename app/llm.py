@@ -21,11 +21,10 @@ import httpx
 import instructor
 import openai
 from aiolimiter import AsyncLimiter
-from instructor.v2.core import patch as instructor_patch
 
 from app.config import InstructorMode, LLMHttpClient, LLMMode, LLMProvider, Settings
 from app.llm_http import aiohttp_transport
-from app.llm_sdk import check_async_validators_once, plain_json_create
+from app.llm_sdk import check_async_validators_once, send_plain_json
 from app.llm_slots import InFlightLimitedTransport
 from app.replay import FIXTURE_HEADER, RecordTransport, ReplayTransport
 
@@ -266,9 +265,7 @@ def build_client(
         )
         client = openai.AsyncOpenAI(base_url=base_url, **common)
     patched = instructor.from_openai(client, mode=INSTRUCTOR_MODES[settings.instructor_mode])
-    patched.create_fn = instructor_patch.patch_v2(
-        func=plain_json_create(client), provider=patched.provider, mode=patched.mode
-    )
+    send_plain_json(patched, client)
     patched.on("completion:kwargs", _on_attempt)
     patched.on("completion:response", _on_response)
     log.info(

@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import instructor
 import openai
 from instructor.v2.core import patch as instructor_patch
 from instructor.v2.validation import async_validators
@@ -52,6 +53,14 @@ def check_async_validators_once() -> None:
 # Request fields that are plain JSON already: the message list, the tool's JSON Schema, the
 # structured-output format.
 _PLAIN_JSON_FIELDS = ("messages", "tools", "tool_choice", "response_format")
+
+
+def send_plain_json(patched: instructor.AsyncInstructor, client: openai.AsyncOpenAI) -> None:
+    """Make ``patched`` call the SDK through plain_json_create, with instructor's own
+    wrapping (mode, retries, hooks) as instructor.from_openai set it up."""
+    patched.create_fn = instructor_patch.patch_v2(
+        func=plain_json_create(client), provider=patched.provider, mode=patched.mode
+    )
 
 
 def plain_json_create(client: openai.AsyncOpenAI) -> Callable[..., Awaitable[Any]]:
