@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import instructor
 from sqlalchemy import Engine
@@ -35,20 +35,37 @@ log = logging.getLogger(__name__)
 TERMINAL = (RunStatus.succeeded, RunStatus.failed)
 
 
-def _load(engine: Engine, run_id: int) -> tuple[ExtractionRun, Article]:
+def load_runs(engine: Engine, run_ids: Sequence[int]) -> list[tuple[ExtractionRun, Article]]:
+    """The runs with their articles, in the order of ``run_ids``, in one query."""
     with Session(engine, expire_on_commit=False) as session:
-        found = session.exec(
-            select(ExtractionRun, Article)
-            .join(Article, col(Article.id) == col(ExtractionRun.article_id))
-            .where(col(ExtractionRun.id) == run_id)
-        ).first()
-        if found is None:
-            raise LookupError(f"run {run_id} does not exist")
-        return found[0], found[1]
+        found = {
+            run.id: (run, article)
+            for run, article in session.exec(
+                select(ExtractionRun, Article)
+                .join(Article, col(Article.id) == col(ExtractionRun.article_id))
+                .where(col(ExtractionRun.id).in_(list(run_ids)))
+            ).all()
+        }
+    missing = [run_id for run_id in run_ids if run_id not in found]
+    if missing:
+        raise LookupError(f"run {missing[0]} does not exist")
+    return [found[run_id] for run_id in run_ids]
+
+
+def claim_and_load(
+    engine: Engine, *, owner: str, lease_s: float, limit: int
+) -> list[tuple[ExtractionRun, Article]]:
+    """Lease up to ``limit`` queued runs and load them with their articles.
+
+    One trip to a worker thread for the lot: each trip in a process whose event loop is busy
+    waits for the GIL, and a query per run cost more in waiting than in work.
+    """
+    run_ids = jobs.claim_jobs(engine, owner=owner, lease_s=lease_s, limit=limit)
+    return load_runs(engine, run_ids) if run_ids else []
 
 
 def read_run(engine: Engine, run_id: int) -> ExtractionRun:
-    return _load(engine, run_id)[0]
+    return load_runs(engine, [run_id])[0][0]
 
 
 @contextlib.asynccontextmanager
@@ -80,7 +97,24 @@ async def execute_run(
     owner: str,
 ) -> ExtractionRun:
     """Run a run this owner has leased, and store how it ended."""
-    run, article = await run_in_threadpool(_load, engine, run_id)
+    ((run, article),) = await run_in_threadpool(load_runs, engine, [run_id])
+    return await execute_loaded(
+        run, article, engine=engine, client=client, settings=settings, owner=owner
+    )
+
+
+async def execute_loaded(
+    run: ExtractionRun,
+    article: Article,
+    *,
+    engine: Engine,
+    client: instructor.AsyncInstructor,
+    settings: Settings,
+    owner: str,
+) -> ExtractionRun:
+    """Run a leased run already loaded with its article, and store how it ended."""
+    assert run.id is not None
+    run_id = run.id
     schema = get_schema(f"{run.schema_name}@{run.schema_version}")
     source = ArticleInput(article.text, article.title, article.outlet, article.published_at)
 

@@ -20,7 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app import jobs
 from app.config import Settings
-from app.runner import execute_run
+from app.models import Article, ExtractionRun
+from app.runner import claim_and_load, execute_loaded
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +63,18 @@ class WorkerPool:
         if queued or failed:
             log.warning("sweeper: %d expired lease(s) queued again, %d abandoned", queued, failed)
 
-    async def _execute(self, run_id: int) -> None:
+    async def _execute(self, run: ExtractionRun, article: Article) -> None:
         try:
-            await execute_run(
-                run_id,
+            await execute_loaded(
+                run,
+                article,
                 engine=self.engine,
                 client=self.client,
                 settings=self.settings,
                 owner=self.owner,
             )
         except Exception:  # a worker outlives any one run; the lease will expire and retry it
-            log.exception("run %s: unexpected error in the worker", run_id)
+            log.exception("run %s: unexpected error in the worker", run.id)
         finally:
             self.processed += 1
             self._wake.set()
@@ -91,19 +93,19 @@ class WorkerPool:
             # Cleared before claiming, so a run finishing meanwhile still wakes the next pass.
             self._wake.clear()
             free = self.concurrency - len(self.in_flight)
-            claimed: list[int] = []
+            claimed: list[tuple[ExtractionRun, Article]] = []
             # Claiming takes SQLite's write lock: once for a quarter of the slots rather than
             # once per run that ends.
             if free >= self.claim_batch or (free > 0 and not self.in_flight):
                 claimed = await run_in_threadpool(
-                    jobs.claim_jobs,
+                    claim_and_load,
                     self.engine,
                     owner=self.owner,
                     lease_s=self.settings.job_lease_s,
                     limit=free,
                 )
-            for run_id in claimed:
-                task: asyncio.Task[object] = asyncio.create_task(self._execute(run_id))
+            for run, article in claimed:
+                task: asyncio.Task[object] = asyncio.create_task(self._execute(run, article))
                 self.in_flight.add(task)
                 task.add_done_callback(self.in_flight.discard)
             with contextlib.suppress(TimeoutError):

@@ -51,13 +51,21 @@ def leased(engine: Engine, settings: Settings, count: int) -> list[FinishedRun]:
         ]
 
 
-def claim_inserts(engine: Engine) -> list[int]:
-    """Rows per INSERT INTO claim statement, as they are executed."""
-    seen: list[int] = []
+def claim_inserts(engine: Engine) -> list[tuple[str, int]]:
+    """How each INSERT INTO claim reaches the driver, and its rows.
+
+    ``executemany`` steps the statement once per row, each step giving up Python's GIL and
+    waiting to get it back while SQLite's write lock is held; a multi-row ``VALUES`` list is
+    one step.
+    """
+    seen: list[tuple[str, int]] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
         if statement.startswith("INSERT INTO claim "):
-            seen.append(len(params) if isinstance(params, list) else 1)
+            if isinstance(params, list):
+                seen.append(("executemany", len(params)))
+            else:
+                seen.append(("VALUES list", statement.count("(?")))
 
     event.listen(engine, "before_cursor_execute", count)
     return seen
@@ -84,7 +92,7 @@ def test_runs_finishing_together_are_stored_in_one_transaction(
 
     assert [o.status for o in outcomes] == ["succeeded"] * 5
     assert [o.claims_count for o in outcomes] == [1] * 5
-    assert inserts == [5]  # one statement for the five runs' claims
+    assert inserts == [("VALUES list", 5)]  # one statement for the five runs' claims
     assert stored_claims(engine) == {f.run.id: 1 for f in finished}
     with Session(engine) as session:
         stored = session.exec(select(Claim).where(Claim.run_id == finished[0].run.id)).one()
@@ -119,7 +127,7 @@ def test_a_fault_in_one_run_fails_that_run_alone(engine: Engine, settings: Setti
 
     assert "FOREIGN KEY constraint failed" in str(outcomes[2])
     assert [outcomes[0].status, outcomes[1].status] == ["succeeded", "succeeded"]
-    assert inserts == [3, 1, 1, 1]  # the batch, then each run alone
+    assert inserts == [("VALUES list", 3)] + [("VALUES list", 1)] * 3  # the batch, then each alone
     assert stored_claims(engine) == {finished[0].run.id: 1, finished[1].run.id: 1}
     with Session(engine) as session:
         run = session.get(ExtractionRun, broken.run.id)
