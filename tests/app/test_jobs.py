@@ -25,6 +25,7 @@ from app.extraction import ExtractionResult
 from app.llm import RateLimiter, Usage, build_client
 from app.models import Article, Claim, ExtractionRun, RunStatus, utcnow
 from app.run_results import complete_run
+from app.runner import claim_and_load, load_runs
 from app.worker import WorkerPool
 from schemas import get_schema
 from tests.app.test_db import (
@@ -72,6 +73,21 @@ def test_claims_are_exclusive_and_oldest_first(engine: Engine, settings: Setting
     state = statuses(engine)
     assert state[ids[0]] == ("running", "w1", 1) and state[ids[4]] == ("running", "w2", 1)
     assert not jobs.claim_job(engine, ids[0], owner="w3", lease_s=30)
+
+
+def test_a_claimed_batch_comes_loaded_with_its_articles(engine: Engine, settings: Settings) -> None:
+    ids = queue_blank(engine, settings, 4)
+
+    loaded = claim_and_load(engine, owner="w1", lease_s=30, limit=3)
+
+    assert [run.id for run, _ in loaded] == ids[:3]
+    assert [article.text for _, article in loaded] == [f"Article number {n}." for n in range(3)]
+    assert all(run.article_id == article.id for run, article in loaded)
+    assert [(run.status, run.lease_owner) for run, _ in loaded] == [("running", "w1")] * 3
+    assert claim_and_load(engine, owner="w2", lease_s=30, limit=3)[0][0].id == ids[3]
+    assert claim_and_load(engine, owner="w3", lease_s=30, limit=3) == []
+    with pytest.raises(LookupError, match="run 999 does not exist"):
+        load_runs(engine, [ids[0], 999])
 
 
 def expire(engine: Engine, run_ids: list[int]) -> None:
