@@ -11,8 +11,6 @@ from typing import Sequence, Union
 from alembic import op
 from sqlalchemy import text
 
-from app import search_index
-
 # revision identifiers, used by Alembic.
 revision: str = "c3a8e1f47d62"
 down_revision: Union[str, Sequence[str], None] = "9d1e5a7c3b20"
@@ -24,12 +22,12 @@ def upgrade() -> None:
     """Searches read the GIN pending list whole: keep it at 256 kB rather than 4 MB."""
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        index, setting = search_index.POSTGRES_INDEX, search_index.POSTGRES_PENDING_LIST
-        bind.execute(text(f"ALTER INDEX {index} SET ({setting})"))
+        bind.execute(
+            text("ALTER INDEX ix_claim_text_trgm_spaced SET (gin_pending_list_limit = 256)")
+        )
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        index = search_index.POSTGRES_INDEX
-        bind.execute(text(f"ALTER INDEX {index} RESET (gin_pending_list_limit)"))
+        bind.execute(text("ALTER INDEX ix_claim_text_trgm_spaced RESET (gin_pending_list_limit)"))

@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel, select
 
+from alembic import command
 from app import search_index
 from app.claim_query import ClaimFilter, list_claims
 from app.config import Settings
-from app.db import make_engine, migrate
+from app.db import alembic_config, make_engine, migrate
 from app.deps import get_engine, get_llm
 from app.llm import build_client
 from app.main import app
@@ -163,3 +164,47 @@ def test_postgres_search_index_keeps_a_short_pending_list(postgres_engine: Engin
         ).scalar()
 
     assert options == ["gin_pending_list_limit=256"]
+
+
+def pg_search_objects(engine: Engine) -> tuple[set[str], list[str]]:
+    """The trigram indexes on claim, and its columns named search_text."""
+    with engine.connect() as connection:
+        indexes = connection.execute(
+            text("SELECT indexname FROM pg_indexes WHERE tablename = 'claim'")
+        ).scalars()
+        columns = connection.execute(
+            text(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'claim' AND column_name = 'search_text'"
+            )
+        ).scalars()
+        return {i for i in indexes if "trgm" in i}, list(columns)
+
+
+@pytest.mark.postgres
+def test_postgres_search_text_is_stored_kept_current_and_migrates_both_ways(
+    postgres_http: TestClient, postgres_engine: Engine
+) -> None:
+    stored = postgres_http.post("/articles", json=load_article("kenya-haiti-270")).json()
+    first = stored["claims"][0]
+    with postgres_engine.begin() as connection:
+        connection.execute(
+            text("UPDATE claim SET statement = 'Kenya sent 270 Officers.' WHERE id = :id"),
+            {"id": first["id"]},
+        )
+        kept = connection.execute(
+            text("SELECT search_text FROM claim WHERE id = :id"), {"id": first["id"]}
+        ).scalar()
+    assert kept == "kenya sent 270 officers.\x1f" + first["evidence"]["quote"].lower()
+    assert pg_search_objects(postgres_engine) == ({"ix_claim_search_text_trgm"}, ["search_text"])
+
+    config = alembic_config()
+    with postgres_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "c3a8e1f47d62")
+    assert pg_search_objects(postgres_engine) == ({"ix_claim_text_trgm_spaced"}, [])
+
+    assert_migrated(postgres_engine)
+    assert pg_search_objects(postgres_engine) == ({"ix_claim_search_text_trgm"}, ["search_text"])
+    found = postgres_http.get("/claims", params={"q": "SENT 270 officers"}).json()["data"]
+    assert [c["id"] for c in found] == [first["id"]]
