@@ -27,7 +27,7 @@ TEXT = "Kenya deployed an additional 217 police officers to Haiti on Saturday."
 EVIDENCE = "deployed an additional 217 police officers to Haiti"
 
 
-def result() -> ExtractionResult:
+def result(latency_ms: float = 1.0) -> ExtractionResult:
     extracted = ExtractedClaim.model_validate(
         claim("Kenya deployed 217 police officers.", EVIDENCE, value=217)
     )
@@ -35,7 +35,7 @@ def result() -> ExtractionResult:
     span = Span(start, start + len(EVIDENCE), MatchKind.exact, 100.0)
     return ExtractionResult(
         claims=[GroundedClaim(extracted, span)], rejected=[], usage=Usage(), chunks=1,
-        latency_ms=1.0,
+        latency_ms=latency_ms,
     )  # fmt: skip
 
 
@@ -71,6 +71,18 @@ def claim_inserts(engine: Engine) -> list[tuple[str, int]]:
     return seen
 
 
+def run_updates(engine: Engine) -> list[str]:
+    """The UPDATE statements on extraction_run, as executed."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("UPDATE extraction_run "):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
 async def store_all(engine: Engine, finished: list[FinishedRun]) -> list[Any]:
     writer = ResultWriter(engine)
     return await asyncio.gather(*(writer.complete(f) for f in finished), return_exceptions=True)
@@ -85,14 +97,23 @@ def stored_claims(engine: Engine) -> dict[int, int]:
 def test_runs_finishing_together_are_stored_in_one_transaction(
     engine: Engine, settings: Settings
 ) -> None:
-    finished = leased(engine, settings, 5)
-    inserts = claim_inserts(engine)
+    finished = [
+        FinishedRun(f.run, f.article, result(latency_ms=10.0 * (n + 1)), f.owner)
+        for n, f in enumerate(leased(engine, settings, 5))
+    ]
+    inserts, updates = claim_inserts(engine), run_updates(engine)
 
     outcomes = asyncio.run(store_all(engine, finished))
 
     assert [o.status for o in outcomes] == ["succeeded"] * 5
     assert [o.claims_count for o in outcomes] == [1] * 5
     assert inserts == [("VALUES list", 5)]  # one statement for the five runs' claims
+    assert len(updates) == 1  # and one that ends the five runs, each with its own figures
+    with Session(engine) as session:
+        runs = [session.get(ExtractionRun, f.run.id) for f in finished]
+        assert [(r.status, r.lease_owner, r.latency_ms) for r in runs if r] == [
+            ("succeeded", None, 10.0 * (n + 1)) for n in range(5)
+        ]
     assert stored_claims(engine) == {f.run.id: 1 for f in finished}
     with Session(engine) as session:
         stored = session.exec(select(Claim).where(Claim.run_id == finished[0].run.id)).one()
