@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, ColumnElement, Text, and_, cast, func, literal_c
 from sqlmodel import Session, col, select
 
 from app import search_index, search_plan
+from app.crud import fold_name
 from app.models import MAX_ID, Article, Claim, ClaimStatus, Entity
 
 
@@ -58,13 +59,9 @@ def _like_contains(value: str) -> str:
     return f"%{_like_escape(value)}%"
 
 
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def _entity_ids(session: Session, name: str) -> list[int]:
     """Entities whose canonical name or one of whose aliases is ``name``, any case."""
-    wanted = _fold(name)
+    wanted = fold_name(name)
     # A key is the entity's type and folded name (crud.entity_key), so SQL finds the name by
     # the key's end; aliases are a JSON list, read only for entities that have any. Reading
     # every entity on every request took longer than the claims query it served.
@@ -76,7 +73,7 @@ def _entity_ids(session: Session, name: str) -> list[int]:
     )
     ids = []
     for entity_id, entity_name, aliases in session.exec(query).all():
-        if any(_fold(n) == wanted for n in [entity_name, *(aliases or [])]):
+        if any(fold_name(n) == wanted for n in [entity_name, *(aliases or [])]):
             assert entity_id is not None
             ids.append(entity_id)
     return ids
@@ -107,7 +104,7 @@ def _text_search(session: Session, q: str) -> _TextSearch:
         return _TextSearch(phrase, [check])
     needle = q.casefold()
     if dialect == "postgresql":
-        searched: ColumnElement[str] = literal_column(search_index.POSTGRES_SEARCH_EXPRESSION)
+        searched: ColumnElement[str] = literal_column(search_index.POSTGRES_SEARCH_COLUMN)
         conditions: list[ColumnElement[bool]] = [searched.like(_like_contains(needle), escape="\\")]
         if len(needle) >= search_index.MIN_INDEXED_CHARS:
             # The trigram index serves a stretch of q, written as the index's expression so

@@ -102,8 +102,13 @@ def get_or_create_run(
     return run, True
 
 
+def fold_name(name: str) -> str:
+    """A name as entities are matched: case and runs of whitespace do not count."""
+    return " ".join(name.casefold().split())
+
+
 def entity_key(name: str, type_: str) -> str:
-    return f"{type_.casefold()}:{' '.join(name.casefold().split())}"
+    return f"{type_.casefold()}:{fold_name(name)}"
 
 
 # A mention is worth keeping as an alias only when it names the entity: "Nairobi" for the

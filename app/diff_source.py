@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app.crud import fold_name
 from app.diff import DiffClaim
 from app.models import MAX_ID, Article, Claim, ClaimStatus, Entity, ExtractionRun
 
@@ -51,10 +52,6 @@ def parse_side(spec: str) -> Side:
     return Side(kind, value.strip())
 
 
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 EntityRow = tuple[int, str, list[str]]  # id, name, aliases
 
 
@@ -72,10 +69,10 @@ def alias_map(session: Session, entities: list[EntityRow] | None = None) -> dict
     Kenya folds the entity of that name into Kenya; chains resolve to their end.
     """
     entities = entity_rows(session) if entities is None else entities
-    mapping = {_fold(name): _fold(name) for _, name, _ in entities}
+    mapping = {fold_name(name): fold_name(name) for _, name, _ in entities}
     for _, name, aliases in entities:
-        canonical = _fold(name)
-        for alias in map(_fold, aliases):
+        canonical = fold_name(name)
+        for alias in map(fold_name, aliases):
             if alias != canonical and mapping.get(alias, alias) == alias:
                 mapping[alias] = canonical
     for name in mapping:
@@ -87,13 +84,13 @@ def alias_map(session: Session, entities: list[EntityRow] | None = None) -> dict
 
 
 def subject_key(name: str, mention: str | None, aliases: dict[str, str]) -> str:
-    folded = _fold(name)
+    folded = fold_name(name)
     if folded in aliases and aliases[folded] != folded:
         return aliases[folded]
     # "Kenyan government" mentioned as "Nairobi", where "Nairobi" is an alias of Kenya.
-    if mention and _fold(mention) in aliases:
-        canonical = aliases[_fold(mention)]
-        if canonical != _fold(mention):
+    if mention and fold_name(mention) in aliases:
+        canonical = aliases[fold_name(mention)]
+        if canonical != fold_name(mention):
             return canonical
     return aliases.get(folded, folded)
 
@@ -181,17 +178,17 @@ def ledger_claims(
     if date_to:
         where.append(or_(col(Claim.time_start).is_(None), col(Claim.time_start) <= date_to))
     if entity:
-        canonical = aliases.get(_fold(entity), _fold(entity))
+        canonical = aliases.get(fold_name(entity), fold_name(entity))
         names = {n for n, c in aliases.items() if c == canonical} or {canonical}
         # The ids themselves, not a subquery: PostgreSQL then knows how many claims to expect.
         ids = [
             i
             for i, name, entity_aliases in entities
-            if _fold(name) in names or any(_fold(a) in names for a in entity_aliases)
+            if fold_name(name) in names or any(fold_name(a) in names for a in entity_aliases)
         ]
         where.append(col(Claim.entity_id).in_(ids))
     claims = load_claims(session, where=where, aliases=aliases)
     if entity:
-        wanted = aliases.get(_fold(entity), _fold(entity))
+        wanted = aliases.get(fold_name(entity), fold_name(entity))
         claims = [c for c in claims if c.subject == wanted]
     return claims

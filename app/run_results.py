@@ -2,8 +2,8 @@
 
 The runs' final states are written by one UPDATE, the first statement of the transaction: it
 holds the runs' rows, and passes over a run another worker has taken over, so a run's claims
-are stored once. Everything else is worked out before that statement: on SQLite
-it takes the database's one write lock, which every other worker then waits for.
+are stored once. Everything else is worked out before that statement: on SQLite it takes the
+database's one write lock, which every other worker then waits for.
 """
 
 from __future__ import annotations
@@ -74,10 +74,11 @@ def _finish(
     assignments: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
     for name in sorted(names):
         by_run = {run.id: values[name] for run, _, values in ending}
-        if len(set(map(repr, by_run.values()))) == 1:
+        given = list(by_run.values())
+        if all(value == given[0] for value in given):
             # The same for every run (the status): a plain value keeps its column's type,
             # which PostgreSQL needs for an enum.
-            assignments[name] = next(iter(by_run.values()))
+            assignments[name] = given[0]
             continue
         typed = {key: literal(value, columns[name].type) for key, value in by_run.items()}
         assignments[name] = case(typed, value=run_id)
