@@ -66,7 +66,7 @@ def post_samples(server: str, folder: Path = SAMPLES_DIR, timeout: float = 120.0
     return failures
 
 
-def _wait_healthy(server: str, deadline_s: float = 30.0) -> bool:
+def wait_healthy(server: str, deadline_s: float = 30.0) -> bool:
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
         try:
@@ -93,7 +93,7 @@ def serve(
     if load_samples:
 
         def loader() -> None:
-            if _wait_healthy(server_url):
+            if wait_healthy(server_url):
                 post_samples(server_url)
                 console.print(f"[bold]factdiff is up:[/] {server_url}/docs  ·  {server_url}/claims")
 

@@ -26,7 +26,6 @@ import asyncio
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +51,7 @@ from app.extraction import extract_claims
 from app.llm import build_client, close_client
 from app.models import ExtractionRun, RunStatus
 from app.prompting import ArticleInput
+from bench.ledger_bench import free_port
 from schemas import get_schema
 
 RESULTS = Path(__file__).parent / "results" / "ingest.md"
@@ -87,9 +87,7 @@ class Outcome:
 
 @contextmanager
 def simulated_llm(*args: str) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", "bench.simulated_llm", "--port", str(port)]
     process = subprocess.Popen([*command, "--log-level", "warning", *args])
     url = f"http://127.0.0.1:{port}/v1"

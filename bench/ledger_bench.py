@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, create_engine, text
 
-from app.cli import _wait_healthy
+from app.cli import wait_healthy
 from app.config import Settings
 from app.db import make_engine, migrate
 from bench.generate_corpus import populate
@@ -63,6 +63,13 @@ def postgres_engine(url: str, prefix: str = "factdiff_bench") -> Iterator[Engine
         admin.dispose()
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on, for a server started next."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
 def served(engine: Engine) -> Iterator[httpx.Client]:
     """An HTTP client of ``factdiff serve`` (uvicorn, its own process) over ``engine``'s database.
@@ -71,16 +78,14 @@ def served(engine: Engine) -> Iterator[httpx.Client]:
     which starts a thread and an event loop for every request (some 3 ms that no deployment
     pays).
     """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "FACTDIFF_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     quiet = subprocess.DEVNULL
     server = subprocess.Popen(command, env=env, stdout=quiet, stderr=quiet)
     url = f"http://127.0.0.1:{port}"
     try:
-        if not _wait_healthy(url, deadline_s=60):
+        if not wait_healthy(url, deadline_s=60):
             raise RuntimeError(f"factdiff serve did not come up on {url}")
         with httpx.Client(base_url=url, timeout=60) as client:
             yield client
