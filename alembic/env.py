@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run against app.models' metadata.
+"""Alembic environment: migrations run against app.store.models' metadata.
 
 ``alembic upgrade head`` from the shell uses FACTDIFF_DATABASE_URL; the service passes its
 own connection in ``config.attributes["connection"]`` when it migrates at start-up.
@@ -9,11 +9,11 @@ from logging.config import fileConfig
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import app.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from alembic import context
-from app import search_index
-from app.config import get_settings
-from app.db import make_engine
+from app.core.config import get_settings
+from app.store import search_index
+from app.store.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -28,8 +28,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from app.diff import DiffClaim, diff_claims
-from app.ledger import build_ledger
+from app.diff.align import DiffClaim, diff_claims
+from app.diff.ledger import build_ledger
 
 RESULTS = Path(__file__).parent / "results" / "diff.md"
 DIFF_TARGET_MS = 50  # p95 of one interactive diff

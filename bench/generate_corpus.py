@@ -17,10 +17,10 @@ from collections import Counter
 from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
-from app.crud import entity_key
-from app.db import make_engine, migrate
-from app.diff import DiffClaim
-from app.models import Article, Claim, Entity, ExtractionRun, RunStatus, utcnow
+from app.diff.align import DiffClaim
+from app.store.crud import entity_key
+from app.store.db import make_engine, migrate
+from app.store.models import Article, Claim, Entity, ExtractionRun, RunStatus, utcnow
 from bench.diff_bench import corpus
 
 

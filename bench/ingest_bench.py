@@ -43,14 +43,15 @@ from rich.table import Table
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
-from app import crud, run_results
-from app.api_models import ArticleCreate
-from app.config import Settings
-from app.db import make_engine, migrate
-from app.extraction import extract_claims
-from app.llm import build_client, close_client
-from app.models import ExtractionRun, RunStatus
-from app.prompting import ArticleInput
+from app.api.models import ArticleCreate
+from app.core.config import Settings
+from app.extract.pipeline import extract_claims
+from app.extract.prompting import ArticleInput
+from app.jobs import run_results
+from app.llm.client import build_client, close_client
+from app.store import crud
+from app.store.db import make_engine, migrate
+from app.store.models import ExtractionRun, RunStatus
 from bench.ledger_bench import free_port
 from schemas import get_schema
 
@@ -165,7 +166,7 @@ def worker_processes(settings: Settings, database: Path, processes: int) -> Iter
         "FACTDIFF_LLM_RPM": str(settings.llm_rpm),
         "FACTDIFF_WORKER_POLL_S": "0.05",
     }
-    command = [sys.executable, "-m", "app.cli", "worker"]
+    command = [sys.executable, "-m", "app.cli.main", "worker"]
     workers = [
         subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

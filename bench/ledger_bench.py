@@ -29,9 +29,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, create_engine, text
 
-from app.cli import wait_healthy
-from app.config import Settings
-from app.db import make_engine, migrate
+from app.cli.main import wait_healthy
+from app.core.config import Settings
+from app.store.db import make_engine, migrate
 from bench.generate_corpus import populate
 
 RESULTS = Path(__file__).parent / "results" / "ledger.md"
@@ -80,7 +80,7 @@ def served(engine: Engine) -> Iterator[httpx.Client]:
     """
     port = free_port()
     env = {**os.environ, "FACTDIFF_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "app.cli.main", "serve", "--port", str(port)]
     quiet = subprocess.DEVNULL
     server = subprocess.Popen(command, env=env, stdout=quiet, stderr=quiet)
     url = f"http://127.0.0.1:{port}"

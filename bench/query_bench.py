@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, text
 
-from app.db import migrate
+from app.store.db import migrate
 from bench.generate_corpus import populate
 from bench.ledger_bench import RESULTS, postgres_engine, served, sqlite_engine
 

@@ -32,7 +32,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app.replay import completion_from_answer, parse_request
+from app.llm.replay import completion_from_answer, parse_request
 
 
 class Fault(StrEnum):

@@ -18,11 +18,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
-from app.config import PROJECT_ROOT, Settings, get_settings
-from app.db import make_engine, stamp_head
-from app.deps import get_engine, get_llm
-from app.llm import build_client
-from app.main import app
+from app.api.deps import get_engine, get_llm
+from app.api.main import app
+from app.core.config import PROJECT_ROOT, Settings, get_settings
+from app.llm.client import build_client
+from app.store.db import make_engine, stamp_head
 
 ARTICLES_DIR = PROJECT_ROOT / "fixtures" / "articles"
 LIVE_BASE_URL = "http://llm.test/v1"

@@ -18,7 +18,7 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
-# The DDL as it was at this revision (app.search_index holds today's, for create_all).
+# The DDL as it was at this revision (app.store.search_index holds today's, for create_all).
 SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS claim_search USING fts5(
         statement, evidence_quote,

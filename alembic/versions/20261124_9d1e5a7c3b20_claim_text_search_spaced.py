@@ -18,7 +18,7 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
-# The DDL as it was at this revision (app.search_index holds today's, for create_all).
+# The DDL as it was at this revision (app.store.search_index holds today's, for create_all).
 SPACED_INDEX = (
     "CREATE INDEX IF NOT EXISTS ix_claim_text_trgm_spaced ON claim USING gin "
     "((replace(lower(statement || chr(31) || evidence_quote), ' ', 'q')) gin_trgm_ops)"

@@ -12,7 +12,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from pytest_httpserver import HTTPServer
 
-from app.main import app
+from app.api.main import app
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import PROJECT_ROOT, InstructorMode, Settings
-from app.extraction import ExtractionResult, extract_claims
-from app.llm import LLMOutputError, LLMUnavailableError, build_client
-from app.prompting import ArticleInput, render_messages
-from app.validation import GroundingContext, split_grounded
+from app.core.config import PROJECT_ROOT, InstructorMode, Settings
+from app.extract.pipeline import ExtractionResult, extract_claims
+from app.extract.prompting import ArticleInput, render_messages
+from app.extract.validation import GroundingContext, split_grounded
+from app.llm.client import LLMOutputError, LLMUnavailableError, build_client
 from bench.simulated_llm import Fault, Limits, SimConfig, build_claims, create_app, running
 from schemas import ClaimSet, get_schema
 

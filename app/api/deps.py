@@ -1,0 +1,87 @@
+"""FastAPI dependencies, as Annotated aliases used across the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, TypeVar
+
+import instructor
+from fastapi import Depends, HTTPException, Path, Request
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel
+
+from app.core.config import Settings, get_settings
+from app.ingest.fetch import Fetcher
+from app.llm.client import build_client
+from app.store import db
+from app.store.models import MAX_ID, Article, Claim, Entity, ExtractionRun
+
+
+def get_engine() -> Engine:
+    return db.get_engine()
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    # Objects stay readable after commit: responses are built from them once stored.
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_llm(request: Request, settings: SettingsDep) -> instructor.AsyncInstructor:
+    """The LLM client made once at start-up (see app.api.main.lifespan)."""
+    client = getattr(request.app.state, "llm", None)
+    if client is None:
+        client = request.app.state.llm = build_client(settings)
+    return client
+
+
+LLMDep = Annotated[instructor.AsyncInstructor, Depends(get_llm)]
+
+
+def get_fetcher(settings: SettingsDep) -> Fetcher:
+    """The url fetcher of POST /articles; tests override it to reach their local server."""
+    return Fetcher.from_settings(settings)
+
+
+FetcherDep = Annotated[Fetcher, Depends(get_fetcher)]
+
+Row = TypeVar("Row", bound=SQLModel)
+
+# Ids are 32-bit in Postgres; a larger one is a 422, never an overflow.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _get_or_404(session: Session, model: type[Row], id_: int, name: str) -> Row:
+    row = session.get(model, id_)
+    if row is None:
+        raise HTTPException(404, f"{name} {id_} not found")
+    return row
+
+
+def article_or_404(article_id: IdPath, session: SessionDep) -> Article:
+    return _get_or_404(session, Article, article_id, "article")
+
+
+def run_or_404(run_id: IdPath, session: SessionDep) -> ExtractionRun:
+    return _get_or_404(session, ExtractionRun, run_id, "run")
+
+
+def claim_or_404(claim_id: IdPath, session: SessionDep) -> Claim:
+    return _get_or_404(session, Claim, claim_id, "claim")
+
+
+def entity_or_404(entity_id: IdPath, session: SessionDep) -> Entity:
+    return _get_or_404(session, Entity, entity_id, "entity")
+
+
+ArticleDep = Annotated[Article, Depends(article_or_404)]
+RunDep = Annotated[ExtractionRun, Depends(run_or_404)]
+ClaimDep = Annotated[Claim, Depends(claim_or_404)]
+EntityDep = Annotated[Entity, Depends(entity_or_404)]

@@ -1,0 +1,120 @@
+"""The FastAPI application, served as ``uvicorn app.main:app`` (app/main.py re-exports it)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from sqlalchemy import Engine
+
+from app.api.auth import AUTH_RESPONSES, authorize
+from app.api.cors import SettingsCORSMiddleware
+from app.api.deps import get_engine, get_llm
+from app.api.errors import install_error_handlers
+from app.api.limits import RequestLimitsMiddleware, document_body_errors
+from app.api.routes import articles, claims, curation, diff, entities, meta, runs
+from app.core.config import LLMMode, Settings, get_settings
+from app.core.logs import configure_logging
+from app.jobs import queue as jobs
+from app.jobs.worker import PROCESS_ID, WorkerPool
+from app.llm.client import build_client, close_client
+from app.store import db
+
+log = logging.getLogger("factdiff")
+
+DESCRIPTION = """
+factdiff pulls checkable claims out of news articles with an LLM, keeps only those it can
+ground in the article text (each with its verbatim evidence and offsets), stores them, and
+lets you query them across articles and outlets.
+
+Start with `POST /articles`, then `GET /claims?entity=Kenya`.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Through the dependency overrides, so tests run the same start-up on their own engine.
+    overrides = app.dependency_overrides
+    settings: Settings = overrides.get(get_settings, get_settings)()
+    configure_logging()
+    if settings.mode is LLMMode.replay:
+        log.warning(
+            "No LLM endpoint configured: replay mode, answering from fixtures under %s. "
+            "Articles without a fixture get 503. Set FACTDIFF_LLM_BASE_URL and/or "
+            "FACTDIFF_LLM_API_KEY to call a model.",
+            settings.fixtures_dir,
+        )
+    if not settings.api_keys:
+        log.warning(
+            "No API keys configured (FACTDIFF_API_KEYS): the API is open to anyone who can "
+            "reach it."
+        )
+    else:
+        names = ", ".join(f"{k.name} ({k.scope.value})" for k in settings.api_keys)
+        log.info("API keys required; %d configured: %s", len(settings.api_keys), names)
+    engine: Engine = overrides.get(get_engine, get_engine)()
+    db.migrate(engine)
+    log.info("database: %s", db.database_label(engine))
+    own_client = get_llm not in overrides
+    app.state.llm = build_client(settings) if own_client else overrides[get_llm]()
+    app.state.workers = None
+    # SQLite serves one machine: a run still held by a process of ours that is gone was
+    # orphaned by our last exit (on PostgreSQL, other machines' workers may hold runs: their
+    # leases decide).
+    if engine.dialect.name == "sqlite" and (
+        released := jobs.release_orphans(engine, own_id=PROCESS_ID)
+    ):
+        log.warning("%d run(s) interrupted by the last shutdown queued again", released)
+    if settings.worker_concurrency:
+        pool = WorkerPool(engine, app.state.llm, settings)
+        app.state.workers = pool
+        task = asyncio.create_task(pool.run())
+    yield
+    if app.state.workers is not None:
+        app.state.workers.stop()
+        await task
+    if own_client:
+        await close_client(app.state.llm)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="factdiff",
+        version="0.1.0",
+        summary="Grounded claims from news articles, and what sources disagree on.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    # Every route needs a key when keys are configured, but /healthz (for load balancers).
+    for module in (articles, claims, curation, diff, entities, runs, meta):
+        app.include_router(
+            module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES
+        )
+    app.include_router(meta.open_router)
+    document_body_errors(app)
+
+    def body_limit() -> int:
+        settings: Settings = app.dependency_overrides.get(get_settings, get_settings)()
+        return settings.body_limit
+
+    # Inside CORS, so a browser can read the 413 and 422 it answers.
+    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=body_limit)
+    app.add_middleware(
+        SettingsCORSMiddleware,
+        settings=lambda: app.dependency_overrides.get(get_settings, get_settings)(),
+    )
+
+    install_error_handlers(app)
+    return app
+
+
+app = create_app()
+# What is loaded by now (modules, pydantic and SQLAlchemy schemas: some 200,000 objects) lives
+# as long as the process. Frozen, the cyclic collector stops walking it at every full
+# collection, which a request building many objects triggers: a third of the fact ledger's
+# time for a busy entity was spent there.
+gc.freeze()

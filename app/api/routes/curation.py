@@ -1,0 +1,87 @@
+"""Curation: add a claim by hand, correct or retract one, read its audit trail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from app.api.deps import ArticleDep, ClaimDep, SessionDep, SettingsDep
+from app.api.models import ClaimAuditPublic, ClaimPatch, ClaimPublic, CuratedClaimCreate
+from app.services import curation
+from schemas import ExtractedClaim
+
+router = APIRouter(tags=["curation"])
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such article or claim"},
+    409: {"description": "The claim was already retracted or superseded"},
+    422: {"description": "Invalid, or not grounded in the article"},
+}
+
+
+@router.post(
+    "/articles/{article_id}/claims",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClaimPublic,
+    responses=REFUSALS,
+)
+def add_claim(
+    article: ArticleDep, body: CuratedClaimCreate, session: SessionDep, settings: SettingsDep
+) -> ClaimPublic:
+    """Add a claim by hand; it must be grounded in the article like an extracted one."""
+    claim = ExtractedClaim.model_validate(body.model_dump(exclude={"actor", "reason"}))
+    row = curation.add_claim(
+        session=session,
+        article=article,
+        claim=claim,
+        actor=body.actor,
+        reason=body.reason,
+        settings=settings,
+    )
+    return ClaimPublic.of(row)
+
+
+@router.get("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
+def read_claim(claim: ClaimDep) -> ClaimPublic:
+    """Read one claim, whatever its status."""
+    return ClaimPublic.of(claim)
+
+
+@router.patch("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
+def correct_claim(
+    claim: ClaimDep, body: ClaimPatch, session: SessionDep, settings: SettingsDep
+) -> ClaimPublic:
+    """Correct a claim: a new curated claim replaces it; the original is kept, superseded."""
+    changes = body.model_dump(mode="json", exclude_unset=True, exclude={"actor", "reason"})
+    if not changes:
+        raise HTTPException(422, "nothing to change: give at least one claim field")
+    row = curation.correct_claim(
+        session=session,
+        claim=claim,
+        changes=changes,
+        actor=body.actor,
+        reason=body.reason,
+        settings=settings,
+    )
+    return ClaimPublic.of(row)
+
+
+@router.delete("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
+def retract_claim(
+    claim: ClaimDep,
+    session: SessionDep,
+    actor: Annotated[str, Query(min_length=1, max_length=200, description="Who retracts it")],
+    reason: Annotated[str, Query(min_length=1, max_length=2000, description="Why")],
+) -> ClaimPublic:
+    """Retract a claim: it stays stored, marked retracted, and leaves diffs and the ledger."""
+    row = curation.retract_claim(session=session, claim=claim, actor=actor, reason=reason)
+    return ClaimPublic.of(row)
+
+
+@router.get("/claims/{claim_id}/audit", response_model=list[ClaimAuditPublic], responses=REFUSALS)
+def read_claim_audit(claim: ClaimDep, session: SessionDep) -> list[ClaimAuditPublic]:
+    """The audit trail of a claim and of the claims it replaced."""
+    assert claim.id is not None
+    rows = curation.audit_of(session=session, claim_id=claim.id)
+    return [ClaimAuditPublic.model_validate(r) for r in rows]

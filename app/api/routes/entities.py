@@ -1,0 +1,70 @@
+"""Entities: the canonical names claims are about, and the aliases that fold into them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, func, select
+
+from app.api.deps import EntityDep, SessionDep
+from app.store.models import Claim, Entity
+
+router = APIRouter(prefix="/entities", tags=["entities"])
+
+
+class EntityPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    type: str
+    aliases: list[str]
+
+
+class EntitiesPublic(BaseModel):
+    data: list[EntityPublic]
+    count: int
+
+
+class AliasCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"alias": "Kenyan government", "actor": "desk"}]},
+    )
+
+    alias: str = Field(min_length=1, max_length=200, description="Another name for the entity")
+    actor: str = Field(min_length=1, max_length=200, description="Who says they are the same")
+
+
+@router.get("", response_model=EntitiesPublic)
+def list_entities(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200, description="Part of a name")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> EntitiesPublic:
+    """List entities, those with the most claims first."""
+    claims = func.count(col(Claim.id))
+    query = select(Entity).outerjoin(Claim, col(Claim.entity_id) == col(Entity.id))
+    if q:
+        query = query.where(func.lower(col(Entity.name)).contains(q.casefold(), autoescape=True))
+    query = query.group_by(col(Entity.id)).order_by(claims.desc(), col(Entity.id)).limit(limit)
+    rows = session.exec(query).all()
+    return EntitiesPublic(data=[EntityPublic.model_validate(e) for e in rows], count=len(rows))
+
+
+@router.post(
+    "/{entity_id}/aliases",
+    response_model=EntityPublic,
+    responses={404: {"description": "No such entity"}},
+)
+def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> EntityPublic:
+    """Teach factdiff that another name means this entity; diffs and the ledger follow it."""
+    alias = " ".join(body.alias.split())
+    if alias.casefold() != entity.name.casefold() and alias not in entity.aliases:
+        entity.aliases = [*entity.aliases, alias]
+        session.add(entity)
+        session.commit()
+        session.refresh(entity)
+    return EntityPublic.model_validate(entity)

@@ -1,0 +1,6 @@
+"""The ``factdiff`` command line: serve, worker, batch submission, export, backup, fixture
+maintenance.
+
+Talks to a running service over HTTP for submission and export, so it never copies a use
+case; starts the service and workers in-process for ``serve`` and ``worker``.
+"""

@@ -1,0 +1,201 @@
+"""Cross-source fact ledger: cluster claims from many articles that state the same fact.
+
+Pure, like app.diff.align, whose pair scoring and relation rules it reuses, so a ledger fact and a
+diff pair never disagree on whether two claims conflict.
+
+Scale: claims are blocked by (canonical subject, unit family). Only claims in one block are
+compared, so 10,000 articles x 15 claims become a few hundred blocks. Inside a block each claim
+is scored against cluster leaders and a few exemplars only, and claims that score alike (same
+`scoring_key`: wire copy, a figure reported again) share those scores. A claim
+without a figure sits in its subject's "no figure" block and never clusters with a counted
+claim: a fact with a number and one without cannot be checked against each other anyway.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Literal
+
+from app.diff.align import (
+    DEFAULT_THRESHOLD,
+    DiffClaim,
+    Features,
+    Relation,
+    classify,
+    features_of,
+    score_features,
+)
+from app.diff.rules import describe_quantity, describe_span, describe_time
+
+Status = Literal["consensus", "conflict", "single"]
+EXEMPLARS = 3
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """One source's view of a fact: its value, evidence, outlet and time."""
+
+    claim: DiffClaim
+
+    @property
+    def outlet(self) -> str:
+        return self.claim.outlet or f"article {self.claim.article_id}"
+
+    @property
+    def value(self) -> str:
+        return describe_quantity(self.claim)
+
+    @property
+    def time(self) -> str:
+        return describe_time(self.claim)
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    subject: str
+    claim_type: str
+    headline: str
+    sources: list[DiffClaim]
+    status: Status
+    values: list[str]
+    explanation: str
+
+    def fact_sources(self) -> list[FactSource]:
+        return [FactSource(c) for c in self.sources]
+
+
+def build_ledger(
+    claims: Sequence[DiffClaim], *, threshold: float = DEFAULT_THRESHOLD
+) -> list[Fact]:
+    """Facts ordered conflicts first, then by number of sources (desc), then key."""
+    blocks: dict[tuple[str, str], list[Features]] = {}
+    for f in features_of(claims):
+        blocks.setdefault((f.subject, f.family or ""), []).append(f)
+    facts = [
+        _fact(cluster, family)
+        for (_, family), block in blocks.items()
+        for cluster in _cluster(block, threshold)
+    ]
+    facts.sort(key=lambda f: (f.status != "conflict", -len(f.sources), f.key))
+    return facts
+
+
+def _cluster(block: list[Features], threshold: float) -> list[list[Features]]:
+    """Single pass in id order: each claim joins the cluster it matches best, or starts one.
+
+    A claim joins a cluster if it scores at least the threshold against the cluster's leader
+    (its first claim) and on average against its first EXEMPLARS claims, and no claim of its
+    article is already there. Comparing with a few exemplars, not every member, keeps a
+    busy entity linear in its claims times its facts; requiring the mean keeps "217 more
+    officers" from chaining through a loose paraphrase to "a first contingent of 400".
+    The best mean wins, the lower cluster index on a tie.
+    """
+    block = sorted(block, key=_claim_id)
+    ids: dict[tuple[Hashable, ...], int] = {}
+    keys = [ids.setdefault(f.scoring_key(), len(ids)) for f in block]
+    repeats = Counter(keys)
+    # Wire copy and repeated figures give many claims one scoring key, and a cluster's leader
+    # and exemplars stop changing once it has EXEMPLARS members, so the match of a key with a
+    # full cluster is computed once. A key seen once never comes back, so is not kept.
+    memo: dict[int, dict[int, float | None]] = {}
+    clusters: list[list[Features]] = []
+    articles: list[set[int]] = []
+    for f, key in zip(block, keys, strict=True):
+        known = memo.setdefault(key, {}) if repeats[key] > 1 else None
+        article = f.claim.article_id
+        best_mean, best = -1.0, -1
+        for k, cluster in enumerate(clusters):
+            if article in articles[k]:
+                continue
+            if known is None or len(cluster) < EXEMPLARS:
+                mean = _match(f, cluster, threshold)
+            elif k in known:
+                mean = known[k]
+            else:
+                mean = known[k] = _match(f, cluster, threshold)
+            if mean is not None and mean > best_mean:
+                best_mean, best = mean, k
+        if best < 0:
+            clusters.append([f])
+            articles.append({article})
+        else:
+            clusters[best].append(f)
+            articles[best].add(article)
+    return [sorted(c, key=_source_order) for c in clusters]
+
+
+def _match(f: Features, cluster: list[Features], threshold: float) -> float | None:
+    """Mean score of f against the cluster's leader and exemplars; None below threshold."""
+    lead = score_features(f, cluster[0])
+    if lead < threshold:
+        return None
+    sample = cluster[1:EXEMPLARS]
+    mean = (lead + sum(score_features(f, m) for m in sample)) / (1 + len(sample))
+    return mean if mean >= threshold else None
+
+
+def _claim_id(f: Features) -> int:
+    return f.claim.id
+
+
+def _source_order(f: Features) -> tuple[int, int]:
+    return f.claim.article_id, f.claim.id
+
+
+def _label(c: DiffClaim) -> str:
+    return c.outlet or f"article {c.article_id}"
+
+
+def _value(c: DiffClaim) -> str:
+    parts = [describe_quantity(c)] if c.value is not None else []
+    if span := describe_span(c.time_start, c.time_end):
+        parts.append(span)
+    if c.modality == "denied":
+        parts.append("denied")
+    return ", ".join(parts) or "no figure"
+
+
+def _fact(cluster: list[Features], family: str) -> Fact:
+    sources = [f.claim for f in cluster]
+    first = sources[0]
+    values = [v for v, _ in Counter(_value(c) for c in sources).most_common()]
+    # Sources that share value, dates and denial compare alike: check one of each only.
+    groups: dict[tuple[object, ...], list[Features]] = {}
+    for f in cluster:
+        groups.setdefault((f.interval, f.time, f.claim.modality == "denied"), []).append(f)
+    reps = [(g[0], ", ".join(sorted({_label(f.claim) for f in g}))) for g in groups.values()]
+    conflict: tuple[str, str, str] | None = None
+    refines = 0
+    for (a, left), (b, right) in combinations(reps, 2):
+        relation, note = classify(a, b)
+        if relation is Relation.conflict:
+            conflict = left, right, note
+            break  # the first conflict explains the fact; the rest would go unread
+        refines += relation is Relation.refines
+    status: Status
+    if conflict:
+        left, right, note = conflict
+        status, explanation = "conflict", f"{left} (left) vs {right} (right): {note}"
+    elif len({c.article_id for c in sources}) > 1:
+        status = "consensus"
+        outlets = ", ".join(sorted({_label(c) for c in sources}))
+        explanation = f"{len(sources)} articles agree ({outlets})"
+        explanation += f"; {refines} pair(s) differ only in precision" if refines else ""
+    else:
+        status, explanation = "single", f"only {_label(first)} reports it"
+    types = Counter(sorted(c.claim_type for c in sources)).most_common(1)
+    headline = " · ".join(p for p in (first.subject, first.predicate, first.object) if p)
+    return Fact(
+        key=f"{cluster[0].subject}/{family or 'no-figure'}/{min(c.id for c in sources)}",
+        subject=first.subject,
+        claim_type=types[0][0],
+        headline=headline,
+        sources=sources,
+        status=status,
+        values=values,
+        explanation=explanation,
+    )

@@ -1,0 +1,62 @@
+"""What the diff works on and what it answers: a claim as the diff sees it, and aligned pairs.
+
+Shared by app.diff.rules and app.diff.align, so neither imports the other in a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class DiffClaim:
+    """What the diff needs of a stored claim."""
+
+    id: int
+    article_id: int
+    run_id: int | None  # None for a claim a curator added by hand
+    outlet: str | None
+    published_at: datetime | None
+    statement: str
+    claim_type: str
+    subject: str  # canonical entity key after alias normalization; compared casefolded
+    subject_type: str
+    predicate: str
+    object: str | None
+    value: float | None
+    unit: str | None
+    qualifier: str | None
+    time_text: str | None
+    time_start: date | None
+    time_end: date | None
+    location: str | None
+    attribution: str | None
+    modality: str
+    quote: str
+    char_start: int
+    char_end: int
+
+
+class Relation(StrEnum):
+    agree = "agree"
+    conflict = "conflict"
+    refines = "refines"
+
+
+@dataclass(frozen=True)
+class Pair:
+    relation: Relation
+    left: DiffClaim
+    right: DiffClaim
+    score: float
+    explanation: str
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    pairs: list[Pair]
+    only_left: list[DiffClaim]
+    only_right: list[DiffClaim]
+    summary: dict[str, int]

@@ -1,0 +1,213 @@
+"""The extraction pipeline: article → chunks → prompt → LLM → grounding → claims.
+
+Pure of storage: it takes an article and returns what to store; app.store.crud stores it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel, ValidationError
+
+from app.core.config import Settings
+from app.extract.chunking import Chunk, split_text
+from app.extract.prompting import ArticleInput, render_messages
+from app.extract.validation import (
+    GroundedClaim,
+    GroundingContext,
+    Rejection,
+    grounded_model,
+    grounding_context,
+    split_grounded,
+)
+from app.llm.client import LLMError, LLMOutputError, Usage, track_usage, translate_api_error
+from schemas import ExtractedClaim, ExtractionSchema
+
+
+@dataclass
+class ExtractionResult:
+    claims: list[GroundedClaim]
+    rejected: list[Rejection]
+    usage: Usage
+    chunks: int
+    latency_ms: float
+    notes: list[str] = field(default_factory=list)
+
+
+def _completion_payload(completion: Any) -> dict[str, Any] | None:
+    """The JSON object a completion carries, in a tool call or in the message content."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError):
+        return None
+    raw = None
+    if getattr(message, "tool_calls", None):
+        raw = message.tool_calls[0].function.arguments
+    elif getattr(message, "content", None):
+        raw = message.content.strip().removeprefix("```json").removesuffix("```")
+    try:
+        payload = json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _api_error_in(exc: BaseException) -> openai.OpenAIError | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, openai.OpenAIError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _salvage(
+    exc: InstructorRetryException, schema: ExtractionSchema, ctx: GroundingContext
+) -> tuple[list[GroundedClaim], list[Rejection]]:
+    """After the re-asks are spent, keep the grounded claims of the last answer."""
+    payload = _completion_payload(exc.last_completion)
+    if payload is None:
+        raise LLMOutputError(
+            f"the model's answer could not be parsed after {exc.n_attempts} attempt(s)",
+            attempts=exc.n_attempts,
+            last_completion=exc.last_completion,
+        )
+    try:
+        parsed: BaseModel = schema.response_model.model_validate(payload)
+    except ValidationError as err:
+        raise LLMOutputError(
+            f"the model's answer does not fit schema {schema.ref} after {exc.n_attempts} "
+            f"attempt(s): {err.error_count()} error(s), first: {err.errors()[0]['msg']}",
+            attempts=exc.n_attempts,
+            last_completion=exc.last_completion,
+        ) from err
+    claims: list[ExtractedClaim] = list(getattr(parsed, "claims", []))
+    return split_grounded(claims, ctx)
+
+
+async def _extract_chunk(
+    client: instructor.AsyncInstructor,
+    chunk: Chunk,
+    article: ArticleInput,
+    schema: ExtractionSchema,
+    settings: Settings,
+) -> tuple[list[GroundedClaim], list[Rejection]]:
+    piece = ArticleInput(chunk.text, article.title, article.outlet, article.published_at)
+    ctx = GroundingContext(chunk.text, article.published_at, settings.grounding_fuzzy_threshold)
+    # Set in this chunk's own task (or the run's, for a lone chunk): no other chunk sees it.
+    token = grounding_context.set(ctx)
+    try:
+        answer = await client.create(
+            model=settings.llm_model,
+            messages=render_messages(schema.prompt, piece),  # type: ignore[arg-type]
+            response_model=grounded_model(schema),
+            max_retries=settings.llm_validation_retries,
+            temperature=settings.llm_temperature,
+            max_tokens=settings.llm_max_output_tokens,
+        )
+        kept, rejected = split_grounded(list(getattr(answer, "claims", [])), ctx)
+    except InstructorRetryException as exc:
+        # instructor wraps API errors it does not retry; those are not the model's fault.
+        if (api_error := _api_error_in(exc)) is not None:
+            raise translate_api_error(api_error) from exc
+        kept, rejected = _salvage(exc, schema, ctx)
+    except openai.OpenAIError as exc:
+        raise translate_api_error(exc) from exc
+    except IncompleteOutputException as exc:
+        raise LLMOutputError(
+            "the model's answer was cut off (finish_reason=length): raise "
+            "FACTDIFF_LLM_MAX_OUTPUT_TOKENS or lower FACTDIFF_CHUNK_TOKEN_BUDGET",
+            last_completion=exc.last_completion,
+        ) from exc
+    finally:
+        grounding_context.reset(token)
+    return [c.shifted(chunk.start) for c in kept], rejected
+
+
+def _merge(
+    parts: list[tuple[list[GroundedClaim], list[Rejection]]],
+) -> tuple[list[GroundedClaim], list[Rejection]]:
+    """Join chunk results; a claim found in two overlapping chunks is kept once."""
+    claims: list[GroundedClaim] = []
+    seen: set[tuple[str, int, int]] = set()
+    for kept, _ in parts:
+        for grounded in kept:
+            statement = " ".join(grounded.claim.statement.casefold().split())
+            key = (statement, grounded.span.start, grounded.span.end)
+            if key in seen or any(_same_fact(grounded, other) for other in claims):
+                continue
+            seen.add(key)
+            claims.append(grounded)
+    rejected = [r for _, rej in parts for r in rej]
+    claims.sort(key=lambda c: (c.span.start, c.span.end))
+    return claims, rejected
+
+
+def _same_fact(a: GroundedClaim, b: GroundedClaim) -> bool:
+    # Overlapping chunks see the same sentence twice: the same evidence span and the same
+    # number mean the same claim even when the model worded the statement differently.
+    same_span = a.span.start == b.span.start and a.span.end == b.span.end
+    qa, qb = a.claim.quantity, b.claim.quantity
+    same_value = (qa is None and qb is None) or (
+        qa is not None and qb is not None and qa.value == qb.value
+    )
+    return same_span and same_value and a.claim.claim_type == b.claim.claim_type
+
+
+def _with_usage(error: BaseException, usage: Usage) -> BaseException:
+    """The run's usage so far on the error that ended it: the failed calls are paid too."""
+    if isinstance(error, LLMError):
+        error.usage = usage
+        error.attempts = error.attempts or usage.llm_calls
+    return error
+
+
+async def extract_claims(
+    client: instructor.AsyncInstructor,
+    article: ArticleInput,
+    schema: ExtractionSchema,
+    settings: Settings,
+) -> ExtractionResult:
+    """Run one extraction over the whole article. Raises LLMError with usage attached."""
+    started = time.perf_counter()
+    chunks = split_text(
+        article.text,
+        token_budget=settings.chunk_token_budget,
+        overlap_tokens=settings.chunk_overlap_tokens,
+    )
+    limit = asyncio.Semaphore(settings.llm_max_concurrency)
+
+    async def bounded(chunk: Chunk) -> tuple[list[GroundedClaim], list[Rejection]]:
+        async with limit:
+            return await _extract_chunk(client, chunk, article, schema, settings)
+
+    with track_usage() as usage:
+        try:
+            if len(chunks) == 1:  # most articles: no tasks to make
+                parts = [await _extract_chunk(client, chunks[0], article, schema, settings)]
+            else:
+                # A TaskGroup cancels the other chunks as soon as one fails: no paid calls
+                # for a run that is already lost.
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(bounded(c)) for c in chunks]
+                parts = [t.result() for t in tasks]
+        except ExceptionGroup as group_error:
+            raise _with_usage(group_error.exceptions[0], usage) from None
+        except LLMError as error:
+            _with_usage(error, usage)
+            raise
+    claims, rejected = _merge(parts)
+    return ExtractionResult(
+        claims=claims,
+        rejected=rejected,
+        usage=usage,
+        chunks=len(chunks),
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )

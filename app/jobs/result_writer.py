@@ -1,0 +1,73 @@
+"""Store the runs that finish together in one transaction (group commit).
+
+SQLite has one write lock for the whole database. A transaction per run takes it once per
+run; with several worker processes they queue for it, and SQLite's busy handler waits in
+sleeps of 1 to 100 ms. Here a run that finishes while a transaction is being written waits for
+the next one and goes in with every other run that finished meanwhile: one transaction per
+batch, not per run. Nothing waits for a timer, so a run finishing alone is stored at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from app.jobs.run_results import FinishedRun, complete_runs
+from app.store.models import ExtractionRun
+
+# Bounds how long one transaction holds the write lock.
+MAX_BATCH = 64
+
+
+class ResultWriter:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._pending: list[tuple[FinishedRun, asyncio.Future[ExtractionRun]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def complete(self, finished: FinishedRun) -> ExtractionRun:
+        """Store a succeeded run with the others finishing now; its stored state, or raises
+        what stopped it (LeaseLostError, a database error)."""
+        future: asyncio.Future[ExtractionRun] = asyncio.get_running_loop().create_future()
+        self._pending.append((finished, future))
+        if self._writing is None:
+            self._writing = asyncio.create_task(self._write())
+        # Shielded: a cancelled worker still gets its run stored (as a thread would have).
+        return await asyncio.shield(future)
+
+    async def _write(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                try:
+                    outcomes = await run_in_threadpool(
+                        complete_runs, engine=self.engine, finished=[f for f, _ in batch]
+                    )
+                except Exception as exc:  # e.g. entities could not be stored: every run fails
+                    outcomes = [exc] * len(batch)
+                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(outcome, Exception):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
+        finally:
+            self._writing = None
+
+
+_writers: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, weakref.WeakKeyDictionary[Engine, ResultWriter]
+] = weakref.WeakKeyDictionary()
+
+
+def writer_for(engine: Engine) -> ResultWriter:
+    """The writer of this engine in the running event loop (its futures belong to one loop)."""
+    by_engine = _writers.setdefault(asyncio.get_running_loop(), weakref.WeakKeyDictionary())
+    writer = by_engine.get(engine)
+    if writer is None:
+        writer = by_engine[engine] = ResultWriter(engine)
+    return writer

@@ -1,0 +1,211 @@
+"""Human curation of claims: add, correct, retract. Originals are kept; every change is audited.
+
+A curated claim passes the same grounding check as an extracted one: its evidence must be in
+the article and its number in its evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.core.config import Settings
+from app.extract.validation import GroundedClaim, GroundingContext, Rejection, ground_claim
+from app.services.errors import ErrorKind, ServiceError
+from app.store.crud import claim_row, upsert_entity
+from app.store.models import Article, Claim, ClaimAudit, ClaimOrigin, ClaimStatus
+from schemas import ExtractedClaim
+
+
+class CurationError(ServiceError):
+    """A curation refused: not grounded (unprocessable), or no longer active (conflict)."""
+
+    def __init__(self, message: str, kind: ErrorKind) -> None:
+        super().__init__(kind, message)
+
+
+def extracted_of(claim: Claim) -> ExtractedClaim:
+    """The schema form of a stored claim, for editing and re-grounding."""
+    quantity = None
+    if claim.quantity_value is not None:
+        quantity = {
+            "value": claim.quantity_value,
+            "unit": claim.quantity_unit or "",
+            "qualifier": claim.quantity_qualifier or "exact",
+        }
+    time = None
+    if claim.time_text:
+        time = {"text": claim.time_text, "start": claim.time_start, "end": claim.time_end}
+    return ExtractedClaim.model_validate(
+        {
+            "statement": claim.statement,
+            "claim_type": claim.claim_type,
+            "subject": {
+                "name": claim.subject_name,
+                "type": claim.subject_type,
+                "mention": claim.subject_mention,
+            },
+            "predicate": claim.predicate,
+            "object": claim.object,
+            "quantity": quantity,
+            "time": time,
+            "location": claim.location,
+            "attribution": claim.attribution,
+            "modality": claim.modality,
+            "evidence": claim.evidence_quote,
+        }
+    )
+
+
+def _ground(claim: ExtractedClaim, article: Article, settings: Settings) -> GroundedClaim:
+    ctx = GroundingContext(article.text, article.published_at, settings.grounding_fuzzy_threshold)
+    outcome = ground_claim(claim, ctx)
+    if isinstance(outcome, Rejection):
+        raise CurationError(
+            f"claim not grounded in article {article.id}: {outcome.reason}", ErrorKind.unprocessable
+        )
+    return outcome
+
+
+def _entity_id(session: Session, grounded: GroundedClaim) -> int | None:
+    subject = grounded.claim.subject
+    entity = upsert_entity(
+        session=session, name=subject.name, type_=subject.type.value, mention=subject.mention
+    )
+    return entity.id
+
+
+def _snapshot(claim: Claim) -> dict[str, Any]:
+    return claim.model_dump(mode="json", exclude={"created_at"})
+
+
+def _audit(
+    session: Session,
+    *,
+    claim_id: int | None,
+    action: str,
+    actor: str,
+    reason: str,
+    before: Claim | None,
+    after: Claim | None,
+) -> None:
+    assert claim_id is not None
+    session.add(
+        ClaimAudit(
+            claim_id=claim_id,
+            action=action,
+            actor=actor,
+            reason=reason,
+            before=_snapshot(before) if before else None,
+            after=_snapshot(after) if after else None,
+        )
+    )
+
+
+def add_claim(
+    *,
+    session: Session,
+    article: Article,
+    claim: ExtractedClaim,
+    actor: str,
+    reason: str,
+    settings: Settings,
+) -> Claim:
+    grounded = _ground(claim, article, settings)
+    row = claim_row(
+        grounded=grounded, article=article, run_id=None, entity_id=_entity_id(session, grounded)
+    )
+    row.origin = ClaimOrigin.curated.value
+    session.add(row)
+    session.flush()
+    _audit(
+        session, claim_id=row.id, action="added", actor=actor, reason=reason, before=None, after=row
+    )
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def _active(claim: Claim) -> None:
+    if claim.status != ClaimStatus.active.value:
+        raise CurationError(
+            f"claim {claim.id} is {claim.status}; only active claims can be changed",
+            ErrorKind.conflict,
+        )
+
+
+def correct_claim(
+    *,
+    session: Session,
+    claim: Claim,
+    changes: dict[str, Any],
+    actor: str,
+    reason: str,
+    settings: Settings,
+) -> Claim:
+    """Replace a claim with a corrected copy; the original stays, marked superseded."""
+    _active(claim)
+    article = session.get(Article, claim.article_id)
+    assert article is not None
+    merged = extracted_of(claim).model_dump(mode="json") | changes
+    try:
+        corrected = ExtractedClaim.model_validate(merged)
+    except ValueError as exc:
+        raise CurationError(
+            f"the corrected claim is not valid: {exc}", ErrorKind.unprocessable
+        ) from exc
+    grounded = _ground(corrected, article, settings)
+    row = claim_row(
+        grounded=grounded,
+        article=article,
+        run_id=claim.run_id,
+        entity_id=_entity_id(session, grounded),
+    )
+    row.origin = ClaimOrigin.curated.value
+    row.supersedes_id = claim.id
+    claim.status = ClaimStatus.superseded.value
+    session.add_all([row, claim])
+    session.flush()
+    _audit(
+        session,
+        claim_id=row.id,
+        action="corrected",
+        actor=actor,
+        reason=reason,
+        before=claim,
+        after=row,
+    )
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def retract_claim(*, session: Session, claim: Claim, actor: str, reason: str) -> Claim:
+    _active(claim)
+    before = Claim.model_validate(claim.model_dump())
+    claim.status = ClaimStatus.retracted.value
+    session.add(claim)
+    _audit(
+        session,
+        claim_id=claim.id,
+        action="retracted",
+        actor=actor,
+        reason=reason,
+        before=before,
+        after=claim,
+    )
+    session.commit()
+    session.refresh(claim)
+    return claim
+
+
+def audit_of(*, session: Session, claim_id: int) -> list[ClaimAudit]:
+    """The audit trail of a claim and of the claims it replaced, oldest first."""
+    ids: list[int] = []
+    current: int | None = claim_id
+    while current is not None:
+        ids.append(current)
+        current = session.exec(select(Claim.supersedes_id).where(Claim.id == current)).first()
+    query = select(ClaimAudit).where(col(ClaimAudit.claim_id).in_(ids))
+    return list(session.exec(query.order_by(col(ClaimAudit.id))).all())

@@ -1,0 +1,197 @@
+"""Load what the diff compares: the active claims of an article, a run, or an outlet.
+
+The diff itself (app.diff.align, app.diff.ledger) is pure; this is where stored claims become
+DiffClaims, with subjects normalised through the entity table's aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from operator import itemgetter
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.diff.align import DiffClaim
+from app.services.errors import ErrorKind, ServiceError
+from app.store.crud import fold_name
+from app.store.models import MAX_ID, Article, Claim, ClaimStatus, Entity, ExtractionRun
+
+SIDE_KINDS = ("article", "run", "outlet")
+
+
+class BadSideError(ServiceError):
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorKind.invalid, message)
+
+
+class UnknownSideError(ServiceError):
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorKind.not_found, message)
+
+
+@dataclass(frozen=True)
+class Side:
+    kind: str  # article, run or outlet
+    value: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.value}"
+
+
+def parse_side(spec: str) -> Side:
+    kind, sep, value = spec.partition(":")
+    if not sep or kind not in SIDE_KINDS or not value.strip():
+        raise BadSideError(
+            f"cannot read {spec!r}: use article:ID, run:ID or outlet:NAME, e.g. article:3"
+        )
+    if kind in ("article", "run") and not (value.isdigit() and 0 < int(value) <= MAX_ID):
+        raise BadSideError(f"cannot read {spec!r}: {kind} ids are positive integers")
+    return Side(kind, value.strip())
+
+
+EntityRow = tuple[int, str, list[str]]  # id, name, aliases
+
+
+def entity_rows(session: Session) -> list[EntityRow]:
+    rows = session.exec(
+        select(Entity.id, Entity.name, Entity.aliases).order_by(col(Entity.id))
+    ).all()
+    return [(i, name, list(aliases or [])) for i, name, aliases in rows if i is not None]
+
+
+def alias_map(session: Session, entities: list[EntityRow] | None = None) -> dict[str, str]:
+    """Every known name and alias, folded, to the canonical name it finally stands for.
+
+    An alias outranks an entity's own name, so "Kenyan government" added as an alias of
+    Kenya folds the entity of that name into Kenya; chains resolve to their end.
+    """
+    entities = entity_rows(session) if entities is None else entities
+    mapping = {fold_name(name): fold_name(name) for _, name, _ in entities}
+    for _, name, aliases in entities:
+        canonical = fold_name(name)
+        for alias in map(fold_name, aliases):
+            if alias != canonical and mapping.get(alias, alias) == alias:
+                mapping[alias] = canonical
+    for name in mapping:
+        seen = {name}
+        while (target := mapping[name]) != name and mapping.get(target, target) not in seen:
+            seen.add(target)
+            mapping[name] = mapping.get(target, target)
+    return mapping
+
+
+def subject_key(name: str, mention: str | None, aliases: dict[str, str]) -> str:
+    folded = fold_name(name)
+    if folded in aliases and aliases[folded] != folded:
+        return aliases[folded]
+    # "Kenyan government" mentioned as "Nairobi", where "Nairobi" is an alias of Kenya.
+    if mention and fold_name(mention) in aliases:
+        canonical = aliases[fold_name(mention)]
+        if canonical != fold_name(mention):
+            return canonical
+    return aliases.get(folded, folded)
+
+
+# Plain columns, not ORM objects: building 10,000 Claim instances costs more than the query.
+_COLUMNS = (
+    Claim.id, Claim.article_id, Claim.run_id, Article.outlet, Article.published_at,
+    Claim.statement, Claim.claim_type, Claim.subject_name, Claim.subject_mention,
+    Claim.subject_type, Claim.predicate, Claim.object, Claim.quantity_value,
+    Claim.quantity_unit, Claim.quantity_qualifier, Claim.time_text, Claim.time_start,
+    Claim.time_end, Claim.location, Claim.attribution, Claim.modality, Claim.evidence_quote,
+    Claim.char_start, Claim.char_end,
+)  # fmt: skip
+
+
+def _diff_claim(row: Sequence[Any], aliases: dict[str, str]) -> DiffClaim:
+    # _COLUMNS is in DiffClaim's field order, with (subject_name, subject_mention) standing
+    # where DiffClaim has its one normalised subject.
+    make: Any = DiffClaim  # positional from a row: too dynamic for the type checker
+    return make(*row[:7], subject_key(row[7], row[8], aliases), *row[9:])  # type: ignore[no-any-return]
+
+
+def _schema_runs(schema_name: str, article_id: int | None = None) -> ColumnElement[bool]:
+    """Claims from runs of one schema, plus claims curators added by hand."""
+    runs = select(ExtractionRun.id).where(ExtractionRun.schema_name == schema_name)
+    if article_id is not None:  # a handful of runs instead of every run in the store
+        runs = runs.where(ExtractionRun.article_id == article_id)
+    return or_(col(Claim.run_id).in_(runs), col(Claim.run_id).is_(None))
+
+
+def load_claims(
+    session: Session,
+    *,
+    where: list[ColumnElement[bool]],
+    aliases: dict[str, str] | None = None,
+) -> list[DiffClaim]:
+    aliases = alias_map(session) if aliases is None else aliases
+    query = (
+        sa_select(*cast(Any, _COLUMNS))
+        .join(Article, col(Article.id) == col(Claim.article_id))
+        .where(col(Claim.status) == ClaimStatus.active.value, *where)
+    )
+    # In id order, sorted here: PostgreSQL would sort an entity's ten thousand wide rows on
+    # disk (work_mem), and without the order it joins the articles by hash.
+    rows = sorted(session.connection().execute(query).all(), key=itemgetter(0))
+    return [_diff_claim(row, aliases) for row in rows]
+
+
+def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffClaim]:
+    """The active claims one side of a diff stands for; UnknownSideError if it names nothing."""
+    if side.kind == "run":
+        if session.get(ExtractionRun, int(side.value)) is None:
+            raise UnknownSideError(f"run {side.value} not found")
+        return load_claims(session, where=[col(Claim.run_id) == int(side.value)])
+    if side.kind == "article":
+        if session.get(Article, int(side.value)) is None:
+            raise UnknownSideError(f"article {side.value} not found")
+        article_id = int(side.value)
+        where = [col(Claim.article_id) == article_id, _schema_runs(schema_name, article_id)]
+        return load_claims(session, where=where)
+    if session.exec(select(Article.id).where(Article.outlet == side.value)).first() is None:
+        raise UnknownSideError(f"no article from outlet {side.value!r}")
+    return load_claims(
+        session, where=[col(Article.outlet) == side.value, _schema_runs(schema_name)]
+    )
+
+
+def ledger_claims(
+    session: Session,
+    *,
+    schema_name: str,
+    entity: str | None,
+    claim_type: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> list[DiffClaim]:
+    """Claims for the fact ledger, narrowed in SQL first so one entity stays fast."""
+    entities = entity_rows(session)
+    aliases = alias_map(session, entities)
+    where: list[ColumnElement[bool]] = [_schema_runs(schema_name)]
+    if claim_type:
+        where.append(col(Claim.claim_type) == claim_type)
+    if date_from:
+        where.append(or_(col(Claim.time_end).is_(None), col(Claim.time_end) >= date_from))
+    if date_to:
+        where.append(or_(col(Claim.time_start).is_(None), col(Claim.time_start) <= date_to))
+    if entity:
+        canonical = aliases.get(fold_name(entity), fold_name(entity))
+        names = {n for n, c in aliases.items() if c == canonical} or {canonical}
+        # The ids themselves, not a subquery: PostgreSQL then knows how many claims to expect.
+        ids = [
+            i
+            for i, name, entity_aliases in entities
+            if fold_name(name) in names or any(fold_name(a) in names for a in entity_aliases)
+        ]
+        where.append(col(Claim.entity_id).in_(ids))
+    claims = load_claims(session, where=where, aliases=aliases)
+    if entity:
+        wanted = aliases.get(fold_name(entity), fold_name(entity))
+        claims = [c for c in claims if c.subject == wanted]
+    return claims
