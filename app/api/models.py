@@ -7,7 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.store.models import ArticleBase, Claim, ExtractionRun, RunStatus, UTCDateTime
+from app.store.models import (
+    ArticleBase,
+    Claim,
+    ExtractionRun,
+    PublicationBase,
+    RunStatus,
+    UTCDateTime,
+)
 from app.store.models import ArticleCreate as ArticleCreate
 from schemas import (
     ClaimType,
@@ -21,12 +28,27 @@ from schemas import (
 )
 
 
+class PublicationPublic(PublicationBase):
+    """One outlet's publication of the article's text."""
+
+    id: int
+    article_id: int
+    published_at: UTCDateTime | None = None
+    created_at: UTCDateTime
+
+
 class ArticlePublic(ArticleBase):
+    """An article: one text. Its own title, url, outlet and date are those it was first
+    submitted with; ``publications`` lists every outlet that carries it."""
+
     id: int
     content_hash: str
     chars: int
     published_at: UTCDateTime | None = None
     created_at: UTCDateTime
+    publications: list[PublicationPublic] = Field(
+        default_factory=list, description="Every outlet's publication of this text, oldest first."
+    )
 
 
 class ArticleDetail(ArticlePublic):
@@ -199,6 +221,14 @@ class ArticleExtraction(BaseModel):
     run: RunPublic
     claims: list[ClaimPublic]
     reused: bool = Field(description="True when a stored run was reused: no LLM call was made.")
+    publication: PublicationPublic | None = Field(
+        default=None, description="The publication this submission stands for."
+    )
+    publication_created: bool = Field(
+        default=False,
+        description="True when this submission stored a new publication; false when the "
+        "same outlet and url had submitted this text before.",
+    )
 
 
 class SchemaPublic(BaseModel):

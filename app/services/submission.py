@@ -24,8 +24,8 @@ from app.jobs.runner import TERMINAL, process_run, wait_for_run
 from app.jobs.worker import PROCESS_ID
 from app.services.errors import ErrorKind, ServiceError
 from app.services.quota import check_daily_budget
-from app.store import crud
-from app.store.models import Article, ArticleCreate, ExtractionRun, RunStatus
+from app.store import crud, publications
+from app.store.models import Article, ArticleCreate, ExtractionRun, Publication, RunStatus
 from schemas import ExtractionSchema, UnknownSchemaError, get_schema
 
 REQUEST_OWNER = f"{PROCESS_ID}:request"
@@ -45,6 +45,10 @@ class Submission:
     article: Article
     run: ExtractionRun
     reused: bool  # the text was extracted before: no LLM call for this request
+    # The outlet's publication of the text this submission stands for; created False when
+    # the same outlet and url had submitted the text before.
+    publication: Publication | None = None
+    publication_created: bool = False
 
     @property
     def finished(self) -> bool:
@@ -68,11 +72,15 @@ async def submit_article(
     article_in = await _text_of(article_in, fetcher)
     _check_size(article_in, schema, settings)
 
-    def prepare() -> tuple[Article, ExtractionRun, bool]:
+    def prepare() -> tuple[Article, ExtractionRun, bool, Publication, bool]:
         check_daily_budget(
             session=session, key=caller, text=article_in.text, schema=schema, settings=settings
         )
         article = crud.get_or_create_article(session=session, article_in=article_in)
+        # Every outlet carrying the text is kept, though the text is extracted once.
+        publication, created = publications.get_or_create_publication(
+            session=session, article=article, article_in=article_in
+        )
         run, needs_llm = crud.get_or_create_run(
             session=session,
             article=article,
@@ -80,15 +88,21 @@ async def submit_article(
             settings=settings,
             api_key_name=caller.name if caller else None,
         )
-        return article, run, needs_llm
+        return article, run, needs_llm, publication, created
 
-    article, run, needs_llm = await run_in_threadpool(prepare)
+    article, run, needs_llm, publication, created = await run_in_threadpool(prepare)
     assert run.id is not None
     run_id = run.id
     if needs_llm and not wait:
         if on_queued is not None:
             on_queued()
-        return Submission(article=article, run=run, reused=False)
+        return Submission(
+            article=article,
+            run=run,
+            reused=False,
+            publication=publication,
+            publication_created=created,
+        )
     if needs_llm:
         done = await process_run(
             run_id, engine=engine, client=llm, settings=settings, owner=REQUEST_OWNER
@@ -106,9 +120,16 @@ async def submit_article(
                 "message": run.error,
                 "run_id": run.id,
                 "article_id": article.id,
+                "publication_id": publication.id,
             },
         )
-    return Submission(article=article, run=run, reused=not needs_llm)
+    return Submission(
+        article=article,
+        run=run,
+        reused=not needs_llm,
+        publication=publication,
+        publication_created=created,
+    )
 
 
 def _schema(ref: str) -> ExtractionSchema:

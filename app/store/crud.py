@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
@@ -26,6 +26,7 @@ from app.store.models import (
     RunStatus,
     utcnow,
 )
+from app.store.publications import articles_carried_by
 from schemas import ExtractionSchema
 
 
@@ -257,15 +258,20 @@ def list_articles(
     offset: int,
     limit: int,
     content_hash: str | None = None,
+    ids: Sequence[int] | None = None,
 ) -> tuple[list[Article], int]:
+    """Articles in id order; ``outlet`` matches any of an article's publications."""
     query = select(Article)
     counter = select(func.count()).select_from(Article)
+    conditions: list[ColumnElement[bool]] = []
     if outlet:
-        query = query.where(Article.outlet == outlet)
-        counter = counter.where(Article.outlet == outlet)
+        conditions.append(col(Article.id).in_(articles_carried_by(outlet)))
     if content_hash:
-        query = query.where(Article.content_hash == content_hash)
-        counter = counter.where(Article.content_hash == content_hash)
+        conditions.append(col(Article.content_hash) == content_hash)
+    if ids:
+        conditions.append(col(Article.id).in_(ids))
+    if conditions:
+        query, counter = query.where(*conditions), counter.where(*conditions)
     rows = session.exec(query.order_by(col(Article.id)).offset(offset).limit(limit)).all()
     return list(rows), session.exec(counter).one()
 

@@ -52,10 +52,36 @@ class ArticleBase(SQLModel):
 
 
 class Article(ArticleBase, table=True):
+    # title, url, outlet and published_at are those of the submission that stored the text
+    # first (the extraction's prompt shows them); every outlet carrying it is a Publication.
     id: int | None = Field(default=None, primary_key=True)
     # sha256 of the NFC-normalised text: a resubmitted article is the same article.
     content_hash: str = Field(max_length=64, unique=True, index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class PublicationBase(SQLModel):
+    outlet: str | None = Field(default=None, max_length=200, index=True)
+    url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=500)
+    published_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Publication(PublicationBase, table=True):
+    """One outlet's publication of an article's text: wire copy carried by three outlets is
+    one article (one extraction) with three publications. Publications, not the article's
+    own outlet, say who carried a text (app/store/publications.py)."""
+
+    __table_args__ = (
+        UniqueConstraint("article_id", "identity", name="uq_publication_article_identity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    # sha256 of (outlet, url): the same text from the same outlet at the same address is one
+    # publication. Hashed because a url may be too long for a unique index.
+    identity: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 

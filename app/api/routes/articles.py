@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import Field
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -17,14 +19,15 @@ from app.api.models import (
     ArticlesPublic,
     ClaimPublic,
     ClaimsPublic,
+    PublicationPublic,
     RejectedClaimPublic,
     RejectedClaimsPublic,
     RunPublic,
 )
 from app.services import submission
 from app.services.submission import Submission
-from app.store import crud
-from app.store.models import Article, ArticleCreate, Claim, ClaimStatus
+from app.store import crud, publications
+from app.store.models import MAX_ID, Article, ArticleCreate, Claim, ClaimStatus, Publication
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -38,8 +41,20 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def article_public(article: Article) -> ArticlePublic:
-    return ArticlePublic.model_validate({**article.model_dump(), "chars": len(article.text)})
+def article_public(
+    article: Article, publications: Sequence[Publication] | None = None
+) -> ArticlePublic:
+    carried = [PublicationPublic.model_validate(p) for p in publications or ()]
+    return ArticlePublic.model_validate(
+        {**article.model_dump(), "chars": len(article.text), "publications": carried}
+    )
+
+
+def _publications_of(session: Session, article: Article) -> list[Publication]:
+    assert article.id is not None
+    return publications.publications_by_article(session=session, article_ids=[article.id])[
+        article.id
+    ]
 
 
 def extraction_of(session: Session, done: Submission) -> ArticleExtraction:
@@ -49,10 +64,14 @@ def extraction_of(session: Session, done: Submission) -> ArticleExtraction:
         .order_by(col(Claim.id))
     ).all()
     return ArticleExtraction(
-        article=article_public(done.article),
+        article=article_public(done.article, _publications_of(session, done.article)),
         run=RunPublic.of(done.run),
         claims=[ClaimPublic.of(c) for c in claims],
         reused=done.reused,
+        publication=PublicationPublic.model_validate(done.publication)
+        if done.publication
+        else None,
+        publication_created=done.publication_created,
     )
 
 
@@ -93,7 +112,13 @@ async def submit_article(
 @router.get("", response_model=ArticlesPublic)
 def list_articles(
     session: SessionDep,
-    outlet: str | None = None,
+    outlet: Annotated[
+        str | None, Query(max_length=200, description="Articles any outlet of that name carries")
+    ] = None,
+    article_id: Annotated[
+        list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None,
+        Query(alias="id", max_length=500, description="Only these articles (repeat ?id=)"),
+    ] = None,
     content_hash: Annotated[
         str | None,
         Query(
@@ -104,11 +129,21 @@ def list_articles(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ArticlesPublic:
-    """List stored articles, oldest first."""
+    """List stored articles, oldest first, each with its publications."""
     rows, count = crud.list_articles(
-        session=session, outlet=outlet, offset=offset, limit=limit, content_hash=content_hash
+        session=session,
+        outlet=outlet,
+        offset=offset,
+        limit=limit,
+        content_hash=content_hash,
+        ids=article_id,
     )
-    return ArticlesPublic(data=[article_public(a) for a in rows], count=count)
+    carried = publications.publications_by_article(
+        session=session, article_ids=[a.id for a in rows if a.id is not None]
+    )
+    return ArticlesPublic(
+        data=[article_public(a, carried[a.id]) for a in rows if a.id is not None], count=count
+    )
 
 
 @router.get(
@@ -116,9 +151,12 @@ def list_articles(
     response_model=ArticleDetail,
     responses={404: {"description": "No such article"}},
 )
-def read_article(article: ArticleDep) -> ArticleDetail:
-    """Read one article, with its text."""
-    return ArticleDetail.model_validate({**article.model_dump(), "chars": len(article.text)})
+def read_article(article: ArticleDep, session: SessionDep) -> ArticleDetail:
+    """Read one article, with its text and publications."""
+    carried = [PublicationPublic.model_validate(p) for p in _publications_of(session, article)]
+    return ArticleDetail.model_validate(
+        {**article.model_dump(), "chars": len(article.text), "publications": carried}
+    )
 
 
 @router.get(
