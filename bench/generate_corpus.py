@@ -20,7 +20,16 @@ from sqlmodel import Session
 from app.diff.align import DiffClaim
 from app.store.crud import entity_key
 from app.store.db import make_engine, migrate
-from app.store.models import Article, Claim, Entity, ExtractionRun, RunStatus, utcnow
+from app.store.models import (
+    Article,
+    Claim,
+    Entity,
+    ExtractionRun,
+    Publication,
+    RunStatus,
+    utcnow,
+)
+from app.store.publications import publication_identity
 from bench.diff_bench import corpus
 
 
@@ -45,6 +54,15 @@ def populate(engine: Engine, *, articles: int, seed: int = 7) -> tuple[int, str]
                 {"id": a + 1, "content_hash": f"synthetic-{seed}-{a}", "text": f"Article {a}.",
                  "title": f"Synthetic {a}", "outlet": f"Outlet {a % 97}",
                  "published_at": now, "created_at": now}
+                for a in range(articles)
+            ],
+        )  # fmt: skip
+        session.execute(
+            insert(Publication),
+            [
+                {"id": a + 1, "article_id": a + 1, "outlet": f"Outlet {a % 97}",
+                 "identity": publication_identity(f"Outlet {a % 97}", None),
+                 "title": f"Synthetic {a}", "published_at": now, "created_at": now}
                 for a in range(articles)
             ],
         )  # fmt: skip

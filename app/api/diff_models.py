@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,14 @@ class SpanPublic(BaseModel):
     quote: str = Field(description="The passage exactly as it stands in the article text.")
     char_start: int
     char_end: int
+
+
+class CarrierPublic(BaseModel):
+    """A publication of the claim's text: an outlet that carries it."""
+
+    id: int
+    outlet: str | None
+    url: str | None
 
 
 class DiffClaimPublic(BaseModel):
@@ -36,6 +45,9 @@ class DiffClaimPublic(BaseModel):
     attribution: str | None
     modality: str
     evidence: SpanPublic
+    publications: list[CarrierPublic] = Field(
+        default_factory=list, description="Every outlet's publication of the claim's text."
+    )
 
     @classmethod
     def of(cls, c: DiffClaim) -> DiffClaimPublic:
@@ -68,6 +80,9 @@ class DiffClaimPublic(BaseModel):
             "attribution": c.attribution,
             "modality": c.modality,
             "evidence": {"quote": c.quote, "char_start": c.char_start, "char_end": c.char_end},
+            "publications": [
+                {"id": p.id, "outlet": p.outlet, "url": p.url} for p in c.publications
+            ],
         }
 
 
@@ -86,9 +101,15 @@ class DiffPublic(BaseModel):
     only_left: list[DiffClaimPublic]
     only_right: list[DiffClaimPublic]
     summary: dict[str, int]
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="A side with no successful extraction or no claims, said in words.",
+    )
 
     @classmethod
-    def of(cls, result: DiffResult, left: str, right: str) -> DiffPublic:
+    def of(
+        cls, result: DiffResult, left: str, right: str, *, warnings: Sequence[str] = ()
+    ) -> DiffPublic:
         return cls(
             left=left,
             right=right,
@@ -105,6 +126,7 @@ class DiffPublic(BaseModel):
             only_left=[DiffClaimPublic.of(c) for c in result.only_left],
             only_right=[DiffClaimPublic.of(c) for c in result.only_right],
             summary=result.summary,
+            warnings=list(warnings),
         )
 
 
@@ -113,9 +135,19 @@ class FactPublic(BaseModel):
     subject: str
     claim_type: str
     headline: str
-    status: str = Field(description="conflict, consensus (2+ articles agree) or single")
+    status: str = Field(
+        description="conflict, consensus (2+ texts agree) or single (one text, however many "
+        "outlets carry it)"
+    )
     values: list[str]
     explanation: str
+    source_count: int = Field(
+        description="Outlets carrying the fact: wire copy carried by three outlets counts 3; "
+        "an outlet carrying two texts that state it counts 1."
+    )
+    outlets: list[str] = Field(description="Those outlets, sorted.")
+    article_count: int = Field(description="Distinct texts stating the fact.")
+    publication_count: int = Field(description="Publications of those texts.")
     sources: list[DiffClaimPublic]
 
     @classmethod
@@ -132,6 +164,10 @@ class FactPublic(BaseModel):
             "status": fact.status,
             "values": fact.values,
             "explanation": fact.explanation,
+            "source_count": fact.source_count,
+            "outlets": fact.outlets,
+            "article_count": fact.article_count,
+            "publication_count": fact.publication_count,
             "sources": [DiffClaimPublic.fields(c) for c in fact.sources],
         }
 
@@ -141,14 +177,26 @@ class FactsPublic(BaseModel):
     count: int
     date_from: date | None = None
     date_to: date | None = None
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Articles left out for want of a successful extraction, said in words.",
+    )
 
     @classmethod
-    def of(cls, facts: list[Fact], *, date_from: date | None, date_to: date | None) -> FactsPublic:
+    def of(
+        cls,
+        facts: list[Fact],
+        *,
+        date_from: date | None,
+        date_to: date | None,
+        warnings: Sequence[str] = (),
+    ) -> FactsPublic:
         return cls.model_validate(
             {
                 "data": [FactPublic.fields(f) for f in facts],
                 "count": len(facts),
                 "date_from": date_from,
                 "date_to": date_to,
+                "warnings": list(warnings),
             }
         )

@@ -42,7 +42,8 @@ class FactSource:
 
     @property
     def outlet(self) -> str:
-        return self.claim.outlet or f"article {self.claim.article_id}"
+        """Every outlet carrying the claim's text, comma-separated."""
+        return _label(self.claim)
 
     @property
     def value(self) -> str:
@@ -67,11 +68,32 @@ class Fact:
     def fact_sources(self) -> list[FactSource]:
         return [FactSource(c) for c in self.sources]
 
+    @property
+    def outlets(self) -> list[str]:
+        """Every outlet carrying a source's text, sorted: the fact's sources as a reader
+        counts them. Wire copy carried by three outlets is three; an outlet carrying two
+        texts that state the fact is one; a publication without an outlet is its article."""
+        return sorted({name for c in self.sources for name in _carriers(c)})
+
+    @property
+    def source_count(self) -> int:
+        return len(self.outlets)
+
+    @property
+    def article_count(self) -> int:
+        """Distinct texts stating the fact: consensus and conflict stand on these, as wire
+        copy carried by many outlets is one report, not many that agree."""
+        return len({c.article_id for c in self.sources})
+
+    @property
+    def publication_count(self) -> int:
+        return sum(max(1, len(c.publications)) for c in self.sources)
+
 
 def build_ledger(
     claims: Sequence[DiffClaim], *, threshold: float = DEFAULT_THRESHOLD
 ) -> list[Fact]:
-    """Facts ordered conflicts first, then by number of sources (desc), then key."""
+    """Facts ordered conflicts first, then by outlets carrying them (desc), then key."""
     blocks: dict[tuple[str, str], list[Features]] = {}
     for f in features_of(claims):
         blocks.setdefault((f.subject, f.family or ""), []).append(f)
@@ -80,7 +102,7 @@ def build_ledger(
         for (_, family), block in blocks.items()
         for cluster in _cluster(block, threshold)
     ]
-    facts.sort(key=lambda f: (f.status != "conflict", -len(f.sources), f.key))
+    facts.sort(key=lambda f: (f.status != "conflict", -f.source_count, -len(f.sources), f.key))
     return facts
 
 
@@ -146,8 +168,15 @@ def _source_order(f: Features) -> tuple[int, int]:
     return f.claim.article_id, f.claim.id
 
 
+def _carriers(c: DiffClaim) -> list[str]:
+    """The outlets carrying the claim's text, in publication order, each once."""
+    own = f"article {c.article_id}"
+    names = [p.outlet or own for p in c.publications] or [c.outlet or own]
+    return list(dict.fromkeys(names))
+
+
 def _label(c: DiffClaim) -> str:
-    return c.outlet or f"article {c.article_id}"
+    return ", ".join(_carriers(c))
 
 
 def _value(c: DiffClaim) -> str:
@@ -182,9 +211,12 @@ def _fact(cluster: list[Features], family: str) -> Fact:
         status, explanation = "conflict", f"{left} (left) vs {right} (right): {note}"
     elif len({c.article_id for c in sources}) > 1:
         status = "consensus"
-        outlets = ", ".join(sorted({_label(c) for c in sources}))
+        outlets = ", ".join(sorted({name for c in sources for name in _carriers(c)}))
         explanation = f"{len(sources)} articles agree ({outlets})"
         explanation += f"; {refines} pair(s) differ only in precision" if refines else ""
+    elif len(carriers := _carriers(first)) > 1:
+        status = "single"
+        explanation = f"one text reports it, carried by {len(carriers)} outlets ({_label(first)})"
     else:
         status, explanation = "single", f"only {_label(first)} reports it"
     types = Counter(sorted(c.claim_type for c in sources)).most_common(1)

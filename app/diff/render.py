@@ -8,6 +8,7 @@ would be live HTML wherever the report is rendered.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from app.diff.align import DiffClaim, DiffResult, Pair, Relation, describe_quantity, describe_time
 from app.diff.ledger import Fact
@@ -84,7 +85,16 @@ def _only(claims: list[DiffClaim]) -> list[str]:
     return [*lines, ""]
 
 
-def render_diff_markdown(result: DiffResult, left_label: str, right_label: str) -> str:
+def _warnings(warnings: Sequence[str]) -> list[str]:
+    """A quoted line per warning: a side or source that has nothing to show, and why."""
+    if not warnings:
+        return []
+    return [*(f"> **Warning:** {md_escape(w)}" for w in warnings), ""]
+
+
+def render_diff_markdown(
+    result: DiffResult, left_label: str, right_label: str, *, warnings: Sequence[str] = ()
+) -> str:
     left, right = md_escape(left_label), md_escape(right_label)
     s = result.summary
     lines = [
@@ -93,6 +103,7 @@ def render_diff_markdown(result: DiffResult, left_label: str, right_label: str) 
         f"**conflicts: {s['conflict']} · refinements: {s['refines']} · agreements: {s['agree']} · "
         f"only in {left}: {s['only_left']} · only in {right}: {s['only_right']}**",
         "",
+        *_warnings(warnings),
     ]
     for relation, title in _SECTIONS:
         pairs = [p for p in result.pairs if p.relation is relation]
@@ -118,7 +129,8 @@ def _fact(fact: Fact) -> list[str]:
         "",
         f"`{fact.status}` · {md_escape(fact.explanation)}",
         "",
-        f"Values: {'; '.join(md_escape(v) for v in fact.values)} · key `{md_escape(fact.key)}`",
+        f"Values: {'; '.join(md_escape(v) for v in fact.values)} · "
+        f"outlets: {fact.source_count} · key `{md_escape(fact.key)}`",
         "",
         "| outlet | value | time | voice | evidence |",
         "|---|---|---|---|---|",
@@ -127,7 +139,7 @@ def _fact(fact: Fact) -> list[str]:
     ]
 
 
-def render_ledger_markdown(facts: list[Fact]) -> str:
+def render_ledger_markdown(facts: list[Fact], *, warnings: Sequence[str] = ()) -> str:
     counts = {k: sum(f.status == k for f in facts) for k in ("conflict", "consensus", "single")}
     lines = [
         "# Fact ledger",
@@ -135,6 +147,7 @@ def render_ledger_markdown(facts: list[Fact]) -> str:
         f"**facts: {len(facts)} · conflicts: {counts['conflict']} · consensus: "
         f"{counts['consensus']} · single source: {counts['single']}**",
         "",
+        *_warnings(warnings),
     ]
     for status, title in (
         ("conflict", "Conflicts"),

@@ -11,6 +11,15 @@ from enum import StrEnum
 
 
 @dataclass(frozen=True)
+class PublicationRef:
+    """One outlet's publication of the text a claim was found in."""
+
+    id: int
+    outlet: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
 class DiffClaim:
     """What the diff needs of a stored claim."""
 
@@ -37,6 +46,9 @@ class DiffClaim:
     quote: str
     char_start: int
     char_end: int
+    # Every publication of the claim's text: wire copy carried by three outlets is one claim
+    # with three. Empty where the caller knows none (the claim's own outlet then stands).
+    publications: tuple[PublicationRef, ...] = ()
 
 
 class Relation(StrEnum):

@@ -6,7 +6,7 @@ DiffClaims, with subjects normalised through the entity table's aliases.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -17,9 +17,19 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.diff.align import DiffClaim
+from app.diff.types import PublicationRef
 from app.services.errors import ErrorKind, ServiceError
 from app.store.crud import fold_name
-from app.store.models import MAX_ID, Article, Claim, ClaimStatus, Entity, ExtractionRun
+from app.store.models import (
+    MAX_ID,
+    Article,
+    Claim,
+    ClaimStatus,
+    Entity,
+    ExtractionRun,
+    Publication,
+)
+from app.store.publications import articles_carried_by, publication_rows
 
 SIDE_KINDS = ("article", "run", "outlet")
 
@@ -109,11 +119,28 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _diff_claim(row: Sequence[Any], aliases: dict[str, str]) -> DiffClaim:
+def _diff_claim(
+    row: Sequence[Any],
+    aliases: dict[str, str],
+    carriers: tuple[PublicationRef, ...] = (),
+    outlet: str | None = None,
+) -> DiffClaim:
     # _COLUMNS is in DiffClaim's field order, with (subject_name, subject_mention) standing
     # where DiffClaim has its one normalised subject.
     make: Any = DiffClaim  # positional from a row: too dynamic for the type checker
-    return make(*row[:7], subject_key(row[7], row[8], aliases), *row[9:])  # type: ignore[no-any-return]
+    head = (*row[:3], outlet or row[3], *row[4:7])
+    subject = subject_key(row[7], row[8], aliases)
+    return make(*head, subject, *row[9:], publications=carriers)  # type: ignore[no-any-return]
+
+
+def carriers_of(
+    session: Session, article_ids: Iterable[int]
+) -> dict[int, tuple[PublicationRef, ...]]:
+    """Each article's publications, as the diff and the ledger count them."""
+    found: dict[int, list[PublicationRef]] = {}
+    for article_id, pid, outlet, url in publication_rows(session=session, article_ids=article_ids):
+        found.setdefault(article_id, []).append(PublicationRef(pid, outlet, url))
+    return {article_id: tuple(refs) for article_id, refs in found.items()}
 
 
 def _schema_runs(schema_name: str, article_id: int | None = None) -> ColumnElement[bool]:
@@ -129,7 +156,10 @@ def load_claims(
     *,
     where: list[ColumnElement[bool]],
     aliases: dict[str, str] | None = None,
+    outlet: str | None = None,
 ) -> list[DiffClaim]:
+    """Active claims under ``where``, with their texts' publications; ``outlet`` names the
+    outlet they are seen through (an outlet side), else the article's own stands."""
     aliases = alias_map(session) if aliases is None else aliases
     query = (
         sa_select(*cast(Any, _COLUMNS))
@@ -139,7 +169,8 @@ def load_claims(
     # In id order, sorted here: PostgreSQL would sort an entity's ten thousand wide rows on
     # disk (work_mem), and without the order it joins the articles by hash.
     rows = sorted(session.connection().execute(query).all(), key=itemgetter(0))
-    return [_diff_claim(row, aliases) for row in rows]
+    carriers = carriers_of(session, {row[1] for row in rows})
+    return [_diff_claim(row, aliases, carriers.get(row[1], ()), outlet) for row in rows]
 
 
 def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffClaim]:
@@ -154,11 +185,11 @@ def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffC
         article_id = int(side.value)
         where = [col(Claim.article_id) == article_id, _schema_runs(schema_name, article_id)]
         return load_claims(session, where=where)
-    if session.exec(select(Article.id).where(Article.outlet == side.value)).first() is None:
+    # Any article the outlet carries, though another outlet submitted its text first.
+    if session.exec(select(Publication.id).where(Publication.outlet == side.value)).first() is None:
         raise UnknownSideError(f"no article from outlet {side.value!r}")
-    return load_claims(
-        session, where=[col(Article.outlet) == side.value, _schema_runs(schema_name)]
-    )
+    where = [col(Claim.article_id).in_(articles_carried_by(side.value)), _schema_runs(schema_name)]
+    return load_claims(session, where=where, outlet=side.value)
 
 
 def ledger_claims(

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.store import search_index, search_plan
 from app.store.crud import fold_name
 from app.store.models import MAX_ID, Article, Claim, ClaimStatus, Entity
+from app.store.publications import articles_carried_by
 
 
 class BadCursorError(ValueError):
@@ -141,7 +142,8 @@ def _conditions(
     if f.claim_type:
         where.append(col(Claim.claim_type) == f.claim_type)
     if f.outlet:
-        where.append(col(Article.outlet) == f.outlet)
+        # Any outlet carrying the claim's text, not only the one that submitted it first.
+        where.append(col(Claim.article_id).in_(articles_carried_by(f.outlet)))
     if f.entity:
         # Every stored claim has its entity id: matching on it alone lets the index serve
         # the query (an OR on the subject's name would scan every claim).
@@ -164,7 +166,7 @@ def list_claims(
     *, session: Session, filters: ClaimFilter, cursor: str | None, limit: int
 ) -> tuple[list[Claim], str | None]:
     query = select(Claim)
-    if filters.outlet or filters.date_from or filters.date_to:
+    if filters.date_from or filters.date_to:
         # Every claim has its article (a required key): joined only when a filter reads it,
         # which spares PostgreSQL a lookup per matching claim, before the page is cut.
         query = query.join(Article, col(Article.id) == col(Claim.article_id))

@@ -49,9 +49,11 @@ def diff(
     schema_name = (schema or settings.default_schema).split("@")[0]
     done = comparison.diff_sources(session, left=left, right=right, schema_name=schema_name)
     if format == "md":
-        markdown = render_diff_markdown(done.result, done.left_label, done.right_label)
+        markdown = render_diff_markdown(
+            done.result, done.left_label, done.right_label, warnings=done.warnings
+        )
         return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
-    return DiffPublic.of(done.result, done.left_label, done.right_label)
+    return DiffPublic.of(done.result, done.left_label, done.right_label, warnings=done.warnings)
 
 
 @router.get(
@@ -83,8 +85,10 @@ def facts(
         conflicts_only=conflicts,
         limit=limit,
     )
+    warnings = comparison.ledger_warnings(session, schema_name=settings.default_schema)
     if format == "md":
         return PlainTextResponse(
-            render_ledger_markdown(ledger), media_type="text/markdown; charset=utf-8"
+            render_ledger_markdown(ledger, warnings=warnings),
+            media_type="text/markdown; charset=utf-8",
         )
-    return FactsPublic.of(ledger, date_from=date_from, date_to=date_to)
+    return FactsPublic.of(ledger, date_from=date_from, date_to=date_to, warnings=warnings)
