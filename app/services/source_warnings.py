@@ -37,10 +37,11 @@ def unextracted_articles(
     *,
     schema_name: str,
     within: Select[tuple[int]] | Sequence[int] | None = None,
-    more: str = "articles have no successful extraction",
+    of: str = "",
 ) -> list[str]:
     """A line for each article (within ``within``, if given) with no succeeded run of the
-    schema, naming its latest run; past MAX_LISTED, one line '... and N more {more}'."""
+    schema, naming its latest run; past MAX_LISTED, one line '… and N more' (``of`` says
+    whose, e.g. " from outlet 'X'")."""
     succeeded = exists().where(
         and_(
             col(ExtractionRun.article_id) == col(Article.id),
@@ -73,8 +74,9 @@ def unextracted_articles(
         why = latest.get(article_id) if article_id is not None else None
         why = why or f"no {schema_name} run"
         lines.append(f"article {article_id} has no successful extraction ({why})")
-    if total > len(ids):
-        lines.append(f"… and {total - len(ids)} more {more}")
+    if (more := total - len(ids)) > 0:
+        noun = "article" if more == 1 else "articles"
+        lines.append(f"… and {more} more {noun}{of} with no successful extraction")
     return lines
 
 
@@ -94,7 +96,7 @@ def side_warnings(
             session,
             schema_name=schema_name,
             within=articles_carried_by(side.value),
-            more=f"articles of outlet {side.value!r} have no successful extraction",
+            of=f" from outlet {side.value!r}",
         )
     if not claims and not lines:
         lines.append(f"{side.label} has no active claims")

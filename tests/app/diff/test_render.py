@@ -80,3 +80,20 @@ def test_ledger_markdown() -> None:
     conflicts = md.index("## Conflicts (1)")
     assert conflicts < md.index(Q217) < md.index("## Consensus")
     assert "| Harbor Wire | 217 officers | on Saturday (2025-01-18) | asserted |" in md
+
+
+def test_warnings_are_escaped_lines_under_the_summary() -> None:
+    result = diff_claims(fixture_claims("kenya-haiti-217"), [])
+    warning = "article 9 has no successful extraction (run 4 failed: <b>bad|gateway</b>)"
+
+    md = render_diff_markdown(result, "Harbor Wire", "outlet X", warnings=[warning])
+    ledger = render_ledger_markdown([], warnings=[warning, "… and 2 more articles"])
+
+    escaped = (
+        "> **Warning:** article 9 has no successful extraction "
+        "(run 4 failed: &lt;b&gt;bad\\|gateway&lt;/b&gt;)"
+    )
+    lines = md.splitlines()
+    assert lines[3:6] == ["", escaped, ""]
+    assert ledger.splitlines()[3:7] == ["", escaped, "> **Warning:** … and 2 more articles", ""]
+    assert "Warning" not in render_diff_markdown(result, "Harbor Wire", "outlet X")
