@@ -1,4 +1,10 @@
-"""Export stored claims from a running factdiff as JSONL or CSV, page by page."""
+"""Export stored claims from a running factdiff as JSONL or CSV, page by page.
+
+One row per claim, with where its text was published: the article's own outlet, title, url
+and date (those it was first submitted with) and ``outlets``, every outlet carrying the text
+(a wire story carried by three outlets names three). JSONL rows also hold each publication.
+Whole numbers are written as integers: 217, not 217.0.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +16,20 @@ from typing import Any, Literal, TextIO
 import httpx
 
 PAGE_SIZE = 500
+# Articles asked for at once (GET /articles?id=...): the list endpoint's page limit.
+ARTICLE_BATCH = 500
+OUTLET_SEPARATOR = "; "
+PUBLICATION_FIELDS = ("outlet", "title", "url", "published_at")
 
 CSV_COLUMNS = (
     "id",
     "article_id",
     "run_id",
+    "outlet",
+    "outlets",
+    "title",
+    "url",
+    "published_at",
     "statement",
     "claim_type",
     "subject_name",
@@ -59,6 +74,7 @@ def export_claims(
         writer.writeheader()
     count = 0
     for claim in _claims(server, api_key, filters):
+        claim = plain_numbers(claim)
         if writer is not None:
             writer.writerow(flatten(claim))
         else:
@@ -68,21 +84,69 @@ def export_claims(
 
 
 def _claims(server: str, api_key: str | None, filters: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """Every claim, each with where its text was published (``published``)."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     params: dict[str, str | int] = {**filters, "limit": PAGE_SIZE}
+    articles: dict[int, dict[str, Any]] = {}
     with httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=60.0) as client:
         while True:
-            try:
-                response = client.get("/claims", params=params)
-            except httpx.HTTPError as exc:
-                raise ExportError(f"cannot reach {server}: {exc}") from exc
-            if response.status_code != 200:
-                raise ExportError(f"GET /claims: {response.status_code} {_detail(response)}")
-            page = response.json()
-            yield from page["data"]
+            page = _get(client, server, "/claims", params)
+            wanted = {c["article_id"] for c in page["data"]} - articles.keys()
+            articles.update(_articles(client, server, sorted(wanted)))
+            for claim in page["data"]:
+                yield {**claim, **published(articles.get(claim["article_id"]))}
             if not page.get("next_cursor"):
                 return
             params["cursor"] = page["next_cursor"]
+
+
+def _get(client: httpx.Client, server: str, path: str, params: Any) -> dict[str, Any]:
+    try:
+        response = client.get(path, params=params)
+    except httpx.HTTPError as exc:
+        raise ExportError(f"cannot reach {server}: {exc}") from exc
+    if response.status_code != 200:
+        raise ExportError(f"GET {path}: {response.status_code} {_detail(response)}")
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _articles(client: httpx.Client, server: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+    found = {}
+    for start in range(0, len(ids), ARTICLE_BATCH):
+        chunk = ids[start : start + ARTICLE_BATCH]
+        params = [("id", i) for i in chunk] + [("limit", ARTICLE_BATCH)]
+        for article in _get(client, server, "/articles", params)["data"]:
+            found[article["id"]] = article
+    return found
+
+
+def published(article: dict[str, Any] | None) -> dict[str, Any]:
+    """Where a claim's text was published: the article's own fields, every outlet carrying
+    it, and (for JSONL) each publication."""
+    article = article or {}
+    publications = [
+        {key: p.get(key) for key in PUBLICATION_FIELDS} for p in article.get("publications", [])
+    ]
+    outlets = [p["outlet"] for p in publications if p["outlet"]] or (
+        [article["outlet"]] if article.get("outlet") else []
+    )
+    return {
+        **{key: article.get(key) for key in PUBLICATION_FIELDS},
+        "outlets": list(dict.fromkeys(outlets)),
+        "publications": publications,
+    }
+
+
+def plain_numbers(value: Any) -> Any:
+    """``value`` with every whole float an int: counts read 217, not 217.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_numbers(v) for v in value]
+    return value
 
 
 def _detail(response: httpx.Response) -> str:
@@ -113,4 +177,5 @@ def flatten(claim: dict[str, Any]) -> dict[str, Any]:
         "char_start": evidence.get("char_start"),
         "char_end": evidence.get("char_end"),
         "match": evidence.get("match"),
+        "outlets": OUTLET_SEPARATOR.join(claim.get("outlets") or []),
     }

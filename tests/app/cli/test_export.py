@@ -15,6 +15,7 @@ from app.cli.export import CSV_COLUMNS, ExportError, export_claims
 from tests.app.cli.test_submit import engine_fixture  # noqa: F401  (its file database)
 from tests.conftest import load_article
 
+PUBLISHED = {"outlet", "outlets", "title", "url", "published_at", "publications"}
 TRICKY = 'Kenya sent "217" officers, says the desk;\nsecond line, with a comma'
 
 
@@ -70,7 +71,7 @@ def test_jsonl_has_every_claim_once(
     expected = all_claims(client)
     assert count == len(expected) > 7 * 2
     exported = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert exported == expected
+    assert [{k: v for k, v in c.items() if k not in PUBLISHED} for c in exported] == expected
     assert TRICKY in {c["statement"] for c in exported}
 
 
@@ -121,3 +122,64 @@ def test_filters_narrow_the_export_and_refusals_raise(
     bad = {"date_from": "2025-02-01", "date_to": "2025-01-01"}
     with pytest.raises(ExportError, match="GET /claims: 400 date_to is before date_from"):
         export_claims(live_server, None, io.StringIO(), "csv", bad)
+
+
+WIRE_OUTLETS = ["Meridian Newswire", "Lakeside Gazette", "Coastal Courier"]
+
+
+@pytest.fixture
+def wire(client: TestClient) -> dict[str, Any]:
+    """The wire story under three outlets: one article, three publications."""
+    wire = load_article("kenya-haiti-wire")
+    for outlet in WIRE_OUTLETS:
+        response = client.post(
+            "/articles", json={**wire, "outlet": outlet} if outlet != WIRE_OUTLETS[0] else wire
+        )
+        assert response.status_code == 201, response.text
+    return wire
+
+
+def test_csv_names_every_outlet_and_writes_whole_numbers_as_integers(
+    client: TestClient, wire: dict[str, Any], live_server: str
+) -> None:
+    out = io.StringIO(newline="")
+
+    export_claims(live_server, None, out, "csv", {})
+
+    rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+    assert rows
+    for row in rows:
+        assert row["outlet"] == "Meridian Newswire"
+        assert row["outlets"] == "Meridian Newswire; Lakeside Gazette; Coastal Courier"
+        assert row["title"] == wire["title"]
+        assert row["url"] == wire["url"]
+        assert row["published_at"] == "2025-01-20T07:45:00Z"
+    values = {row["quantity_value"] for row in rows} - {""}
+    assert {"200", "1000"} <= values
+    assert not any(v.endswith(".0") for v in values)
+    assert {row["match"] for row in rows} == {"exact"}
+    assert not any(row["char_start"].endswith(".0") for row in rows)
+
+
+def test_jsonl_holds_each_publication_and_integers(
+    client: TestClient, wire: dict[str, Any], live_server: str
+) -> None:
+    out = io.StringIO()
+
+    export_claims(live_server, None, out, "jsonl", {"outlet": "Coastal Courier"})
+
+    lines = out.getvalue().splitlines()
+    assert len(lines) == len(all_claims(client))
+    first = json.loads(lines[0])
+    assert first["outlets"] == WIRE_OUTLETS
+    assert [p["outlet"] for p in first["publications"]] == WIRE_OUTLETS
+    assert first["publications"][1] == {
+        "outlet": "Lakeside Gazette",
+        "title": wire["title"],
+        "url": wire["url"],
+        "published_at": "2025-01-20T07:45:00Z",
+    }
+    pledge = next(json.loads(line) for line in lines if '"value": 1000' in line)
+    assert pledge["quantity"]["value"] == 1000
+    assert '"value": 1000.0' not in out.getvalue()
+    assert '"score": 100}' in lines[0]  # an exact match's score, 100.0 from the API
