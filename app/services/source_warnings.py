@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func
+from sqlalchemy import ColumnElement, Select, func
 from sqlmodel import Session, col, select
 
 from app.diff.types import DiffClaim
@@ -42,14 +42,12 @@ def unextracted_articles(
     """A line for each article (within ``within``, if given) with no succeeded run of the
     schema, naming its latest run; past MAX_LISTED, one line '… and N more' (``of`` says
     whose, e.g. " from outlet 'X'")."""
-    succeeded = exists().where(
-        and_(
-            col(ExtractionRun.article_id) == col(Article.id),
-            col(ExtractionRun.schema_name) == schema_name,
-            col(ExtractionRun.status) == RunStatus.succeeded,
-        )
+    # NOT IN an uncorrelated set, built once: a correlated NOT EXISTS had SQLite walk the
+    # status index for every article (seconds over 5,000 articles).
+    succeeded = select(ExtractionRun.article_id).where(
+        ExtractionRun.schema_name == schema_name, ExtractionRun.status == RunStatus.succeeded
     )
-    where: list[ColumnElement[bool]] = [~succeeded]
+    where: list[ColumnElement[bool]] = [col(Article.id).not_in(succeeded)]
     if within is not None:
         where.append(col(Article.id).in_(within))
     total = session.exec(select(func.count()).select_from(Article).where(*where)).one()

@@ -3,15 +3,19 @@ seen under every outlet, in /articles, /diff, /claims and the ledger's source co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.deps import get_engine
+from app.api.main import app
 from app.core.config import Settings
 from app.llm.client import build_client
 from app.llm.replay import ReplayTransport
+from tests.app.store.test_db import assert_migrated, postgres_database
 from tests.conftest import ClientFactory, load_article
 
 WIRE = load_article("kenya-haiti-wire")
@@ -39,9 +43,22 @@ def llm(settings: Settings) -> CountingReplay:
     return CountingReplay(settings.fixtures_dir)
 
 
-@pytest.fixture
-def client(make_client: ClientFactory, settings: Settings, llm: CountingReplay) -> TestClient:
-    return make_client(settings, build_client(settings, transport=llm))  # type: ignore[call-arg]
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def client(
+    request: pytest.FixtureRequest,
+    make_client: ClientFactory,
+    settings: Settings,
+    llm: CountingReplay,
+) -> Iterator[TestClient]:
+    """The service over SQLite, or over a migrated PostgreSQL database of its own."""
+    http = make_client(settings, build_client(settings, transport=llm))  # type: ignore[call-arg]
+    if request.param == "sqlite":
+        yield http
+        return
+    with postgres_database() as engine:
+        assert_migrated(engine)
+        app.dependency_overrides[get_engine] = lambda: engine
+        yield http
 
 
 def submit_three(client: TestClient) -> list[dict[str, Any]]:

@@ -3,13 +3,18 @@ Markdown, instead of showing an empty side as if the article stated nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.deps import get_engine
+from app.api.main import app
+from app.core.config import Settings
 from app.services import source_warnings
-from tests.conftest import load_article
+from tests.app.store.test_db import assert_migrated, postgres_database
+from tests.conftest import ClientFactory, load_article
 
 # No replay fixture answers this text: its run fails as llm_unavailable.
 UNRECORDED = {
@@ -17,6 +22,21 @@ UNRECORDED = {
     "outlet": "Larkhaven Post",
 }
 FAILED = "article 1 has no successful extraction (run 1 failed: llm_unavailable)"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def client(
+    request: pytest.FixtureRequest, make_client: ClientFactory, settings: Settings
+) -> Iterator[TestClient]:
+    """The service over SQLite, or over a migrated PostgreSQL database of its own."""
+    http = make_client(settings)
+    if request.param == "sqlite":
+        yield http
+        return
+    with postgres_database() as engine:
+        assert_migrated(engine)
+        app.dependency_overrides[get_engine] = lambda: engine
+        yield http
 
 
 def post(client: TestClient, body: dict[str, Any], expected: int, **params: str) -> Any:
