@@ -149,3 +149,19 @@ def test_one_more_is_said_in_the_singular(
         FAILED,
         "… and 1 more article with no successful extraction",
     ]
+
+
+def test_an_extracted_side_with_every_claim_retracted_has_no_active_claims(
+    client: TestClient,
+) -> None:
+    good = post(client, load_article("kenya-haiti-217"), 201)
+    post(client, load_article("kenya-haiti-270"), 201)
+    for claim in good["claims"]:
+        params = {"actor": "desk", "reason": "test"}
+        assert client.delete(f"/claims/{claim['id']}", params=params).status_code == 200
+
+    body = diff(client, "article:1", "article:2")
+    assert body["warnings"] == ["article 1 has no active claims"]
+    assert diff(client, "outlet:Harbor Wire", "article:2")["warnings"] == [
+        "outlet Harbor Wire has no active claims"
+    ]
