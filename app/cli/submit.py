@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.store.crud import content_hash
+from app.store.publications import publication_identity
 
 Status = Literal["succeeded", "failed", "skipped", "invalid"]
 STATUSES: tuple[Status, ...] = ("succeeded", "skipped", "failed", "invalid")
@@ -171,16 +172,26 @@ def _detail(response: httpx.Response) -> str:
     return f"{response.status_code} {detail}"
 
 
-async def _stored(client: httpx.AsyncClient, options: SubmitOptions, digest: str) -> Outcome | None:
-    """An outcome when the server stores this article with claims, which a re-run skips.
+async def _stored(
+    client: httpx.AsyncClient, options: SubmitOptions, digest: str, item: dict[str, Any]
+) -> Outcome | None:
+    """An outcome when the server stores this article with claims, under this item's outlet
+    and url, which a re-run skips.
 
     Stored without claims may mean its run failed, so that one is posted again: the server
-    answers from the stored run when it succeeded, and queues it again when it failed.
+    answers from the stored run when it succeeded, and queues it again when it failed. A text
+    stored under another outlet is posted too: the server adds the publication without
+    extracting the text again.
     """
     found = await _request(client, options, "GET", "/articles", params={"content_hash": digest})
     if found.status_code != 200 or not found.json()["data"]:
         return None
-    article_id = found.json()["data"][0]["id"]
+    article = found.json()["data"][0]
+    identity = publication_identity(item.get("outlet"), item.get("url"))
+    carried = {publication_identity(p["outlet"], p["url"]) for p in article["publications"]}
+    if identity not in carried:
+        return None
+    article_id = article["id"]
     claims = await _request(
         client, options, "GET", "/claims", params={"article_id": article_id, "limit": 1}
     )
@@ -216,7 +227,7 @@ async def _submit_one(
         body["schema"] = options.schema
     text = body.get("text")
     if options.resume and isinstance(text, str):
-        skipped = await _stored(client, options, content_hash(text))
+        skipped = await _stored(client, options, content_hash(text), body)
         if skipped is not None:
             skipped.source, skipped.seconds = source, _since(started)
             return skipped

@@ -356,3 +356,30 @@ async def test_429_waits_its_retry_after_and_a_spent_daily_budget_fails_at_once(
     assert post.call_count == 3
     assert refused.status == "failed"
     assert refused.reason is not None and spent in refused.reason
+
+
+async def test_a_rerun_posts_a_stored_text_under_a_new_outlet(
+    tmp_path: Path, live_server: str
+) -> None:
+    wire = load_article("kenya-haiti-wire")
+    carried = [wire, {**wire, "outlet": "Lakeside Gazette"}, {**wire, "outlet": "Coastal Courier"}]
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps(wire) + "\n")
+    both = tmp_path / "carried.jsonl"
+    both.write_text("\n".join(json.dumps(x) for x in carried) + "\n")
+    options = options_for(live_server, tmp_path)
+    assert [o.status for o in await submit([first], options, quiet())] == ["succeeded"]
+
+    again = await submit([both], replace(options, concurrency=1), quiet())
+
+    assert [(o.status, o.reason) for o in again] == [
+        ("skipped", "stored already"),
+        ("succeeded", "reused the stored run: no LLM call"),
+        ("succeeded", "reused the stored run: no LLM call"),
+    ]
+    (article,) = await stored(live_server)
+    assert [p["outlet"] for p in article["publications"]] == [
+        "Meridian Newswire",
+        "Lakeside Gazette",
+        "Coastal Courier",
+    ]
