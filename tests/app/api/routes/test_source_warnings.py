@@ -47,7 +47,8 @@ def post(client: TestClient, body: dict[str, Any], expected: int, **params: str)
 
 @pytest.fixture
 def failed_and_good(client: TestClient) -> None:
-    post(client, UNRECORDED, 503)  # article 1, run 1
+    failed = post(client, UNRECORDED, 503)  # article 1, run 1: its publication is kept
+    assert (failed["detail"]["article_id"], failed["detail"]["publication_id"]) == (1, 1)
     post(client, load_article("kenya-haiti-217"), 201)  # article 2, run 2
 
 
