@@ -52,9 +52,8 @@ def article_public(
 
 def _publications_of(session: Session, article: Article) -> list[Publication]:
     assert article.id is not None
-    return publications.publications_by_article(session=session, article_ids=[article.id])[
-        article.id
-    ]
+    found = publications.publications_by_article(session=session, article_ids=[article.id])
+    return found[article.id]
 
 
 def extraction_of(session: Session, done: Submission) -> ArticleExtraction:
@@ -68,9 +67,7 @@ def extraction_of(session: Session, done: Submission) -> ArticleExtraction:
         run=RunPublic.of(done.run),
         claims=[ClaimPublic.of(c) for c in claims],
         reused=done.reused,
-        publication=PublicationPublic.model_validate(done.publication)
-        if done.publication
-        else None,
+        publication=done.publication and PublicationPublic.model_validate(done.publication),
         publication_created=done.publication_created,
     )
 
