@@ -59,7 +59,7 @@ SCALES = {"hundred": 100, "hundredth": 100, "thousand": 1_000, "thousandth": 1_0
           "million": 1_000_000, "m": 1_000_000, "mn": 1_000_000, "millionth": 1_000_000,
           "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}  # fmt: skip
 _DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:st|nd|rd|th)?$")
-_TOKENS = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?|[a-z]+")
+_TOKENS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:st|nd|rd|th)?|[a-z]+")
 
 
 def numbers_in(text: str) -> set[float]:
