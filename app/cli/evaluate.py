@@ -34,7 +34,8 @@ from app.eval.stand_in import GoldAnswers, create_app, serve_in_thread
 
 STAND_IN_API_KEY = "sk-stand-in"  # the stand-in checks no key; the SDK wants one
 STAND_IN_PORT = 9300
-console = Console()
+# Piped or redirected, rich would fold the figures into 80 columns.
+console = Console() if sys.stdout.isatty() else Console(width=140)
 
 
 def eval_command(

@@ -89,7 +89,8 @@ def _cell(name: str, value: float | None) -> str:
 
 
 def print_report(console: Console, scores: Sequence[StoryScore], title: str) -> None:
-    table = Table(*(["story"] + [label for _, label in COLUMNS]), title=title)
+    table = Table("story", *(label for _, label in COLUMNS), title=title)
+    table.columns[0].no_wrap = True
     for score in scores:
         figures = score.counts.figures()
         table.add_row(score.story, *(_cell(name, figures[name]) for name, _ in COLUMNS))
