@@ -132,7 +132,8 @@ def _story(text: str, where: str) -> GoldStory:
         return GoldStory.model_validate_json(text)
     except ValidationError as exc:
         first = exc.errors()[0]
-        place = ".".join(str(p) for p in first["loc"]) or "story"
-        raise GoldError(f"{where}: {place}: {first['msg']}") from exc
+        place = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise GoldError(f"{where}: {place + ': ' if place else ''}{message}") from exc
     except json.JSONDecodeError as exc:  # pragma: no cover - pydantic reports bad JSON itself
         raise GoldError(f"{where}: not JSON: {exc}") from exc
