@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,8 +92,14 @@ def eval_command(
         serve_stand_in(stories, stand_in, port, console)
         return
     options = ServiceOptions(server, api_key, schema, concurrency, timeout)
-    request = EvalRequest(gold, stand_in or wording or Wording.canonical, split, options)
-    request.json_out, request.check_targets = json_out, check_targets
+    request = EvalRequest(
+        gold=gold,
+        wording=stand_in or wording or Wording.canonical,
+        split=split,
+        service=options,
+        json_out=json_out,
+        check_targets=check_targets,
+    )
     try:
         if stand_in is None:
             code = evaluate(request, stories, console)
@@ -99,7 +107,7 @@ def eval_command(
             with stand_in_model(stories, stand_in) as llm_url, throwaway_service(llm_url) as url:
                 request.service.server = url
                 code = evaluate(request, stories, console, stand_in=stand_in.value)
-    except (ServiceError, RuntimeError) as exc:
+    except (ServiceError, RuntimeError, OSError) as exc:  # RuntimeError: a server did not start
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     raise typer.Exit(code)
@@ -207,8 +215,6 @@ def throwaway_service(llm_base_url: str, startup_s: float = 60.0) -> Iterator[st
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[Any], deadline_s: float) -> bool:
-    import time
-
     end = time.monotonic() + deadline_s
     while time.monotonic() < end and process.poll() is None:
         try:
@@ -221,8 +227,6 @@ def _wait_healthy(url: str, process: subprocess.Popen[Any], deadline_s: float) -
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

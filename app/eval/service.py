@@ -15,6 +15,18 @@ from typing import Any
 
 import httpx
 
+from app.eval.answers import (
+    ArticleAnswer,
+    ClaimsAnswer,
+    DiffAnswer,
+    Extraction,
+    Health,
+    Model,
+    RejectionsAnswer,
+    RunAnswer,
+    UnexpectedAnswerError,
+    read,
+)
 from app.eval.gold import GoldStory
 from app.eval.score import ArticleOutcome, StoryOutcome
 
@@ -39,11 +51,18 @@ class _Service:
     def __init__(self, client: httpx.AsyncClient, options: ServiceOptions) -> None:
         self.client, self.options = client, options
 
-    async def get(self, path: str, **params: Any) -> Any:
+    async def get(self, model: type[Model], path: str, **params: Any) -> Model:
         response = await self._send("GET", path, params=params or None)
         if response.status_code != 200:
             raise ServiceError(f"GET {path}: {response.status_code} {_detail(response)}")
-        return response.json()
+        return self._read(model, response, f"GET {path}")
+
+    @staticmethod
+    def _read(model: type[Model], response: httpx.Response, what: str) -> Model:
+        try:
+            return read(model, response, what)
+        except UnexpectedAnswerError as exc:
+            raise ServiceError(str(exc)) from exc
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -70,32 +89,31 @@ class _Service:
             if isinstance(detail, dict) and isinstance(detail.get("article_id"), int):
                 outcome.article_id = detail["article_id"]
             return outcome
-        extraction = response.json()
-        outcome.article_id = extraction["article"]["id"]
-        outcome.reused = bool(extraction.get("reused"))
-        run = extraction["run"]
+        extraction = self._read(Extraction, response, "POST /articles")
+        outcome.article_id, outcome.reused = extraction.article.id, extraction.reused
+        run = extraction.run
         deadline = time.monotonic() + self.options.timeout_s
-        while run["status"] not in TERMINAL:
+        while run.status not in TERMINAL:
             if time.monotonic() > deadline:
-                outcome.error = f"run {run['id']} still {run['status']} after the timeout"
+                outcome.error = f"run {run.id} still {run.status} after the timeout"
                 return outcome
             await asyncio.sleep(self.options.poll_s)
-            run = await self.get(f"/runs/{run['id']}")
-        outcome.run = run
-        if run["status"] == "failed":
-            outcome.error = f"run {run['id']} failed: {run.get('error_reason')}: {run.get('error')}"
-        outcome.text = (await self.get(f"/articles/{outcome.article_id}"))["text"]
-        claims = (await self.get(f"/articles/{outcome.article_id}/claims"))["data"]
-        outcome.claims = [c for c in claims if c.get("run_id") == run["id"]]
-        outcome.rejected = (await self.get(f"/runs/{run['id']}/rejected"))["data"]
+            run = await self.get(RunAnswer, f"/runs/{run.id}")
+        outcome.run = run.model_dump()
+        if run.status == "failed":
+            outcome.error = f"run {run.id} failed: {run.error_reason}: {run.error}"
+        outcome.text = (await self.get(ArticleAnswer, f"/articles/{outcome.article_id}")).text
+        claims = await self.get(ClaimsAnswer, f"/articles/{outcome.article_id}/claims")
+        outcome.claims = [c.model_dump() for c in claims.data if c.run_id == run.id]
+        rejected = await self.get(RejectionsAnswer, f"/runs/{run.id}/rejected")
+        outcome.rejected = [r.model_dump() for r in rejected.data]
         return outcome
 
     async def diff(self, left: int, right: int) -> list[dict[str, Any]]:
         params = {"left": f"article:{left}", "right": f"article:{right}"}
         if self.options.schema:
             params["schema"] = self.options.schema.split("@")[0]
-        pairs: list[dict[str, Any]] = (await self.get("/diff", **params))["pairs"]
-        return pairs
+        return [p.model_dump() for p in (await self.get(DiffAnswer, "/diff", **params)).pairs]
 
 
 async def collect(stories: list[GoldStory], options: ServiceOptions) -> list[StoryOutcome]:
@@ -132,9 +150,7 @@ async def collect(stories: list[GoldStory], options: ServiceOptions) -> list[Sto
 async def health(options: ServiceOptions) -> dict[str, Any]:
     """GET /healthz: which model and LLM mode the figures come from."""
     async with httpx.AsyncClient(base_url=options.server.rstrip("/"), timeout=10.0) as client:
-        service = _Service(client, options)
-        found: dict[str, Any] = await service.get("/healthz")
-        return found
+        return (await _Service(client, options).get(Health, "/healthz")).model_dump()
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
