@@ -406,7 +406,8 @@ def main(argv: list[str]) -> int:
     print("-" * len(header))
     for split, total in sorted(totals.items()):
         print(
-            f"{split + ' (' + str(total['stories']) + ' stories)':<34} {total['articles']:>3} {total['claims']:>6} "
+            f"{split + ' (' + str(total['stories']) + ' stories)':<34} "
+            f"{total['articles']:>3} {total['claims']:>6} "
             f"{total['facts_multi']:>5} " + " ".join(f"{total[r]:>8}" for r in RELATIONS)
         )
     print(f"\n{len(paths) - failed} of {len(paths)} files ok")
