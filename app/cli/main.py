@@ -113,6 +113,7 @@ def worker(
     from app.core.logs import configure_logging
     from app.jobs.worker import WorkerPool
     from app.llm.client import build_client, close_client
+    from app.services.facts import assign_facts
     from app.store import db
 
     configure_logging()
@@ -124,7 +125,13 @@ def worker(
     gc.freeze()
 
     async def main() -> None:
-        pool = WorkerPool(engine, build_client(settings), settings, concurrency=concurrency)
+        pool = WorkerPool(
+            engine,
+            build_client(settings),
+            settings,
+            concurrency=concurrency,
+            after_store=assign_facts(settings),
+        )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, pool.stop)
