@@ -16,8 +16,19 @@ from app.services.facts import assign_pending
 from app.store.fact_models import Fact
 from app.store.models import Claim, ClaimStatus
 from tests.app.api.routes.test_diff import deployment_conflict, get_diff, load_samples
+from tests.app.store.test_db import postgres_engine, postgres_http  # noqa: F401  (fixtures)
 
 CURATOR = {"actor": "desk", "reason": "checked against the ministry's statement"}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(
+    request: pytest.FixtureRequest, client: TestClient, engine: Engine
+) -> tuple[TestClient, Engine]:
+    """The app over SQLite, or over a migrated PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        return client, engine
+    return request.getfixturevalue("postgres_http"), request.getfixturevalue("postgres_engine")
 
 
 @pytest.fixture
@@ -30,9 +41,9 @@ def the_conflict(client: TestClient) -> dict[str, Any]:
     return fact
 
 
-def test_the_deployment_conflict_is_one_stored_fact(
-    client: TestClient, ids: dict[str, int], engine: Engine
-) -> None:
+def test_the_deployment_conflict_is_one_stored_fact(db: tuple[TestClient, Engine]) -> None:
+    client, engine = db
+    load_samples(client)
     fact = the_conflict(client)
     detail = client.get(f"/facts/{fact['id']}")
     assert detail.status_code == 200
@@ -167,9 +178,9 @@ def test_the_only_claim_cannot_be_split_out(client: TestClient, ids: dict[str, i
     }
 
 
-def test_racing_merges_leave_one_fact(
-    client: TestClient, ids: dict[str, int], engine: Engine
-) -> None:
+def test_racing_merges_leave_one_fact(db: tuple[TestClient, Engine]) -> None:
+    client, engine = db
+    load_samples(client)
     fact = the_conflict(client)
     claim_270 = next(s for s in fact["sources"] if s["quantity"]["value"] == 270)
     other = client.post(
