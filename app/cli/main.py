@@ -16,11 +16,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli.facts import facts_app
 from app.cli.fixtures import fixtures_app
 from app.core.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="factdiff: grounded claims from news articles.", no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
+app.add_typer(facts_app, name="facts")
 console = Console()
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"

@@ -57,9 +57,10 @@ def assign_facts(settings: Settings) -> Callable[[Engine], int]:
     return functools.partial(assign_pending, default_schema=settings.default_schema)
 
 
-def assign_in(session: Session, *, default_schema: str) -> int:
-    """Assignment inside the caller's transaction, which must hold the facts lock."""
-    pending = _pending_ids(session)
+def assign_in(session: Session, *, default_schema: str, limit: int | None = None) -> int:
+    """Assignment inside the caller's transaction, which must hold the facts lock; at most
+    ``limit`` claims, the oldest first, so a backfill can commit as it goes."""
+    pending = _pending_ids(session, limit=limit)
     if not pending:
         return 0
     by_schema: dict[str, list[int]] = defaultdict(list)
@@ -73,6 +74,14 @@ def assign_in(session: Session, *, default_schema: str) -> int:
         for (subject, family), block in blocks.items():
             _assign_block(session, schema_name, subject, family, block)
     return len(pending)
+
+
+def count_pending(session: Session) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Claim)
+        .where(col(Claim.fact_id).is_(None), Claim.status == ClaimStatus.active.value)
+    ).one()
 
 
 def _pending_ids(session: Session, limit: int | None = None) -> list[tuple[int, str | None]]:
