@@ -25,7 +25,7 @@ def upgrade() -> None:
     op.create_table('fact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('schema_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('subject_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('block', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('family', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=True),
     sa.Column('label', sa.Text(), nullable=False),
@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('fact', schema=None) as batch_op:
-        batch_op.create_index('ix_fact_block', ['schema_name', 'subject_key', 'family'], unique=False)
+        batch_op.create_index('ix_fact_block', ['schema_name', 'block', 'family'], unique=False)
         batch_op.create_index(batch_op.f('ix_fact_entity_id'), ['entity_id'], unique=False)
 
     op.create_table('fact_audit',

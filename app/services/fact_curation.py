@@ -66,7 +66,7 @@ def split_claim(*, session: Session, fact_id: int, claim_id: int, actor: str, re
         )
     new = Fact(
         schema_name=fact.schema_name,
-        subject_key=fact.subject_key,
+        block=fact.block,
         family=fact.family,
         entity_id=claim.entity_id,
         label=" · ".join(p for p in (claim.subject_name, claim.predicate, claim.object) if p),

@@ -22,7 +22,6 @@ from app.core.config import Settings
 from app.diff.align import DiffClaim, Features, features_of
 from app.diff.ledger import EXEMPLARS, Cluster, assign_to_clusters, block_key
 from app.services.diff_sources import load_claims
-from app.store.crud import fold_name
 from app.store.fact_models import Fact
 from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
 
@@ -71,8 +70,8 @@ def assign_in(session: Session, *, default_schema: str, limit: int | None = None
         blocks: dict[tuple[str, str], list[Features]] = defaultdict(list)
         for f in features_of(claims):
             blocks[block_key(f)].append(f)
-        for (subject, family), block in blocks.items():
-            _assign_block(session, schema_name, subject, family, block)
+        for (block, family), features in blocks.items():
+            _assign_block(session, schema_name, block, family, features)
     return len(pending)
 
 
@@ -103,26 +102,26 @@ def _claims(session: Session, ids: Sequence[int]) -> list[DiffClaim]:
 
 
 def _assign_block(
-    session: Session, schema_name: str, subject: str, family: str, block: list[Features]
+    session: Session, schema_name: str, block: str, family: str, features: list[Features]
 ) -> None:
     facts = session.exec(
         select(Fact.id).where(
             Fact.schema_name == schema_name,
-            Fact.subject_key == subject,
+            Fact.block == block,
             Fact.family == family,
             col(Fact.merged_into_id).is_(None),
         )
     ).all()
     clusters, fact_ids = _stored_clusters(session, [i for i in facts if i is not None])
-    block.sort(key=lambda f: f.claim.id)
-    chosen = assign_to_clusters(block, clusters)
+    features.sort(key=lambda f: f.claim.id)
+    chosen = assign_to_clusters(features, clusters)
     by_fact: dict[int, list[int]] = defaultdict(list)
-    for f, k in zip(block, chosen, strict=True):
+    for f, k in zip(features, chosen, strict=True):
         if k == len(fact_ids):  # the claim started a fact
             first = f.claim
             fact = Fact(
                 schema_name=schema_name,
-                subject_key=subject,
+                block=block,
                 family=family,
                 entity_id=_entity_id(session, first.id),
                 label=" · ".join(p for p in (first.subject, first.predicate, first.object) if p),
@@ -177,15 +176,21 @@ def _entity_id(session: Session, claim_id: int) -> int | None:
 
 
 def reassign_names(session: Session, names: Iterable[str]) -> None:
-    """Send the claims of facts about these names back to assignment, and commit.
+    """Send the facts of claims about these names back to assignment, and commit.
 
-    An alias moves a name's claims into another subject's block: those claims and the
-    canonical subject's are clustered again together (curators' merges and splits among
-    them are not kept). The empty facts stay, with their audit trail.
+    An alias moves a name's claims into another subject's block: every fact holding a claim
+    whose subject (or the words the article used for it) is one of the names is clustered
+    again (curators' merges and splits among them are not kept). The empty facts stay, with
+    their audit trail.
     """
     lock_facts(session)
-    subjects = list({fold_name(n) for n in names})
-    ids = session.exec(select(Fact.id).where(col(Fact.subject_key).in_(subjects))).all()
+    folded = list({n.casefold() for n in names})
+    about = select(Claim.fact_id).where(
+        col(Claim.fact_id).is_not(None),
+        func.lower(col(Claim.subject_name)).in_(folded)
+        | func.lower(col(Claim.subject_mention)).in_(folded),
+    )
+    ids = session.exec(about.distinct()).all()
     if ids:
         session.exec(update(Claim).where(col(Claim.fact_id).in_(ids)).values(fact_id=None))
     session.commit()

@@ -20,13 +20,13 @@ def utcnow() -> datetime:
 
 
 class Fact(SQLModel, table=True):
-    __table_args__ = (Index("ix_fact_block", "schema_name", "subject_key", "family"),)
+    __table_args__ = (Index("ix_fact_block", "schema_name", "block", "family"),)
 
     id: int | None = Field(default=None, primary_key=True)
     schema_name: str = Field(max_length=100)
-    # The block the diff clusters in: canonical subject (folded, aliases applied) and the
-    # family of the figure's unit ("" for claims without a figure).
-    subject_key: str = Field(max_length=200)
+    # The block the ledger clusters in (app.diff.ledger.block_key): the canonical subject
+    # (folded, aliases applied), and the family of the figure's unit ("" without a figure).
+    block: str = Field(max_length=200)
     family: str = Field(default="", max_length=60)
     entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
     label: str = Field(sa_column=Column(Text, nullable=False))  # subject · predicate · object
