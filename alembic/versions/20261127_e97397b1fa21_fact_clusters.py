@@ -27,18 +27,16 @@ def upgrade() -> None:
     sa.Column('schema_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('block', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('family', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('entity_id', sa.Integer(), nullable=True),
     sa.Column('label', sa.Text(), nullable=False),
+    sa.Column('exemplars', sa.JSON(), nullable=False),
     sa.Column('merged_into_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['entity_id'], ['entity.id'], ),
     sa.ForeignKeyConstraint(['merged_into_id'], ['fact.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('fact', schema=None) as batch_op:
         batch_op.create_index('ix_fact_block', ['schema_name', 'block', 'family'], unique=False)
-        batch_op.create_index(batch_op.f('ix_fact_entity_id'), ['entity_id'], unique=False)
 
     op.create_table('fact_audit',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -92,7 +90,6 @@ def downgrade() -> None:
 
     op.drop_table('fact_audit')
     with op.batch_alter_table('fact', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_fact_entity_id'))
         batch_op.drop_index('ix_fact_block')
 
     op.drop_table('fact')

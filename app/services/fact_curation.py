@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from app.services.errors import ErrorKind, ServiceError
-from app.services.facts import lock_facts
+from app.services.facts import lock_facts, refresh_exemplars
 from app.store.fact_models import Fact, FactAction, FactAudit
 from app.store.models import Claim, ClaimStatus, utcnow
 
@@ -32,6 +32,8 @@ def merge_facts(*, session: Session, fact_id: int, other_id: int, actor: str, re
     other.merged_into_id = fact_id
     fact.updated_at = other.updated_at = utcnow()
     session.add_all([fact, other])
+    session.flush()
+    refresh_exemplars(session, fact)
     session.add(
         FactAudit(
             fact_id=fact_id,
@@ -68,14 +70,16 @@ def split_claim(*, session: Session, fact_id: int, claim_id: int, actor: str, re
         schema_name=fact.schema_name,
         block=fact.block,
         family=fact.family,
-        entity_id=claim.entity_id,
         label=" · ".join(p for p in (claim.subject_name, claim.predicate, claim.object) if p),
     )
     session.add(new)
     session.flush()
     claim.fact_id = new.id
+    new.exemplars = [claim_id]
     fact.updated_at = utcnow()
-    session.add_all([claim, fact])
+    session.add_all([claim, fact, new])
+    session.flush()
+    refresh_exemplars(session, fact)
     session.add(
         FactAudit(
             fact_id=fact_id,

@@ -11,17 +11,31 @@ never assign one claim twice or make two facts of one.
 from __future__ import annotations
 
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    text,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.core.config import Settings
 from app.diff.align import DiffClaim, Features, features_of
 from app.diff.ledger import EXEMPLARS, Cluster, assign_to_clusters, block_key
-from app.services.diff_sources import load_claims
+from app.services.diff_sources import alias_map, load_claims
 from app.store.fact_models import Fact
 from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
 
@@ -62,16 +76,15 @@ def assign_in(session: Session, *, default_schema: str, limit: int | None = None
     pending = _pending_ids(session, limit=limit)
     if not pending:
         return 0
+    aliases = alias_map(session)
     by_schema: dict[str, list[int]] = defaultdict(list)
     for claim_id, schema_name in pending:
         by_schema[schema_name or default_schema].append(claim_id)
     for schema_name, ids in by_schema.items():
-        claims = _claims(session, ids)
         blocks: dict[tuple[str, str], list[Features]] = defaultdict(list)
-        for f in features_of(claims):
+        for f in features_of(_claims(session, ids, aliases)):
             blocks[block_key(f)].append(f)
-        for (block, family), features in blocks.items():
-            _assign_block(session, schema_name, block, family, features)
+        _assign_blocks(session, schema_name, blocks, aliases)
     return len(pending)
 
 
@@ -94,85 +107,110 @@ def _pending_ids(session: Session, limit: int | None = None) -> list[tuple[int, 
     return [(row[0], row[1]) for row in session.connection().execute(query)]  # type: ignore[misc]
 
 
-def _claims(session: Session, ids: Sequence[int]) -> list[DiffClaim]:
-    claims: list[DiffClaim] = []
-    for start in range(0, len(ids), 5000):  # under every database's bound-parameter limit
-        claims += load_claims(session, where=[col(Claim.id).in_(ids[start : start + 5000])])
-    return claims
+def _claims(session: Session, ids: Sequence[int], aliases: dict[str, str]) -> list[DiffClaim]:
+    if not ids:
+        return []
+    return load_claims(session, where=[_one_of(session, col(Claim.id), ids)], aliases=aliases)
 
 
-def _assign_block(
-    session: Session, schema_name: str, block: str, family: str, features: list[Features]
+def _one_of(session: Session, column: Any, values: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN values`` as one bound array: SQLAlchemy renders a list as a parameter per
+    value, which for the thousands of exemplars of a busy block took longer than the query."""
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam("values", list(values), type_=ARRAY(Integer))
+        return column == any_(array)  # type: ignore[no-any-return]
+    listed: Any = sa_select(literal_column("value")).select_from(
+        func.json_each(bindparam("values", json.dumps(list(values))))
+    )
+    return column.in_(listed)  # type: ignore[no-any-return]
+
+
+def _assign_blocks(
+    session: Session,
+    schema_name: str,
+    blocks: dict[tuple[str, str], list[Features]],
+    aliases: dict[str, str],
 ) -> None:
-    facts = session.exec(
-        select(Fact.id).where(
-            Fact.schema_name == schema_name,
-            Fact.block == block,
-            Fact.family == family,
-            col(Fact.merged_into_id).is_(None),
-        )
-    ).all()
-    clusters, fact_ids = _stored_clusters(session, [i for i in facts if i is not None])
-    features.sort(key=lambda f: f.claim.id)
-    chosen = assign_to_clusters(features, clusters)
-    by_fact: dict[int, list[int]] = defaultdict(list)
-    for f, k in zip(features, chosen, strict=True):
-        if k == len(fact_ids):  # the claim started a fact
-            first = f.claim
-            fact = Fact(
-                schema_name=schema_name,
-                block=block,
-                family=family,
-                entity_id=_entity_id(session, first.id),
-                label=" · ".join(p for p in (first.subject, first.predicate, first.object) if p),
+    """Every block's new claims against its stored facts, in a handful of statements: an
+    article's claims fall in a dozen blocks, and a statement per block was most of the cost."""
+    names = list({block for block, _ in blocks})
+    facts: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    for start in range(0, len(names), 5000):
+        for fact in session.exec(
+            select(Fact).where(
+                Fact.schema_name == schema_name,
+                col(Fact.block).in_(names[start : start + 5000]),
+                col(Fact.merged_into_id).is_(None),
             )
-            session.add(fact)
-            session.flush()
-            assert fact.id is not None
-            fact_ids.append(fact.id)
-        by_fact[fact_ids[k]].append(f.claim.id)
+        ):
+            if (fact.block, fact.family) in blocks:
+                facts[fact.block, fact.family].append(fact)
+    articles = {f.claim.article_id for features in blocks.values() for f in features}
+    members, held = _stored_members(session, facts, articles, aliases)
+    assigned: list[tuple[Features, Fact]] = []
+    for (block, family), features in blocks.items():
+        # A fact whose exemplars were all retracted or split out takes no new claims.
+        stored = sorted((f for f in facts[block, family] if members.get(f.id or 0)),
+                        key=lambda f: f.id or 0)  # fmt: skip
+        clusters = [Cluster(members[f.id or 0], held[f.id or 0]) for f in stored]
+        features.sort(key=lambda f: f.claim.id)
+        for f, k in zip(features, assign_to_clusters(features, clusters), strict=True):
+            if k == len(stored):  # the claim started a fact
+                stored.append(_new_fact(schema_name, block, family, f.claim))
+            assigned.append((f, stored[k]))
+    session.add_all({id(fact): fact for _, fact in assigned}.values())
+    session.flush()  # the new facts' ids
     now = utcnow()
-    for fact_id, claim_ids in by_fact.items():
-        session.exec(update(Claim).where(col(Claim.id).in_(claim_ids)).values(fact_id=fact_id))
-        session.exec(update(Fact).where(col(Fact.id) == fact_id).values(updated_at=now))
+    rows = []
+    for f, fact in assigned:
+        rows.append({"claim": f.claim.id, "fact": fact.id})
+        if len(fact.exemplars) < EXEMPLARS and f.claim.id not in fact.exemplars:
+            fact.exemplars = [*fact.exemplars, f.claim.id]
+        fact.updated_at = now
+    session.connection().execute(
+        update(Claim).where(col(Claim.id) == bindparam("claim")).values(fact_id=bindparam("fact")),
+        rows,
+    )
+    session.flush()
 
 
-def _stored_clusters(session: Session, fact_ids: list[int]) -> tuple[list[Cluster], list[int]]:
-    """Each stored fact's leader and first exemplars, and the articles it already holds."""
-    if not fact_ids:
-        return [], []
-    ranked = (
-        sa_select(
-            col(Claim.id),
-            col(Claim.fact_id),
-            func.row_number()
-            .over(partition_by=col(Claim.fact_id), order_by=col(Claim.id))
-            .label("n"),
+def _new_fact(schema_name: str, block: str, family: str, first: DiffClaim) -> Fact:
+    return Fact(
+        schema_name=schema_name,
+        block=block,
+        family=family,
+        label=" · ".join(p for p in (first.subject, first.predicate, first.object) if p),
+    )
+
+
+def _stored_members(
+    session: Session,
+    facts: dict[tuple[str, str], list[Fact]],
+    articles: set[int],
+    aliases: dict[str, str],
+) -> tuple[dict[int, list[Features]], dict[int, set[int]]]:
+    """Each stored fact's leader and first exemplars, and which of these articles it holds.
+
+    Only the exemplars are loaded (their ids are kept on the fact), and only the new claims'
+    articles are looked up: a busy block costs its facts' exemplars, not all its claims.
+    """
+    ids = [i for block in facts.values() for f in block for i in f.exemplars]
+    members: dict[int, list[Features]] = defaultdict(list)
+    for m in sorted(features_of(_claims(session, ids, aliases)), key=lambda m: m.claim.id):
+        if m.claim.fact_id is not None:
+            members[m.claim.fact_id].append(m)
+    held: dict[int, set[int]] = defaultdict(set)
+    if articles:
+        rows = session.connection().execute(
+            sa_select(col(Claim.fact_id), col(Claim.article_id)).where(
+                _one_of(session, col(Claim.article_id), sorted(articles)),
+                col(Claim.fact_id).is_not(None),
+                col(Claim.status) == ClaimStatus.active.value,
+            )
         )
-        .where(col(Claim.fact_id).in_(fact_ids), col(Claim.status) == ClaimStatus.active.value)
-        .subquery()
-    )
-    firsts = session.connection().execute(sa_select(ranked.c.id).where(ranked.c.n <= EXEMPLARS))
-    members = features_of(_claims(session, [row[0] for row in firsts]))
-    articles = session.connection().execute(
-        sa_select(col(Claim.fact_id), col(Claim.article_id))
-        .where(col(Claim.fact_id).in_(fact_ids), col(Claim.status) == ClaimStatus.active.value)
-        .distinct()
-    )
-    by_fact: dict[int, Cluster] = {}
-    for f in sorted(members, key=lambda m: m.claim.id):
-        assert f.claim.fact_id is not None
-        by_fact.setdefault(f.claim.fact_id, Cluster([], set())).members.append(f)
-    for fact_id, article_id in articles:
-        if fact_id in by_fact:
-            by_fact[fact_id].articles.add(article_id)
-    # Facts emptied by curation (every claim retracted or split out) take no new claims.
-    ordered = sorted(by_fact)
-    return [by_fact[i] for i in ordered], ordered
-
-
-def _entity_id(session: Session, claim_id: int) -> int | None:
-    return session.exec(select(Claim.entity_id).where(Claim.id == claim_id)).one()
+        for fact_id, article_id in rows:
+            held[fact_id].add(article_id)  # type: ignore[index]  # not None: filtered
+    return members, held
 
 
 def reassign_names(session: Session, names: Iterable[str]) -> None:
@@ -194,3 +232,16 @@ def reassign_names(session: Session, names: Iterable[str]) -> None:
     if ids:
         session.exec(update(Claim).where(col(Claim.fact_id).in_(ids)).values(fact_id=None))
     session.commit()
+
+
+def refresh_exemplars(session: Session, fact: Fact) -> None:
+    """A fact's first EXEMPLARS active claims, after a curator moved claims in or out."""
+    fact.exemplars = list(
+        session.exec(  # type: ignore[arg-type]  # ids of stored rows are never None
+            select(col(Claim.id))
+            .where(Claim.fact_id == fact.id, Claim.status == ClaimStatus.active.value)
+            .order_by(col(Claim.id))
+            .limit(EXEMPLARS)
+        ).all()
+    )
+    session.add(fact)

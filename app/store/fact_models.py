@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import JSON, Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -28,8 +28,10 @@ class Fact(SQLModel, table=True):
     # (folded, aliases applied), and the family of the figure's unit ("" without a figure).
     block: str = Field(max_length=200)
     family: str = Field(default="", max_length=60)
-    entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
     label: str = Field(sa_column=Column(Text, nullable=False))  # subject · predicate · object
+    # Its first claims by id (leader first, app.diff.ledger.EXEMPLARS of them): what a new
+    # claim is compared with, so assignment never reads the rest of a busy fact.
+    exemplars: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Set when a curator merged this fact into another; its claims moved there.
     merged_into_id: int | None = Field(default=None, foreign_key="fact.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
