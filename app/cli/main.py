@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli.evaluate import eval_command
+from app.cli.facts import facts_app
 from app.cli.fixtures import fixtures_app
 from app.cli.options import DEFAULT_SERVER, ApiKeyOption, ServerOption
 from app.core.config import PROJECT_ROOT, get_settings
@@ -24,6 +25,7 @@ from app.core.config import PROJECT_ROOT, get_settings
 app = typer.Typer(help="factdiff: grounded claims from news articles.", no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
 app.command("eval")(eval_command)
+app.add_typer(facts_app, name="facts")
 console = Console()
 
 
@@ -111,6 +113,7 @@ def worker(
     from app.core.logs import configure_logging
     from app.jobs.worker import WorkerPool
     from app.llm.client import build_client, close_client
+    from app.services.facts import assign_facts
     from app.store import db
 
     configure_logging()
@@ -122,7 +125,13 @@ def worker(
     gc.freeze()
 
     async def main() -> None:
-        pool = WorkerPool(engine, build_client(settings), settings, concurrency=concurrency)
+        pool = WorkerPool(
+            engine,
+            build_client(settings),
+            settings,
+            concurrency=concurrency,
+            after_store=assign_facts(settings),
+        )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, pool.stop)
