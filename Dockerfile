@@ -54,7 +54,8 @@ COPY alembic alembic
 USER factdiff
 ENV FACTDIFF_DATABASE_URL=sqlite:////data/factdiff.db
 EXPOSE 8000
-# The service's health; compose.yaml turns it off for workers, which serve no HTTP.
-HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"]
+# The service's health: /healthz answers 200 with "degraded" when the database does not
+# answer. compose.yaml turns it off for workers, which serve no HTTP.
+HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import json,sys,urllib.request; sys.exit(json.load(urllib.request.urlopen('http://127.0.0.1:8000/healthz'))['status'] != 'ok')"]
 ENTRYPOINT ["factdiff"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
