@@ -38,8 +38,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH
 
-RUN useradd --system --uid 10001 --home-dir /srv/factdiff factdiff \
-    && mkdir /data && chown factdiff /data
+RUN groupadd --system --gid 10001 factdiff \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /srv/factdiff factdiff \
+    && mkdir /data && chown factdiff:factdiff /data
 
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /srv/factdiff
@@ -51,7 +52,8 @@ COPY prompts prompts
 COPY fixtures fixtures
 COPY alembic alembic
 
-USER factdiff
+# By number, so that a runtime checking for a non-root user (runAsNonRoot) can tell.
+USER 10001:10001
 ENV FACTDIFF_DATABASE_URL=sqlite:////data/factdiff.db
 EXPOSE 8000
 # The service's health: /healthz answers 200 with "degraded" when the database does not
