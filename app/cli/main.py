@@ -109,7 +109,7 @@ def load_samples_command(
     try:
         failures = post_samples(server.rstrip("/"), folder, api_key=api_key)
     except httpx.HTTPError as exc:
-        console.print(f"[red]cannot reach {server}: {exc}[/]")
+        console.print(Text(f"cannot reach {server}: {exc}", style="red"), soft_wrap=True)
         raise typer.Exit(2) from exc
     raise typer.Exit(1 if failures else 0)
 
@@ -133,10 +133,11 @@ def diff_command(
             f"{server.rstrip('/')}/diff", params=params, headers=auth_headers(api_key), timeout=60
         )
     except httpx.HTTPError as exc:
-        console.print(f"[red]cannot reach {server}: {exc}[/]")
+        console.print(Text(f"cannot reach {server}: {exc}", style="red"), soft_wrap=True)
         raise typer.Exit(2) from exc
     if response.status_code != 200:
-        console.print(Text(f"{response.status_code}: {message_of(response)}", style="red"))
+        problem = f"{response.status_code}: {message_of(response)}"
+        console.print(Text(problem, style="red"), soft_wrap=True)
         raise typer.Exit(1)
     # Plain print: the Markdown is meant to be read as is, or piped into a report.
     print(response.text)
