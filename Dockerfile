@@ -45,7 +45,7 @@ RUN groupadd --system --gid 10001 factdiff \
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /srv/factdiff
 # Owned by root and read-only to the service: it writes only to /data (and a PostgreSQL).
-COPY pyproject.toml README.md alembic.ini ./
+COPY alembic.ini ./
 COPY app app
 COPY schemas schemas
 COPY prompts prompts
