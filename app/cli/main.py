@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from app.cli.evaluate import eval_command
 from app.cli.fixtures import fixtures_app
 from app.cli.options import (
     DEFAULT_SERVER,
@@ -27,6 +28,7 @@ from app.core.config import get_settings
 
 app = typer.Typer(help="factdiff: grounded claims from news articles.", no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
+app.command("eval")(eval_command)
 console = Console()
 
 

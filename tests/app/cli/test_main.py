@@ -19,7 +19,7 @@ from tests.app.cli.test_submit import engine_fixture  # noqa: F401  (its file da
 from tests.conftest import ARTICLES_DIR
 
 WRITE_KEY = "cli-write-0123456789abcdef"
-CLIENT_COMMANDS = ("load-samples", "diff", "submit", "export")
+CLIENT_COMMANDS = ("load-samples", "diff", "submit", "export", "eval")
 
 
 @pytest.fixture
