@@ -15,6 +15,8 @@ from typing import Any, Literal, TextIO
 
 import httpx
 
+from app.cli.options import auth_headers
+
 PAGE_SIZE = 500
 # Articles asked for at once (GET /articles?id=...): the list endpoint's page limit.
 ARTICLE_BATCH = 500
@@ -85,7 +87,7 @@ def export_claims(
 
 def _claims(server: str, api_key: str | None, filters: dict[str, str]) -> Iterator[dict[str, Any]]:
     """Every claim, each with where its text was published (``published``)."""
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    headers = auth_headers(api_key)
     params: dict[str, str | int] = {**filters, "limit": PAGE_SIZE}
     articles: dict[int, dict[str, Any]] = {}
     with httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=60.0) as client:

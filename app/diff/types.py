@@ -46,6 +46,7 @@ class DiffClaim:
     quote: str
     char_start: int
     char_end: int
+    fact_id: int | None = None  # the stored fact it was assigned to (app.store.fact_models)
     # Every publication of the claim's text: wire copy carried by three outlets is one claim
     # with three. Empty where the caller knows none (the claim's own outlet then stands).
     publications: tuple[PublicationRef, ...] = ()

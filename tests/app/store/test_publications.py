@@ -20,7 +20,7 @@ from app.store.publications import get_or_create_publication, publication_identi
 from tests.app.store.test_db import assert_migrated, postgres_database
 
 WIRE = "Kenya sent 217 more officers to Haiti on Saturday, the mission said."
-BEFORE = "e5b1d2f08a46"  # the revision before publications
+BEFORE = "e5b1d2f08a46"  # a revision before publications (and fact clusters)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
