@@ -77,7 +77,7 @@ def diff_claims(
     lf, rf = features_of(left), features_of(right)
     candidates: list[tuple[float, int, int, int, int]] = []
     for i, j in candidate_pairs(lf, rf):
-        if (score := score_features(lf[i], rf[j])) >= threshold:
+        if (score := score_features(lf[i], rf[j], floor=threshold)) >= threshold:
             low, high = sorted((lf[i].claim.id, rf[j].claim.id))
             candidates.append((-score, low, high, i, j))
     candidates.sort()

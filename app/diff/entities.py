@@ -29,7 +29,7 @@ def name_words(name: str) -> tuple[str, ...]:
 def same_word(x: str, y: str) -> bool:
     if x == y:
         return True
-    short, long = sorted((x, y), key=len)
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
     return len(short) >= MIN_STEM and long.startswith(short)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from app.diff.entities import name_words, same_word
+from app.diff.entities import MIN_STEM, name_words, same_word
 from app.diff.rules import Interval, quantity_interval, unit_family, unit_key
 from app.diff.types import DiffClaim
 from app.diff.words import Text, normalize_predicate, normalize_short_text, normalize_text
@@ -105,6 +105,11 @@ def _gist(statement: Text, subject: str, object_entity: str | None) -> Text:
     Two claims about one actor share its name, however different what they say of it; the
     comparison of what they say should not count it.
     """
-    names = name_words(subject) + (name_words(object_entity) if object_entity else ())
-    words = [w for w in statement.masked.split() if not any(same_word(w, n) for n in names)]
+    names = frozenset(name_words(subject) + (name_words(object_entity) if object_entity else ()))
+    stems = [n for n in names if len(n) >= MIN_STEM]
+    words = [
+        w
+        for w in statement.masked.split()
+        if w not in names and not (len(w) >= MIN_STEM and any(same_word(w, n) for n in stems))
+    ]
     return Text(" ".join(words), " ".join(sorted(words)), statement.scopes)

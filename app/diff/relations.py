@@ -4,13 +4,13 @@ One field decides, in this order, and a difference in a later field never overri
 
 1. denial: one side denies what the other states -> conflict;
 2. the as-of time of two states (totals, shares, levels): different days and different
-   figures -> `updates`, the later value of a changing quantity, never a conflict;
+   numbers -> `updates`, the later value of a changing quantity, never a conflict;
 3. the figure, when both give one (within the unit's tolerance, app.diff.rules);
 4. the date, when neither gives a figure (or only one does and the dates conflict).
 
-Events' dates compare at the precision of a day (left on Friday night, arrived on Saturday);
-the other differences (dates beside a figure, attribution) are named, never decisive, except
-that added precision with an agreeing figure makes the pair a refinement.
+Events' dates compare at the precision of a day (left on Friday night, arrived on Saturday),
+and an undated report is no evidence of another time. The other differences (dates beside a
+figure, attribution) are named, never decisive.
 """
 
 from __future__ import annotations
@@ -57,13 +57,13 @@ def classify(a: Features, b: Features) -> tuple[Relation, str]:
         others = [("figure", figure)]
         date = None  # the as-of note already names both times
     elif both_figures and figure is not None:
-        verdict, note = figure
-        if verdict == "agree" and date is not None and date[0] == "refines":
-            verdict = "refines"  # same figure, one side dates it more precisely
-        decided = ("figure", verdict, note)
+        decided = ("figure", *figure)
         others = [("date", date)]
     elif date is not None and (figure is None or date[0] == "conflict"):
-        decided = ("date", *date)
+        verdict, note = date
+        if a.time is None or b.time is None:
+            verdict = "agree"  # an undated report is no evidence of another time
+        decided = ("date", verdict, note)
         others = [("figure", figure)]
     elif figure is not None:
         decided = ("figure", *figure)

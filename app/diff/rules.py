@@ -13,7 +13,7 @@ Tolerances, documented here and named in every explanation that uses them:
 - An event's date is as precise as its day: two reports of one event a day apart (left on
   Friday night, arrived on Saturday; time zones) are one event, and its figure decides.
 - A state (a total, a share, a level) holds as of a time: its own dates, else the article's
-  publication day. Different values as of different days are `updates`, not a conflict; a
+  publication day. Different numbers as of different days are `updates`, not a conflict; a
   conflict between states needs overlapping as-of times.
 """
 
@@ -228,14 +228,14 @@ def as_of(c: DiffClaim) -> tuple[Span | None, bool]:
 def compare_as_of(
     a: DiffClaim, b: DiffClaim, figure: tuple[Verdict, str] | None
 ) -> tuple[Verdict, str] | None:
-    """`updates` when two states hold as of different times and their figures differ; None
-    when their as-of times overlap or one is unknown, so that the figure decides."""
+    """`updates` when two states hold as of different days with different numbers (over 300
+    injured on Monday, 520 on Tuesday); None otherwise, so that the figure decides: two days'
+    reports of one number agree, or the exact one refines the rounded one."""
     (ta, _), (tb, _) = as_of(a), as_of(b)
     if ta is None or tb is None or gap_days(ta, tb) == 0:
         return None
-    span_a, span_b = describe_span(*ta), describe_span(*tb)
-    times = f"as of {span_a} vs as of {span_b}"
-    if figure is not None and figure[0] == "agree":
-        return "agree", f"{times}: the same value at both times"
+    if figure is None or a.value == b.value:
+        return None
     later = "right" if tb[0] > ta[1] else "left"
-    return "updates", f"{times}: {later} is the later value"
+    span_a, span_b = describe_span(*ta), describe_span(*tb)
+    return "updates", f"as of {span_a} vs as of {span_b}: {later} is the later value"

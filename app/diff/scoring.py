@@ -161,7 +161,9 @@ def _moment_sim(a: Features, b: Features) -> float:
     return max(0.0, 1.0 - gap / (STATE_DECAY_DAYS if states else EVENT_DECAY_DAYS))
 
 
-def score_structured(a: Features, b: Features) -> float:
+def score_structured(a: Features, b: Features, *, floor: float = 0.0) -> float:
+    """The structured score; 0 as soon as it cannot reach `floor` (the diff's threshold),
+    so that most pairs of one kind never pay for comparing their words."""
     if a.fact_kind != b.fact_kind:
         return 0.0
     figures = (a.interval is not None) + (b.interval is not None)
@@ -171,20 +173,23 @@ def score_structured(a: Features, b: Features) -> float:
     if entity == 0.0:
         return 0.0
     weights = (WITHOUT_FIGURES, ONE_FIGURE, WITH_FIGURES)[figures]
-    total = (
-        weights["entity"] * entity
-        + weights["time"] * _moment_sim(a, b)
-        + weights["text"] * _text_sim(a.gist, b.gist, one_missing=0.0)
-    )
+    total = weights["entity"] * entity + weights["time"] * _moment_sim(a, b)
+    scale = 1.0
     if figures == 2:
         total += weights["figure"] * _figure_sim(a, b) + weights["aspect"]
         if a.aspect != b.aspect:  # a total and one arrival are different facts of one story
-            total *= ASPECT_PENALTY
-    return round(total, 6)
+            scale = ASPECT_PENALTY
+    if (total + weights["text"]) * scale < floor:
+        return 0.0
+    total += weights["text"] * _text_sim(a.gist, b.gist, one_missing=0.0)
+    return round(total * scale, 6)
 
 
-def score_features(a: Features, b: Features) -> float:
-    """Alignment score in [0, 1], symmetric; 0 for gated pairs. Identical claims score 1."""
+def score_features(a: Features, b: Features, *, floor: float = 0.0) -> float:
+    """Alignment score in [0, 1], symmetric; 0 for gated pairs. Identical claims score 1.
+
+    With a `floor`, a pair that cannot reach it may score 0 instead of its exact score.
+    """
     if a.structured and b.structured:
-        return score_structured(a, b)
+        return score_structured(a, b, floor=floor)
     return score_lexical(a, b)

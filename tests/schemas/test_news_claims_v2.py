@@ -28,11 +28,15 @@ CLAIM: dict[str, Any] = {
 }
 
 
-def test_v2_is_registered_beside_v1_and_is_the_latest() -> None:
+def test_v2_is_served_by_name_while_the_bare_name_still_means_v1() -> None:
     v2 = get_schema("news_claims@v2")
-    assert (v2.name, v2.version, v2.prompt) == ("news_claims", "v2", "extract_claims/v2")
-    assert get_schema("news_claims@v1").version == "v1"
-    assert get_schema("news_claims") is v2
+    assert (v2.name, v2.version, v2.prompt, v2.preview) == (
+        "news_claims",
+        "v2",
+        "extract_claims/v2",
+        True,
+    )
+    assert get_schema("news_claims") is get_schema("news_claims@v1")
 
 
 def test_a_v2_claim_carries_its_canonical_fields() -> None:

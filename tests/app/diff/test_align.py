@@ -283,16 +283,31 @@ def test_a_date_difference_never_overrides_an_agreeing_figure() -> None:
 
 
 def test_month_range_is_described_as_a_month() -> None:
+    # The figure is the same: a more precise date is named, but the figure decides.
     a = claim(time_text="January", time_start=d("2025-01-01"), time_end=d("2025-01-31"))
     b = claim(time_text="18 January 2025")
     relation, explanation = one_pair(a, b)
-    assert relation is Relation.refines
+    assert relation is Relation.agree
     assert "January (2025-01)" in explanation and "right is more precise" in explanation
 
 
-def test_undated_side_refines() -> None:
+def test_a_more_precise_date_refines_when_no_figure_decides() -> None:
+    undated = {"value": None, "unit": None, "qualifier": None}
+    a = claim(time_text="January", time_start=d("2025-01-01"), time_end=d("2025-01-31"), **undated)
+    relation, explanation = one_pair(a, claim(time_text="18 January 2025", **undated))
+    assert relation is Relation.refines
+    assert explanation.startswith("date decides: January (2025-01) vs 18 January 2025")
+
+
+def test_an_undated_side_is_no_evidence_of_another_time() -> None:
     relation, explanation = one_pair(claim(), claim(time_text=None, time_start=None, time_end=None))
-    assert relation is Relation.refines and "only left dates it" in explanation
+    assert relation is Relation.agree and "only left dates it" in explanation
+    undated = {"value": None, "unit": None, "qualifier": None}
+    relation, explanation = one_pair(
+        claim(**undated), claim(time_text=None, time_start=None, time_end=None, **undated)
+    )
+    assert relation is Relation.agree
+    assert explanation.startswith("date decides: only left dates it: on Saturday (2025-01-18)")
 
 
 def test_quantity_conflict_wins_and_every_difference_is_listed() -> None:

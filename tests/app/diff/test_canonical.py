@@ -311,3 +311,18 @@ def test_a_secondary_difference_never_overrides_the_figure() -> None:
 def test_entity_names_meet_by_words_stems_and_acronyms(a: str, b: str, similar: bool) -> None:
     assert (name_similarity(a, b) > 0) is similar
     assert name_similarity(a, b) == name_similarity(b, a)
+
+
+def test_one_number_reported_on_two_days_is_not_an_update() -> None:
+    undated = {"time_text": None, "time_start": None, "time_end": None}
+    monday = v2(**{**STATE, "unit_kind": "currency"}, **undated, value=180_000_000, unit="USD",
+                qualifier="about", statement="Cuts save about $180 million.")  # fmt: skip
+    tuesday = replace(monday, id=next(_ids), article_id=next(_ids), qualifier="exact",
+                      published_at=datetime(2025, 1, 19, tzinfo=UTC))  # fmt: skip
+    relation, explanation = one_pair(monday, tuesday)
+    assert relation is Relation.refines  # the same number, the exact report more precise
+    assert explanation.startswith(
+        "figure decides: about 180,000,000 USD vs 180,000,000 USD: right is more precise"
+    )
+    later = replace(tuesday, id=next(_ids), article_id=next(_ids), value=520_000_000)
+    assert one_pair(monday, later)[0] is Relation.updates
