@@ -20,7 +20,6 @@ from app.diff.features import Features as Features
 from app.diff.features import features as features
 from app.diff.features import features_of as features_of
 from app.diff.relations import classify as classify
-from app.diff.rules import ABOUT_TOLERANCE as ABOUT_TOLERANCE
 from app.diff.rules import Interval as Interval
 from app.diff.rules import describe_quantity as describe_quantity
 from app.diff.rules import describe_span as describe_span

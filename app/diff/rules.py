@@ -30,7 +30,6 @@ Span = tuple[date, date]
 
 ABOUT_POINTS = 1.0  # percent: "about 40%" is 39..41%
 ABOUT_RELATIVE = 0.05  # counts and money: "about 20" is 19..21, "about $2 million" ±$100,000
-ABOUT_TOLERANCE = ABOUT_RELATIVE  # the relative bound, under the name callers already use
 EVENT_SLACK_DAYS = 1
 
 _QUALIFIERS = {"nearly": "about", "around": "about", "approximately": "about", "more than": "over",
@@ -214,15 +213,15 @@ def compare_times(
     return "agree", f"dates overlap: {da} / {db}"
 
 
-def as_of(c: DiffClaim) -> tuple[Span | None, bool]:
-    """When a state holds: its own dates, else its article's day; and whether it had dates."""
+def as_of(c: DiffClaim) -> Span | None:
+    """When a state holds: its own dates, else its article's day; None when neither is known."""
     start, end = c.time_start or c.time_end, c.time_end or c.time_start
     if start and end:
-        return (start, end), True
+        return start, end
     if c.published_at is not None:
         day = c.published_at.date()
-        return (day, day), False
-    return None, False
+        return day, day
+    return None
 
 
 def compare_as_of(
@@ -231,7 +230,7 @@ def compare_as_of(
     """`updates` when two states hold as of different days with different numbers (over 300
     injured on Monday, 520 on Tuesday); None otherwise, so that the figure decides: two days'
     reports of one number agree, or the exact one refines the rounded one."""
-    (ta, _), (tb, _) = as_of(a), as_of(b)
+    ta, tb = as_of(a), as_of(b)
     if ta is None or tb is None or gap_days(ta, tb) == 0:
         return None
     if figure is None or a.value == b.value:
