@@ -19,7 +19,16 @@ RELATIONS = ("agree", "conflict", "refines", "updates")
 WORDINGS = ("canonical", "varied")
 
 CLAIM_TYPES = {"event", "quantity", "statement", "pledge", "status", "other"}
-ENTITY_TYPES = {"person", "organization", "country", "government", "location", "group", "event", "other"}
+ENTITY_TYPES = {
+    "person",
+    "organization",
+    "country",
+    "government",
+    "location",
+    "group",
+    "event",
+    "other",
+}
 QUALIFIERS = {"exact", "over", "under", "about", "at_least", "up_to"}
 MODALITIES = {"asserted", "reported", "expected", "denied"}
 FACT_KINDS = {
@@ -34,7 +43,15 @@ CLAIM_KEYS = {
     "id", "statement", "claim_type", "subject", "predicate", "object", "quantity", "time",
     "location", "attribution", "modality", "evidence", "fact_kind", "object_entity",
 }  # fmt: skip
-REQUIRED_CLAIM_KEYS = {"id", "statement", "claim_type", "subject", "predicate", "evidence", "fact_kind"}
+REQUIRED_CLAIM_KEYS = {
+    "id",
+    "statement",
+    "claim_type",
+    "subject",
+    "predicate",
+    "evidence",
+    "fact_kind",
+}
 ENTITY_KEYS = {"name", "type", "mention"}
 QUANTITY_KEYS = {"value", "unit", "qualifier", "unit_kind", "aspect"}
 TIME_KEYS = {"text", "start", "end"}
@@ -53,7 +70,9 @@ _ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "
 _TEN_ORDINALS = ["twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth",
                  "eightieth", "ninetieth"]  # fmt: skip
 SMALL = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
-SMALL |= {w: i for i, w in enumerate(_ORDINALS)} | {w: 20 + 10 * i for i, w in enumerate(_TEN_ORDINALS)}
+SMALL |= {w: i for i, w in enumerate(_ORDINALS)} | {
+    w: 20 + 10 * i for i, w in enumerate(_TEN_ORDINALS)
+}
 SMALL |= {"a": 1, "half": 0.5, "dozen": 12}
 SCALES = {"hundred": 100, "hundredth": 100, "thousand": 1_000, "thousandth": 1_000, "k": 1_000,
           "million": 1_000_000, "m": 1_000_000, "mn": 1_000_000, "millionth": 1_000_000,
@@ -71,15 +90,21 @@ def numbers_in(text: str) -> set[float]:
         tok = tokens[i]
         digit = _DIGITS.match(tok)
         if digit:
-            value = float(digit.group(1).replace(",", "") + ("." + digit.group(2) if digit.group(2) else ""))
+            value = float(
+                digit.group(1).replace(",", "") + ("." + digit.group(2) if digit.group(2) else "")
+            )
             found.add(value)
             if i + 1 < len(tokens) and tokens[i + 1] in SCALES:
                 found.add(value * SCALES[tokens[i + 1]])
             i += 1
             continue
-        if tok in SMALL and tok != "a" or (tok == "a" and i + 1 < len(tokens) and tokens[i + 1] in SCALES):
+        if (tok in SMALL and tok != "a") or (
+            tok == "a" and i + 1 < len(tokens) and tokens[i + 1] in SCALES
+        ):
             total, current, j = 0.0, 0.0, i
-            while j < len(tokens) and (tokens[j] in SMALL or tokens[j] in SCALES or tokens[j] == "and"):
+            while j < len(tokens) and (
+                tokens[j] in SMALL or tokens[j] in SCALES or tokens[j] == "and"
+            ):
                 word = tokens[j]
                 if word == "and":
                     if j + 1 < len(tokens) and tokens[j + 1] in SMALL and tokens[j + 1] != "a":
@@ -120,7 +145,9 @@ def check_entity(entity: object, where: str, problems: list[str]) -> None:
     if not entity.get("name"):
         problems.append(f"{where}: entity without a name")
     if entity.get("type") not in ENTITY_TYPES:
-        problems.append(f"{where}: entity type {entity.get('type')!r} not in {sorted(ENTITY_TYPES)}")
+        problems.append(
+            f"{where}: entity type {entity.get('type')!r} not in {sorted(ENTITY_TYPES)}"
+        )
 
 
 def check_claim(claim: dict, text: str, where: str, problems: list[str]) -> None:
@@ -153,12 +180,16 @@ def check_claim(claim: dict, text: str, where: str, problems: list[str]) -> None
         if q.get("aspect") not in ASPECTS:
             problems.append(f"{where}.quantity: aspect {q.get('aspect')!r}")
         if q.get("unit_kind") == "currency" and not re.fullmatch(r"[A-Z]{3}", str(q.get("unit"))):
-            problems.append(f"{where}.quantity: currency unit must be an ISO 4217 code, not {q.get('unit')!r}")
+            problems.append(
+                f"{where}.quantity: currency unit must be an ISO 4217 code, not {q.get('unit')!r}"
+            )
         value = q.get("value")
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             problems.append(f"{where}.quantity: value must be a number")
         elif not any(abs(n - value) <= 1e-9 * max(1.0, abs(value)) for n in numbers_in(evidence)):
-            problems.append(f"{where}.quantity: value {value:,} is not written in the evidence {evidence!r}")
+            problems.append(
+                f"{where}.quantity: value {value:,} is not written in the evidence {evidence!r}"
+            )
     if (t := claim.get("time")) is not None:
         if set(t) - TIME_KEYS or not t.get("text"):
             problems.append(f"{where}.time: needs text, start, end only")
@@ -174,8 +205,16 @@ def _kept(claim: dict) -> tuple:
     """What the varied wording must keep from the canonical one: the fact, not its words."""
     q = claim.get("quantity") or {}
     t = claim.get("time") or {}
-    return (claim.get("fact_kind"), q.get("value"), q.get("qualifier"), q.get("unit_kind"), q.get("aspect"),
-            t.get("start"), t.get("end"), claim.get("modality", "asserted"))  # fmt: skip
+    return (
+        claim.get("fact_kind"),
+        q.get("value"),
+        q.get("qualifier"),
+        q.get("unit_kind"),
+        q.get("aspect"),
+        t.get("start"),
+        t.get("end"),
+        claim.get("modality", "asserted"),
+    )
 
 
 def as_of(claim: dict, published: date) -> tuple[date, date]:
@@ -210,7 +249,9 @@ def check_story(path: Path) -> tuple[list[str], dict]:
         if article["key"] in articles:
             problems.append(f"article key {article['key']!r} twice")
         articles[article["key"]] = article
-        published[article["key"]] = datetime.fromisoformat(article["published_at"].replace("Z", "+00:00")).date()
+        published[article["key"]] = datetime.fromisoformat(
+            article["published_at"].replace("Z", "+00:00")
+        ).date()
         words = len(article["text"].split())
         if not 120 <= words <= 300:
             problems.append(f"article {article['key']}: {words} words, not 120-300")
@@ -223,7 +264,9 @@ def check_story(path: Path) -> tuple[list[str], dict]:
     for wording in WORDINGS:
         claims_by_article = story["claims"].get(wording, {})
         if set(claims_by_article) != set(articles):
-            problems.append(f"{wording}: articles {sorted(claims_by_article)} != {sorted(articles)}")
+            problems.append(
+                f"{wording}: articles {sorted(claims_by_article)} != {sorted(articles)}"
+            )
         ids: dict[str, tuple[str, dict]] = {}
         for key, claims in claims_by_article.items():
             if key not in articles:
@@ -245,15 +288,23 @@ def check_story(path: Path) -> tuple[list[str], dict]:
         if ka != kb:
             problems.append(f"{cid}: in article {ka} canonically but {kb} in varied")
         if _kept(ca) != _kept(cb):
-            problems.append(f"{cid}: varied changes the fact (kind, value, unit kind, aspect, time): "
-                            f"{_kept(ca)} != {_kept(cb)}")  # fmt: skip
-        if ca.get("quantity") is None and cb.get("quantity") is not None or (
+            problems.append(
+                f"{cid}: varied changes the fact (kind, value, unit kind, aspect, time): "
+                f"{_kept(ca)} != {_kept(cb)}"
+            )
+        if (ca.get("quantity") is None and cb.get("quantity") is not None) or (
             ca.get("quantity") is not None and cb.get("quantity") is None
         ):
             problems.append(f"{cid}: a quantity in one wording only")
-    changed = sum(1 for cid in set(canonical) & set(varied) if canonical[cid][1]["statement"] != varied[cid][1]["statement"])
+    changed = sum(
+        1
+        for cid in set(canonical) & set(varied)
+        if canonical[cid][1]["statement"] != varied[cid][1]["statement"]
+    )
     if canonical and changed < len(canonical):
-        problems.append(f"varied keeps {len(canonical) - changed} canonical statements word for word")
+        problems.append(
+            f"varied keeps {len(canonical) - changed} canonical statements word for word"
+        )
 
     relations: Counter[str] = Counter()
     linked: dict[frozenset[str], str] = {}
@@ -322,11 +373,17 @@ def check_story(path: Path) -> tuple[list[str], dict]:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or sorted(EVAL_DIR.glob("dev/*.json")) + sorted(EVAL_DIR.glob("test/*.json"))
+    paths = [Path(p) for p in argv] or sorted(EVAL_DIR.glob("dev/*.json")) + sorted(
+        EVAL_DIR.glob("test/*.json")
+    )
     if not paths:
         print("no story files found", file=sys.stderr)
         return 1
-    header = f"{'file':<34} {'art':>3} {'claims':>6} {'facts':>5} " + " ".join(f"{r:>8}" for r in RELATIONS) + "  status"
+    header = (
+        f"{'file':<34} {'art':>3} {'claims':>6} {'facts':>5} "
+        + " ".join(f"{r:>8}" for r in RELATIONS)
+        + "  status"
+    )
     print(header)
     print("-" * len(header))
     failed = 0
@@ -336,9 +393,11 @@ def main(argv: list[str]) -> int:
         name = f"{path.parent.name}/{path.name}"
         if stats:
             totals[path.parent.name].update(stats | {"stories": 1})
-            print(f"{name:<34} {stats['articles']:>3} {stats['claims']:>6} {stats['facts_multi']:>5} "
-                  + " ".join(f"{stats[r]:>8}" for r in RELATIONS)
-                  + ("  ok" if not problems else f"  {len(problems)} problem(s)"))  # fmt: skip
+            print(
+                f"{name:<34} {stats['articles']:>3} {stats['claims']:>6} {stats['facts_multi']:>5} "
+                + " ".join(f"{stats[r]:>8}" for r in RELATIONS)
+                + ("  ok" if not problems else f"  {len(problems)} problem(s)")
+            )
         else:
             print(f"{name:<34} unreadable")
         for problem in problems:
@@ -346,8 +405,11 @@ def main(argv: list[str]) -> int:
         failed += bool(problems)
     print("-" * len(header))
     for split, total in sorted(totals.items()):
-        print(f"{split + ' (' + str(total['stories']) + ' stories)':<34} {total['articles']:>3} {total['claims']:>6} "
-              f"{total['facts_multi']:>5} " + " ".join(f"{total[r]:>8}" for r in RELATIONS))  # fmt: skip
+        print(
+            f"{split + ' (' + str(total['stories']) + ' stories)':<34} "
+            f"{total['articles']:>3} {total['claims']:>6} "
+            f"{total['facts_multi']:>5} " + " ".join(f"{total[r]:>8}" for r in RELATIONS)
+        )
     print(f"\n{len(paths) - failed} of {len(paths)} files ok")
     return 1 if failed else 0
 
