@@ -248,6 +248,9 @@ _NUMBER_RE = re.compile(
 _DOZEN_RE = re.compile(r"\b(?:(\d+)|an?|one)\s+dozens?\b", re.IGNORECASE)
 _HALF_RE = re.compile(r"\bhalf\s+an?\s+(thousand|million|billion)\b", re.IGNORECASE)
 _FORTNIGHT_RE = re.compile(r"\bfortnight\b", re.IGNORECASE)
+_WORD_HYPHEN_RE = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+# "one" counts only as a count of something: "One person is missing", not "one of them".
+_ONE_RE = re.compile(r"\b(?:one|a single)\s+(?!of\b)[^\W\d_]", re.IGNORECASE)
 
 
 def _idioms(text: str) -> list[float]:
@@ -338,6 +341,9 @@ def _numbers_in(text: str) -> tuple[float, ...]:
     # Mask digit numbers so alpha2digit only contributes what words expressed,
     # and cannot glue "$300 million" into "$300 1000000".
     masked = _NUMBER_RE.sub(" # ", cleaned)
+    # alpha2digit reads no number word glued to a noun by a hyphen ("a six-week trial", "a
+    # five-year contract"); "twenty one" and "dix sept" it reads as well spaced as hyphenated.
+    masked = _WORD_HYPHEN_RE.sub(" ", masked)
     found += _idioms(cleaned)
     for lang in _languages(cleaned):
         try:
@@ -366,4 +372,8 @@ def quantity_in_evidence(value: float, evidence: str, *, rel_tol: float = 1e-6) 
 
     # Most quantities are written in digits: found there, the number words (the costly part)
     # need not be parsed.
-    return stated(_digit_numbers(evidence.translate(_SPACES))) or stated(_numbers_in(evidence))
+    if stated(_digit_numbers(evidence.translate(_SPACES))) or stated(_numbers_in(evidence)):
+        return True
+    # numbers_in leaves "one" out (far more often a pronoun than a count); a claim of one
+    # thing may still quote "One person is still missing".
+    return math.isclose(value, 1.0) and _ONE_RE.search(evidence) is not None

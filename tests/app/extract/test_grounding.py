@@ -202,6 +202,9 @@ def test_normalize() -> None:
         ("two dozen ships", [2, 24]),
         ("half a million people", [500_000, 1_000_000]),
         ("within a fortnight", [2, 14]),
+        ("the six-week trial", [6]),
+        ("a five-year contract", [5]),
+        ("deux cent dix-sept policiers", [217]),
         ("an A320 crashed", []),
         ("no numbers here", []),
     ],
@@ -233,6 +236,9 @@ def test_numbers_in(text: str, expected: list[float]) -> None:
         (9, "the 9th straight day of the walkout", True),
         (3, "the third truce to fail since the fighting began", True),
         (12, "A dozen picketers were arrested", True),
+        (6, "The six-week trial heard from 41 witnesses", True),
+        (1, "One person is still missing", True),
+        (1, "a single vessel was allowed in", True),
     ],
 )
 def test_quantity_in_evidence(value: float, evidence: str, expected: bool) -> None:
