@@ -6,7 +6,7 @@ For every story of eval/<split>/, diffs every two of its articles' gold claims, 
 wordings (canonical, varied), once with the canonical fields of news_claims@v2 and once
 without them (as v1 claims, aligned by their words), and compares the pairs with the gold
 pairs (app.diff.evaluation). Tune on dev; the test split is for reporting. Prints a rich
-table and writes it as Markdown to bench/results/diff_eval.md. Targets (issue 13, test
+table and writes it as Markdown to bench/results/diff_eval-<split>.md. Targets (issue 13, test
 split, both wordings): alignment P and R >= 95%, conflict precision >= 95%, relation
 accuracy >= 90%.
 """
@@ -24,7 +24,7 @@ from rich.table import Table
 from app.diff.evaluation import DiffScore, score_stories
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
-RESULTS = Path(__file__).parent / "results" / "diff_eval.md"
+RESULTS = Path(__file__).parent / "results"
 TARGETS = {"precision": 0.95, "recall": 0.95, "conflict_precision": 0.95,
            "relation_accuracy": 0.90}  # fmt: skip
 
@@ -81,8 +81,8 @@ def main() -> None:
         *("| " + " | ".join(row) + " |" for row in rows),
         "",
     ]
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"diff_eval-{args.split}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":
