@@ -1,7 +1,7 @@
 """publication: one text, many outlets
 
 Revision ID: 82faffe8d23b
-Revises: e97397b1fa21
+Revises: c3ec4907027d
 Create Date: 2026-11-27 19:10:00.000000
 
 Every existing article gets one publication from its own outlet, url, title and date: until
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "82faffe8d23b"
-down_revision: Union[str, Sequence[str], None] = "e97397b1fa21"
+down_revision: Union[str, Sequence[str], None] = "c3ec4907027d"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

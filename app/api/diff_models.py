@@ -87,7 +87,9 @@ class DiffClaimPublic(BaseModel):
 
 
 class PairPublic(BaseModel):
-    relation: str = Field(description="agree, conflict or refines")
+    relation: str = Field(
+        description="agree, conflict, refines or updates (a later value of a changing figure)"
+    )
     explanation: str
     score: float = Field(description="Alignment score, 0-1")
     left: DiffClaimPublic
@@ -139,8 +141,8 @@ class FactPublic(BaseModel):
     claim_type: str
     headline: str
     status: str = Field(
-        description="conflict, consensus (2+ texts agree) or single (one text, however many "
-        "outlets carry it)"
+        description="conflict, updates (values of a changing figure over time), consensus "
+        "(2+ texts agree) or single (one text, however many outlets carry it)"
     )
     values: list[str]
     explanation: str
