@@ -35,9 +35,14 @@ FETCH_KINDS = {
     415: ErrorKind.unsupported_media,
     422: ErrorKind.unprocessable,
 }
-# A run that failed for want of a model is "unavailable" (try later, or configure one); any
-# other failure is the model's answer or the service's fault ("upstream_failed").
-UNAVAILABLE_REASONS = ("llm_unavailable", "llm_misconfigured")
+# A run that failed for want of a timely model is "unavailable" (try later, or configure one),
+# one that failed on a fault of ours "internal"; any other failure is the model's answer or
+# the database's ("upstream_failed").
+UNAVAILABLE_REASONS = ("llm_unavailable", "llm_misconfigured", "llm_timeout")
+FAILURE_KINDS = {
+    **dict.fromkeys(UNAVAILABLE_REASONS, ErrorKind.unavailable),
+    "internal_error": ErrorKind.internal,
+}
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ async def submit_article(
     if run.status == RunStatus.failed:
         reason = run.error_reason or "failed"
         raise ServiceError(
-            ErrorKind.unavailable if reason in UNAVAILABLE_REASONS else ErrorKind.upstream_failed,
+            FAILURE_KINDS.get(reason, ErrorKind.upstream_failed),
             run.error or reason,
             detail={
                 "reason": run.error_reason,

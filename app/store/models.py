@@ -17,9 +17,10 @@ from sqlmodel import Field, SQLModel
 
 from app.store import search_index
 
-# Ids are INTEGER columns: 32-bit on PostgreSQL. A larger id in a request is refused, never
-# sent to the database, where it would overflow.
-MAX_ID = 2**31 - 1
+# Ids and counts are INTEGER columns: 32-bit on PostgreSQL. A larger id in a request is
+# refused, never sent to the database, where it would overflow.
+MAX_INTEGER = 2**31 - 1
+MAX_ID = MAX_INTEGER
 
 
 def utcnow() -> datetime:
