@@ -164,8 +164,7 @@ class BodySlots:
 
 def has_body(scope: Scope) -> bool:
     headers = dict(scope.get("headers", []))
-    declared = headers.get(b"content-length", b"0").decode("latin-1")
-    return b"transfer-encoding" in headers or not (declared.isascii() and declared == "0")
+    return b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0"
 
 
 class RequestLimitsMiddleware:
@@ -188,7 +187,12 @@ class RequestLimitsMiddleware:
         limit = settings.body_limit
         headers = dict(scope.get("headers", []))
         declared = headers.get(b"content-length", b"").decode("latin-1")
-        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        if declared and not (declared.isascii() and declared.isdigit()):
+            # Latin-1 superscripts pass str.isdigit(), and int() refuses them.
+            detail = "the Content-Length header is not a number of bytes"
+            await error_response(400, detail, "bad_request")(scope, receive, send)
+            return
+        if declared and int(declared) > limit:
             await too_large(limit)(scope, receive, send)
             return
         had_turn = False

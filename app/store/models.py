@@ -269,7 +269,13 @@ class ArticleCreate(BaseModel):
     @field_validator("published_at")
     @classmethod
     def aware(cls, value: datetime | None) -> datetime | None:
-        return as_utc(value)
+        try:
+            return as_utc(value)
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 once in UTC
+            raise ValueError(
+                "published_at is outside the range of dates once converted to UTC "
+                "(0001-01-01 to 9999-12-31)"
+            ) from None
 
     @model_validator(mode="after")
     def text_or_url(self) -> Self:
