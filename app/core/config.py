@@ -18,6 +18,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.redaction import strip_credentials
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -227,10 +229,11 @@ class Settings(BaseSettings):
 
     @property
     def llm_endpoint(self) -> str:
-        """Where calls go, for run records and logs. Never includes the key."""
+        """Where calls go, for run records, logs and /healthz: never with a key, nor with
+        credentials written into FACTDIFF_LLM_BASE_URL (user:password@, ?api_key=)."""
         if self.mode is LLMMode.replay:
             return f"replay:{self.fixtures_dir}"
-        return self.llm_base_url or "https://api.openai.com/v1"
+        return strip_credentials(self.llm_base_url or "https://api.openai.com/v1")
 
 
 @lru_cache
