@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.services.errors import ErrorKind, ServiceError
 
@@ -102,7 +103,7 @@ async def invalid_request(_request: Request, exc: RequestValidationError) -> JSO
     return error_response(422, detail, "invalid_request")
 
 
-async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
         if isinstance(exc.__cause__, RecursionError):
             return error_response(400, "the JSON body is nested too deeply", "malformed_json")
@@ -111,7 +112,28 @@ async def http_error(_request: Request, exc: StarletteHTTPException) -> Response
         return error_response(400, detail, "malformed_json")
     if exc.status_code in (204, 304):  # no body allowed
         return Response(status_code=exc.status_code, headers=exc.headers)
-    return error_response(exc.status_code, exc.detail, reason_for(exc.status_code), exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
+    return error_response(exc.status_code, exc.detail, reason_for(exc.status_code), headers)
+
+
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the path answers to: Starlette's 405 names only the first route's, and
+    GET and POST /articles are two routes. Asked of the routes themselves, one method at a
+    time, so included routers are asked too."""
+    allowed = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 async def database_down(_request: Request, exc: OperationalError) -> JSONResponse:

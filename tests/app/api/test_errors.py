@@ -179,3 +179,33 @@ def test_a_request_id_is_on_errors_the_middleware_answers(client: TestClient) ->
     assert response.status_code == 422
     assert response.headers["X-Request-ID"] == "nul-check-1"
     assert httpx.Headers(response.headers).get_list("X-Request-ID") == ["nul-check-1"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/articles", "GET, POST"),
+        ("OPTIONS", "/articles", "GET, POST"),
+        ("POST", "/claims/1", "DELETE, GET, PATCH"),
+    ],
+)
+def test_a_405_names_every_method_of_the_path(
+    client: TestClient, method: str, path: str, allow: str
+) -> None:
+    """Found by schemathesis' allow_header_conformance: Starlette names only the methods of
+    the first route of the path."""
+    response = client.request(method, path)
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allow
+    assert response.json() == {"detail": "Method Not Allowed", "reason": "method_not_allowed"}
+
+
+@pytest.mark.parametrize("path", ["/claims", "/facts"])
+@pytest.mark.parametrize("value", ["0", "1700000000", "2025-1-1", "２０２５-01-01"])
+def test_a_query_date_is_written_yyyy_mm_dd(client: TestClient, path: str, value: str) -> None:
+    """Found by schemathesis' negative_data_rejection: date_to=0 was read as 1970-01-01."""
+    response = client.get(path, params={"date_to": value})
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["msg"] == "Input should be a date written YYYY-MM-DD"
