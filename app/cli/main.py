@@ -117,6 +117,8 @@ def worker(
 
     configure_logging()
     settings = get_settings()
+    if concurrency is not None:  # the runs' pool is sized by it
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
     engine = db.get_engine()
     db.migrate(engine)
     # What is loaded by now lives as long as the process: frozen, the cyclic collector stops
@@ -124,7 +126,12 @@ def worker(
     gc.freeze()
 
     async def main() -> None:
-        pool = WorkerPool(engine, build_client(settings), settings, concurrency=concurrency)
+        pool = WorkerPool(
+            db.jobs_engine(engine, settings),
+            build_client(settings),
+            settings,
+            concurrency=concurrency,
+        )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, pool.stop)
