@@ -122,7 +122,7 @@ def _rows(finished: FinishedRun, entities: dict[str, int]) -> _Rows:
     claims = []
     for grounded in result.claims:
         subject = grounded.claim.subject
-        entity_id = entities[entity_key(subject.name, subject.type.value)]
+        entity_id = entities[entity_key(subject.name)]
         claims.append(
             claim_values(grounded=grounded, article=article, run_id=run.id, entity_id=entity_id)
         )

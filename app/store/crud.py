@@ -126,8 +126,10 @@ def fold_name(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def entity_key(name: str, type_: str) -> str:
-    return f"{type_.casefold()}:{fold_name(name)}"
+def entity_key(name: str) -> str:
+    """An entity's unique key: its canonical name, folded. Its type is left out, as diffs and
+    the ledger leave it out: "Kenya" the country and "Kenya" the government are one entity."""
+    return fold_name(name)
 
 
 # A mention is worth keeping as an alias only when it names the entity: "Nairobi" for the
@@ -179,7 +181,7 @@ def add_alias(*, session: Session, entity_id: int, alias: str) -> bool:
 
 def upsert_entity(*, session: Session, name: str, type_: str, mention: str | None) -> Entity:
     """The entity row for a canonical name, learning the article's wording as an alias."""
-    key = entity_key(name, type_)
+    key = entity_key(name)
     entity = session.exec(select(Entity).where(Entity.key == key)).first()
     if entity is None:
         entity = Entity(key=key, name=name, type=type_, aliases=[])
@@ -218,7 +220,7 @@ def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dic
     subjects = {}
     for grounded in claims:
         subject = grounded.claim.subject
-        key = entity_key(subject.name, subject.type.value)
+        key = entity_key(subject.name)
         mention = (
             subject.mention if subject.mention and is_alias(subject.mention, subject.name) else None
         )

@@ -105,7 +105,8 @@ class Entity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("key", name="uq_entity_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # casefolded "type:name", so "Kenya" the country is one row however it is capitalised.
+    # The canonical name folded (crud.entity_key), unique: "Kenya" is one row however it is
+    # capitalised or spaced, and whatever type an article gives it.
     key: str = Field(max_length=300, index=True)
     name: str = Field(max_length=200)
     type: str = Field(max_length=30)
