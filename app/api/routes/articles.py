@@ -35,7 +35,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"description": "The url serves neither HTML nor plain text"},
     422: {"description": "Invalid body, or no article text found at the url"},
     502: {"description": "The model's answer was unusable (run stored as failed); url unreachable"},
-    503: {"description": "No LLM answer could be had (no fixture, endpoint down)"},
+    503: {"description": "No LLM answer could be had (no fixture, endpoint down); busy"},
 }
 
 
