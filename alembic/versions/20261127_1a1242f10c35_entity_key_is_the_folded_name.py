@@ -1,14 +1,14 @@
 """entity key is the folded name alone: duplicates merged
 
 Revision ID: 1a1242f10c35
-Revises: e5b1d2f08a46
+Revises: c3ec4907027d
 Create Date: 2026-11-27 19:40:00.000000
 
 Entities were keyed by type and folded name, so "Kenya" the country and "Kenya" the
 government were two rows, listed twice by /entities, while diffs and the ledger, which fold
 names alone, treated them as one. The key is now the folded name, unique as before. Entities
-whose names fold alike are merged into the oldest: their claims point to it, and their
-aliases join its own.
+whose names fold alike are merged into the oldest: their claims point to it (as subject and
+as object), and their aliases join its own.
 """
 
 from typing import Any, Sequence, Union
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "1a1242f10c35"
-down_revision: Union[str, Sequence[str], None] = "e5b1d2f08a46"
+down_revision: Union[str, Sequence[str], None] = "c3ec4907027d"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -30,7 +30,9 @@ entity = sa.table(
     sa.column("type", sa.String),
     sa.column("aliases", sa.JSON),
 )
-claim = sa.table("claim", sa.column("entity_id", sa.Integer))
+claim = sa.table(
+    "claim", sa.column("entity_id", sa.Integer), sa.column("object_entity_id", sa.Integer)
+)
 
 
 def fold(name: str) -> str:
@@ -65,9 +67,10 @@ def upgrade() -> None:
         if not others:
             continue
         others_ids = [other_id for other_id, _ in others]
-        bind.execute(
-            claim.update().where(claim.c.entity_id.in_(others_ids)).values(entity_id=survivor)
-        )
+        for column in (claim.c.entity_id, claim.c.object_entity_id):
+            bind.execute(
+                claim.update().where(column.in_(others_ids)).values({column.name: survivor})
+            )
         bind.execute(entity.delete().where(entity.c.id.in_(others_ids)))
         seen, kept = {folded}, []
         for alias in [*aliases, *(a for _, other in others for a in other)]:

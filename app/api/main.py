@@ -16,12 +16,13 @@ from app.api.cors import SettingsCORSMiddleware
 from app.api.deps import get_engine, get_llm
 from app.api.errors import install_error_handlers
 from app.api.limits import RequestLimitsMiddleware, document_body_errors
-from app.api.routes import articles, claims, curation, diff, entities, meta, runs
+from app.api.routes import articles, claims, curation, diff, entities, facts, meta, runs
 from app.core.config import LLMMode, Settings, get_settings
 from app.core.logs import configure_logging
 from app.jobs import queue as jobs
 from app.jobs.worker import PROCESS_ID, WorkerPool
 from app.llm.client import build_client, close_client
+from app.services.facts import assign_facts
 from app.store import db
 
 log = logging.getLogger("factdiff")
@@ -70,7 +71,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ):
         log.warning("%d run(s) interrupted by the last shutdown queued again", released)
     if settings.worker_concurrency:
-        pool = WorkerPool(db.jobs_engine(engine, settings), app.state.llm, settings)
+        pool = WorkerPool(
+            db.jobs_engine(engine, settings),
+            app.state.llm,
+            settings,
+            after_store=assign_facts(settings),
+        )
         app.state.workers = pool
         task = asyncio.create_task(pool.run())
     yield
@@ -90,7 +96,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     # Every route needs a key when keys are configured, but /healthz (for load balancers).
-    for module in (articles, claims, curation, diff, entities, runs, meta):
+    for module in (articles, claims, curation, diff, entities, facts, runs, meta):
         app.include_router(
             module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES
         )

@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     llm_tpm: int = Field(default=0, ge=0)
 
     fixtures_dir: Path = PROJECT_ROOT / "fixtures" / "llm"
-    default_schema: str = "news_claims"
+    default_schema: str = "news_claims"  # its latest version that is not a preview
 
     chunk_token_budget: int = Field(default=3000, ge=200)
     chunk_overlap_tokens: int = Field(default=200, ge=0)

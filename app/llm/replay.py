@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +89,18 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
     )
     attempt = 1 + sum(1 for m in messages if m.get("role") == "assistant")
     return ParsedRequest(key=key, attempt=attempt, shape=shape)
+
+
+# The delimiter lines the prompts put around the article (prompts/*/user.md.j2).
+_ARTICLE = re.compile(r"<<<ARTICLE (\S+)\n(.*)\nARTICLE \1>>>", re.DOTALL)
+
+
+def article_from_request(body: dict[str, Any]) -> str:
+    """The article a request carries: between the prompt's delimiter lines, else all of it."""
+    users = [str(m.get("content")) for m in body.get("messages") or [] if m.get("role") == "user"]
+    user = users[0] if users else ""  # re-asks append turns; the article stays in the first
+    found = _ARTICLE.search(user)
+    return found.group(2) if found else user
 
 
 def estimate_tokens(text: str) -> int:
@@ -171,6 +184,16 @@ def _error(status: int, kind: str, message: str) -> httpx.Response:
     )
 
 
+# What a newcomer who has just submitted an article of their own can do next.
+NO_FIXTURE_HELP = (
+    "To try the live path without a model, start the simulated LLM that ships with factdiff "
+    "(`python -m bench.simulated_llm --port 9100` in the repository, with its venv) and set "
+    "FACTDIFF_LLM_BASE_URL=http://127.0.0.1:9100/v1 FACTDIFF_LLM_API_KEY=sim; for a model, set "
+    "FACTDIFF_LLM_BASE_URL and/or FACTDIFF_LLM_API_KEY; or record a fixture with "
+    "FACTDIFF_LLM_MODE=record."
+)
+
+
 class ReplayTransport(httpx.AsyncBaseTransport):
     """Answers /chat/completions from fixture files; never touches the network."""
 
@@ -195,9 +218,7 @@ class ReplayTransport(httpx.AsyncBaseTransport):
                 404,
                 "missing",
                 f"no LLM fixture for this article (user message sha256 "
-                f"{parsed.key.user_sha256[:12]}) under {self.root}. Configure an LLM "
-                "endpoint (FACTDIFF_LLM_BASE_URL / FACTDIFF_LLM_API_KEY), or record one with "
-                "FACTDIFF_LLM_MODE=record.",
+                f"{parsed.key.user_sha256[:12]}) under {self.root}. {NO_FIXTURE_HELP}",
             )
         fixture = next((f for f in candidates if f.key == parsed.key), None)
         if fixture is None:

@@ -37,7 +37,8 @@ from app.store.models import (
     RunStatus,
     utcnow,
 )
-from schemas import ExtractionSchema
+from schemas import Entity as SchemaEntity
+from schemas import ExtractedClaim, ExtractionSchema
 
 
 def content_hash(text: str) -> str:
@@ -199,7 +200,13 @@ def upsert_entity(*, session: Session, name: str, type_: str, mention: str | Non
 
 
 # Claim fields stored in their own columns; anything else a schema adds goes to Claim.extra.
-_CORE_FIELDS = set(Claim.model_fields) | {"subject", "quantity", "time", "evidence"}
+_CORE_FIELDS = set(Claim.model_fields) | {
+    "subject",
+    "object_entity",
+    "quantity",
+    "time",
+    "evidence",
+}
 
 
 # Entity ids (and aliases) this process has seen, per database: most claims are about a
@@ -209,8 +216,15 @@ _known_entities: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, frozense
 )
 
 
+def claim_entities(claim: ExtractedClaim) -> list[SchemaEntity]:
+    """The entities a claim names: its subject, and its object entity when it has one (v2)."""
+    obj: SchemaEntity | None = getattr(claim, "object_entity", None)
+    return [claim.subject] if obj is None else [claim.subject, obj]
+
+
 def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dict[str, int]:
-    """Entity ids for the claims' subjects, each created once however many runs race.
+    """Entity ids for the claims' subjects and object entities, each created once however
+    many runs race.
 
     Its own short transaction, retried: entities are shared reference data, so two runs
     finishing at once may both create one, and the loser must not lose its claims for it.
@@ -218,8 +232,7 @@ def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dic
     known = _known_entities.setdefault(engine, {})
     learned: dict[str, tuple[int, frozenset[str]]] = {}
     subjects = {}
-    for grounded in claims:
-        subject = grounded.claim.subject
+    for subject in (e for grounded in claims for e in claim_entities(grounded.claim)):
         key = entity_key(subject.name)
         mention = (
             subject.mention if subject.mention and is_alias(subject.mention, subject.name) else None
@@ -252,11 +265,20 @@ def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dic
 
 
 def claim_values(
-    *, grounded: GroundedClaim, article: Article, run_id: int | None, entity_id: int | None
+    *,
+    grounded: GroundedClaim,
+    article: Article,
+    run_id: int | None,
+    entity_id: int | None,
+    object_entity_id: int | None = None,
 ) -> dict[str, Any]:
     """The column values of a grounded claim of this article."""
     assert article.id is not None
     claim, span = grounded.claim, grounded.span
+    # The canonical fact fields of news_claims@v2; a v1 claim has none of them.
+    fact_kind = getattr(claim, "fact_kind", None)
+    unit_kind = getattr(claim.quantity, "unit_kind", None)
+    aspect = getattr(claim.quantity, "aspect", None)
     extra = claim.model_dump(mode="json", exclude=_CORE_FIELDS)  # the schema's own fields
     return dict(
         created_at=utcnow(),
@@ -284,6 +306,10 @@ def claim_values(
         char_end=span.end,
         match_kind=span.kind.value,
         match_score=span.score,
+        fact_kind=None if fact_kind is None else fact_kind.value,
+        object_entity_id=object_entity_id,
+        unit_kind=None if unit_kind is None else unit_kind.value,
+        aspect=None if aspect is None else aspect.value,
         extra=extra,
     )
 

@@ -15,6 +15,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
+from app.store import fact_models as fact_models  # the fact table claim.fact_id references
 from app.store import search_index
 
 # Ids are INTEGER columns: 32-bit on PostgreSQL. A larger id in a request is refused, never
@@ -124,6 +125,8 @@ class Claim(SQLModel, table=True):
     # Indexed with the id (ix_claim_entity_id_id): PostgreSQL then walks one entity's claims
     # in id order, as the /claims pages are, and stops at the page's end.
     entity_id: int | None = Field(default=None, foreign_key="entity.id")
+    # The stored fact it belongs to (app.store.fact_models); None until assigned.
+    fact_id: int | None = Field(default=None, foreign_key="fact.id", index=True)
     statement: str = Field(sa_column=Column(Text, nullable=False))
     claim_type: str = Field(max_length=30, index=True)
     subject_name: str = Field(max_length=200)
@@ -145,6 +148,11 @@ class Claim(SQLModel, table=True):
     char_end: int
     match_kind: str = Field(max_length=20)
     match_score: float
+    # Canonical fact fields (news_claims@v2): null for claims of v1, which had none.
+    fact_kind: str | None = Field(default=None, max_length=40)
+    object_entity_id: int | None = Field(default=None, foreign_key="entity.id")
+    unit_kind: str | None = Field(default=None, max_length=20)
+    aspect: str | None = Field(default=None, max_length=10)  # event or state
     # Fields a schema adds beyond the shared core, kept as the model gave them.
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     # Plain strings, not database enums: portable, and a new value needs no type migration.

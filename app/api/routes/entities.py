@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, func, select
 
 from app.api.deps import EntityDep, SessionDep
+from app.services import facts
 from app.store import crud
 from app.store.models import Claim, Entity
 
@@ -67,5 +68,6 @@ def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> Enti
     if alias.casefold() != entity.name.casefold():
         crud.add_alias(session=session, entity_id=entity.id, alias=alias)
         session.commit()
+        facts.reassign_names(session, [alias, entity.name])
         session.refresh(entity)
     return EntityPublic.model_validate(entity)

@@ -71,7 +71,8 @@ ENTITIES = [  # id, key as the previous revision made it, name, type, aliases
     (5, "person:william ruto", "William Ruto", "person", ["President Ruto"]),
     (6, "government:kenya  ", "Kenya ", "government", ["Ruto's government"]),
 ]
-CLAIM_ENTITIES = [1, 2, 2, 3, 4, 5, 6, None]
+CLAIM_ENTITIES = [1, 2, 2, 3, 4, 5, 6, None]  # subjects
+CLAIM_OBJECTS = [4, 3, None, 2, 6, 1, None, 4]
 
 
 def seed_duplicates(engine: Engine) -> None:
@@ -96,23 +97,28 @@ def seed_duplicates(engine: Engine) -> None:
             [
                 {
                     "id": n + 1, "run_id": None, "article_id": 1, "entity_id": entity_id,
+                    "object_entity_id": object_id,
                     "statement": f"Claim {n}.", "claim_type": "event", "subject_name": "Kenya",
                     "subject_type": "country", "predicate": "said", "modality": "asserted",
                     "evidence_quote": "Kenya", "char_start": 0, "char_end": 5,
                     "match_kind": "exact", "match_score": 100.0, "created_at": now,
                 }
-                for n, entity_id in enumerate(CLAIM_ENTITIES)
+                for n, (entity_id, object_id) in enumerate(
+                    zip(CLAIM_ENTITIES, CLAIM_OBJECTS, strict=True)
+                )
             ],
         )  # fmt: skip
 
 
-def stored(engine: Engine) -> tuple[list[tuple[Any, ...]], list[int | None]]:
+def stored(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[int | None, ...]]]:
     with engine.connect() as connection:
         entities = connection.execute(
             sa.text("SELECT id, key, name, type, aliases FROM entity ORDER BY id")
         ).all()
-        claims = connection.execute(sa.text("SELECT entity_id FROM claim ORDER BY id")).scalars()
-        return [tuple(row) for row in entities], list(claims)
+        claims = connection.execute(
+            sa.text("SELECT entity_id, object_entity_id FROM claim ORDER BY id")
+        ).all()
+        return [tuple(row) for row in entities], [tuple(row) for row in claims]
 
 
 def test_the_migration_merges_entities_whose_names_fold_alike(engine_of: Engine) -> None:
@@ -134,7 +140,7 @@ def test_the_migration_merges_entities_whose_names_fold_alike(engine_of: Engine)
         (3, "haiti", "Haiti", "country", ["Port-au-Prince"]),
         (5, "william ruto", "William Ruto", "person", ["President Ruto"]),
     ]
-    assert claims == [1, 1, 1, 3, 3, 5, 1, None]
+    assert claims == [(1, 3), (1, 3), (1, None), (3, 1), (3, 1), (5, 1), (1, None), (None, 3)]
 
     migrate_to(engine_of, previous, down=True)
     keys = [key for _, key, *_ in stored(engine_of)[0]]
