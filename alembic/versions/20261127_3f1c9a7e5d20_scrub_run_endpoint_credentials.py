@@ -1,7 +1,7 @@
 """runs' stored endpoints without credentials
 
 Revision ID: 3f1c9a7e5d20
-Revises: e97397b1fa21
+Revises: 1a1242f10c35
 Create Date: 2026-11-27 19:40:00.000000
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 # revision identifiers, used by Alembic.
 revision: str = "3f1c9a7e5d20"
-down_revision: Union[str, Sequence[str], None] = "e97397b1fa21"
+down_revision: Union[str, Sequence[str], None] = "1a1242f10c35"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

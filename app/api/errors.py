@@ -9,6 +9,7 @@ body in app.api.request_context.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,9 +18,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from app.core.config import Settings, get_settings
 from app.services.errors import ErrorKind, ServiceError
 
 log = logging.getLogger("factdiff")
@@ -141,7 +144,21 @@ async def database_down(_request: Request, exc: OperationalError) -> JSONRespons
     return error_response(503, "the database is unavailable; try again", "database_unavailable")
 
 
+async def pool_busy(request: Request, exc: PoolTimeoutError) -> JSONResponse:
+    """Every connection in use for longer than a request may wait: try again shortly."""
+    settings: Settings = request.app.dependency_overrides.get(get_settings, get_settings)()
+    retry_after = math.ceil(settings.db_pool_timeout_s)
+    log.warning("database pool busy: %s", exc)
+    message = (
+        "the service is busy: no database connection came free within "
+        f"{settings.db_pool_timeout_s:g} s; try again in {retry_after} s"
+    )
+    detail = {"reason": "busy", "message": message}
+    return error_response(503, detail, "busy", {"Retry-After": str(retry_after)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.exception_handler(PoolTimeoutError)(pool_busy)
     app.exception_handler(RequestValidationError)(invalid_request)
     app.exception_handler(StarletteHTTPException)(http_error)
     app.exception_handler(OperationalError)(database_down)

@@ -72,7 +72,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ):
         log.warning("%d run(s) interrupted by the last shutdown queued again", released)
     if settings.worker_concurrency:
-        pool = WorkerPool(engine, app.state.llm, settings, after_store=assign_facts(settings))
+        pool = WorkerPool(
+            db.jobs_engine(engine, settings),
+            app.state.llm,
+            settings,
+            after_store=assign_facts(settings),
+        )
         app.state.workers = pool
         task = asyncio.create_task(pool.run())
     yield

@@ -86,6 +86,19 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. postgres:// and postgresql:// are normalised to psycopg 3.",
     )
 
+    # The requests' connection pool (app/store/db.py; the README's "Sizing"). Runs have a pool
+    # of their own, sized by worker_concurrency.
+    db_pool_size: int = Field(default=10, ge=1, le=1000, description="Connections kept open")
+    db_max_overflow: int = Field(
+        default=10, ge=0, le=1000, description="Connections opened beyond db_pool_size at peaks"
+    )
+    db_pool_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="How long a request waits for a connection; then 503 busy with Retry-After",
+    )
+
     llm_mode: LLMMode | None = Field(
         default=None,
         description="replay, live or record. Unset: live when an endpoint or key is configured, "
@@ -132,7 +145,7 @@ class Settings(BaseSettings):
     llm_tpm: int = Field(default=0, ge=0)
 
     fixtures_dir: Path = PROJECT_ROOT / "fixtures" / "llm"
-    default_schema: str = "news_claims"
+    default_schema: str = "news_claims"  # its latest version that is not a preview
 
     chunk_token_budget: int = Field(default=3000, ge=200)
     chunk_overlap_tokens: int = Field(default=200, ge=0)

@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from app.extract.pipeline import ExtractionResult
 from app.jobs.queue import LeaseLostError
 from app.llm.client import Usage
-from app.store.crud import claim_values, entity_key, register_entities
+from app.store.crud import claim_entities, claim_values, entity_key, register_entities
 from app.store.models import (
     CLAIM_TABLE,
     MAX_INTEGER,
@@ -124,10 +124,17 @@ def _rows(finished: FinishedRun, entities: dict[str, int]) -> _Rows:
     assert run.id is not None and article.id is not None
     claims = []
     for grounded in result.claims:
-        subject = grounded.claim.subject
-        entity_id = entities[entity_key(subject.name, subject.type.value)]
+        subject, *objects = claim_entities(grounded.claim)
+        entity_id = entities[entity_key(subject.name)]
+        object_id = entities[entity_key(objects[0].name)] if objects else None
         claims.append(
-            claim_values(grounded=grounded, article=article, run_id=run.id, entity_id=entity_id)
+            claim_values(
+                grounded=grounded,
+                article=article,
+                run_id=run.id,
+                entity_id=entity_id,
+                object_entity_id=object_id,
+            )
         )
     rejections = [
         {

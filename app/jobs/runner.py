@@ -173,11 +173,23 @@ async def process_run(
     return await execute_run(run_id, engine=engine, client=client, settings=settings, owner=owner)
 
 
+def run_status(engine: Engine, run_id: int) -> RunStatus:
+    with engine.connect() as connection:
+        status = connection.execute(
+            select(ExtractionRun.status).where(col(ExtractionRun.id) == run_id)
+        ).scalar_one()
+    return RunStatus(status)
+
+
 async def wait_for_run(engine: Engine, run_id: int, *, timeout_s: float) -> ExtractionRun:
-    """Wait for a run another worker holds to end, or for the timeout."""
+    """Wait for a run another worker holds to end, or for the timeout.
+
+    Polls the status alone, a connection for a moment each time: many requests may wait for
+    one run, and none may hold a connection while it waits.
+    """
     deadline = time.monotonic() + timeout_s
     while True:
-        run = await run_in_threadpool(read_run, engine, run_id)
-        if run.status in TERMINAL or time.monotonic() >= deadline:
-            return run
+        status = await run_in_threadpool(run_status, engine, run_id)
+        if status in TERMINAL or time.monotonic() >= deadline:
+            return await run_in_threadpool(read_run, engine, run_id)
         await asyncio.sleep(0.2)

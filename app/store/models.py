@@ -107,7 +107,8 @@ class Entity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("key", name="uq_entity_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # casefolded "type:name", so "Kenya" the country is one row however it is capitalised.
+    # The canonical name folded (crud.entity_key), unique: "Kenya" is one row however it is
+    # capitalised or spaced, and whatever type an article gives it.
     key: str = Field(max_length=300, index=True)
     name: str = Field(max_length=200)
     type: str = Field(max_length=30)
@@ -148,6 +149,11 @@ class Claim(SQLModel, table=True):
     char_end: int
     match_kind: str = Field(max_length=20)
     match_score: float
+    # Canonical fact fields (news_claims@v2): null for claims of v1, which had none.
+    fact_kind: str | None = Field(default=None, max_length=40)
+    object_entity_id: int | None = Field(default=None, foreign_key="entity.id")
+    unit_kind: str | None = Field(default=None, max_length=20)
+    aspect: str | None = Field(default=None, max_length=10)  # event or state
     # Fields a schema adds beyond the shared core, kept as the model gave them.
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     # Plain strings, not database enums: portable, and a new value needs no type migration.

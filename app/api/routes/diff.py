@@ -74,7 +74,7 @@ def facts(
         raise HTTPException(400, "date_to is before date_from")
     ledger = comparison.fact_ledger(
         session,
-        schema_name=settings.default_schema,
+        schema_name=settings.default_schema.split("@")[0],  # every version of the schema
         entity=entity,
         claim_type=claim_type.value if claim_type else None,
         date_from=date_from,

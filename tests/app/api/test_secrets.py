@@ -186,7 +186,7 @@ def test_the_migration_scrubs_endpoints_runs_stored(tmp_path: Path) -> None:
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "e97397b1fa21")  # the revision before the scrub
+        command.upgrade(config, "1a1242f10c35")  # the revision before the scrub
     endpoints = [SECRET_QUERY_URL, "http://localhost:11434/v1", "replay:/srv/fixtures/llm"]
     with engine.begin() as connection:
         connection.execute(
