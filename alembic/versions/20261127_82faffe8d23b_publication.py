@@ -1,7 +1,7 @@
 """publication: one text, many outlets
 
 Revision ID: 82faffe8d23b
-Revises: c3ec4907027d
+Revises: 3f1c9a7e5d20
 Create Date: 2026-11-27 19:10:00.000000
 
 Every existing article gets one publication from its own outlet, url, title and date: until
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "82faffe8d23b"
-down_revision: Union[str, Sequence[str], None] = "c3ec4907027d"
+down_revision: Union[str, Sequence[str], None] = "3f1c9a7e5d20"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

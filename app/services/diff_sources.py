@@ -62,7 +62,9 @@ def parse_side(spec: str) -> Side:
         raise BadSideError(
             f"cannot read {spec!r}: use article:ID, run:ID or outlet:NAME, e.g. article:3"
         )
-    if kind in ("article", "run") and not (value.isdigit() and 0 < int(value) <= MAX_ID):
+    # isdecimal() and isdigit() admit other scripts' digits (١٢, ²), which int() may refuse.
+    digits = value.isascii() and value.isdigit()
+    if kind in ("article", "run") and not (digits and 0 < int(value) <= MAX_ID):
         raise BadSideError(f"cannot read {spec!r}: {kind} ids are positive integers")
     return Side(kind, value.strip())
 

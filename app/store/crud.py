@@ -10,7 +10,18 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Engine,
+    Text,
+    cast,
+    literal,
+    literal_column,
+    not_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
@@ -117,8 +128,10 @@ def fold_name(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def entity_key(name: str, type_: str) -> str:
-    return f"{type_.casefold()}:{fold_name(name)}"
+def entity_key(name: str) -> str:
+    """An entity's unique key: its canonical name, folded. Its type is left out, as diffs and
+    the ledger leave it out: "Kenya" the country and "Kenya" the government are one entity."""
+    return fold_name(name)
 
 
 # A mention is worth keeping as an alias only when it names the entity: "Nairobi" for the
@@ -139,17 +152,51 @@ def is_alias(mention: str, name: str) -> bool:
     )
 
 
+def add_alias(*, session: Session, entity_id: int, alias: str) -> bool:
+    """Append ``alias`` to the entity's aliases unless there already; True when added.
+
+    One UPDATE that appends to the stored list, so additions racing each other are all kept
+    (a list read, extended and written back keeps only the last writer's). PostgreSQL makes a
+    racing UPDATE wait for the first to commit, then applies it to the row as committed;
+    SQLite runs one writer at a time.
+    """
+    aliases = col(Entity.aliases)
+    appended: ColumnElement[Any]
+    absent: ColumnElement[bool]
+    if session.get_bind().dialect.name == "postgresql":
+        item = func.jsonb_build_array(cast(literal(alias), Text))
+        appended = cast(cast(aliases, JSONB).op("||")(item), JSON)
+        absent = not_(cast(aliases, JSONB).op("@>", is_comparison=True)(item))
+    else:
+        appended = func.json_insert(aliases, "$[#]", alias)
+        listed = select(literal(1)).select_from(func.json_each(aliases).table_valued("value"))
+        absent = ~listed.where(literal_column("value") == alias).exists()
+    statement = (
+        update(Entity)
+        .where(col(Entity.id) == entity_id, absent)
+        .values(aliases=appended)
+        .execution_options(synchronize_session=False)
+    )
+    added: bool = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return added
+
+
 def upsert_entity(*, session: Session, name: str, type_: str, mention: str | None) -> Entity:
     """The entity row for a canonical name, learning the article's wording as an alias."""
-    key = entity_key(name, type_)
+    key = entity_key(name)
     entity = session.exec(select(Entity).where(Entity.key == key)).first()
     if entity is None:
         entity = Entity(key=key, name=name, type=type_, aliases=[])
         session.add(entity)
         session.flush()
-    if mention and is_alias(mention, name) and mention not in entity.aliases:
-        entity.aliases = [*entity.aliases, mention]  # reassign: JSON columns track assignment
-        session.add(entity)
+    assert entity.id is not None
+    if (
+        mention
+        and is_alias(mention, entity.name)
+        and mention not in entity.aliases
+        and add_alias(session=session, entity_id=entity.id, alias=mention)
+    ):
+        session.refresh(entity, ["aliases"])
     return entity
 
 
@@ -187,7 +234,7 @@ def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dic
     learned: dict[str, tuple[int, frozenset[str]]] = {}
     subjects = {}
     for subject in (e for grounded in claims for e in claim_entities(grounded.claim)):
-        key = entity_key(subject.name, subject.type.value)
+        key = entity_key(subject.name)
         mention = (
             subject.mention if subject.mention and is_alias(subject.mention, subject.name) else None
         )

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import Field
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -37,7 +38,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"description": "The url serves neither HTML nor plain text"},
     422: {"description": "Invalid body, or no article text found at the url"},
     502: {"description": "The model's answer was unusable (run stored as failed); url unreachable"},
-    503: {"description": "No LLM answer could be had (no fixture, endpoint down)"},
+    503: {"description": "No LLM answer could be had (no fixture, endpoint down); busy"},
 }
 
 
@@ -56,14 +57,16 @@ def _publications_of(session: Session, article: Article) -> list[Publication]:
     return found[article.id]
 
 
-def extraction_of(session: Session, done: Submission) -> ArticleExtraction:
-    claims = session.exec(
-        select(Claim)
-        .where(Claim.run_id == done.run.id, Claim.status == ClaimStatus.active.value)
-        .order_by(col(Claim.id))
-    ).all()
+def extraction_of(engine: Engine, done: Submission) -> ArticleExtraction:
+    with Session(engine) as session:
+        claims = session.exec(
+            select(Claim)
+            .where(Claim.run_id == done.run.id, Claim.status == ClaimStatus.active.value)
+            .order_by(col(Claim.id))
+        ).all()
+        carried = _publications_of(session, done.article)
     return ArticleExtraction(
-        article=article_public(done.article, _publications_of(session, done.article)),
+        article=article_public(done.article, carried),
         run=RunPublic.of(done.run),
         claims=[ClaimPublic.of(c) for c in claims],
         reused=done.reused,
@@ -85,7 +88,6 @@ async def submit_article(
     request: Request,
     body: ArticleCreate,
     response: Response,
-    session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
     llm: LLMDep,
@@ -98,12 +100,12 @@ async def submit_article(
     """Submit an article's text or url: extract its grounded claims (or reuse the stored run)."""
     pool = getattr(request.app.state, "workers", None)
     done = await submission.submit_article(
-        article_in=body, session=session, engine=engine, settings=settings, llm=llm,
+        article_in=body, engine=engine, settings=settings, llm=llm,
         fetcher=fetcher, caller=caller, wait=wait, on_queued=pool.wake if pool else None,
     )  # fmt: skip
     if not done.finished:
         response.status_code = status.HTTP_202_ACCEPTED
-    return await run_in_threadpool(extraction_of, session, done)
+    return await run_in_threadpool(extraction_of, engine, done)
 
 
 @router.get("", response_model=ArticlesPublic)

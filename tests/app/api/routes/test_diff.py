@@ -234,7 +234,7 @@ def test_facts_rejects_dates_out_of_order(client: TestClient) -> None:
     response = client.get("/facts", params={"date_from": "2025-02-01", "date_to": "2025-01-01"})
     assert (response.status_code, response.json()) == (
         400,
-        {"detail": "date_to is before date_from"},
+        {"detail": "date_to is before date_from", "reason": "bad_request"},
     )
 
 
