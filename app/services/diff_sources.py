@@ -6,7 +6,7 @@ DiffClaims, with subjects normalised through the entity table's aliases.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -195,3 +195,23 @@ def ledger_claims(
         wanted = aliases.get(fold_name(entity), fold_name(entity))
         claims = [c for c in claims if c.subject == wanted]
     return claims
+
+
+def subjects_claims(
+    session: Session, *, schema_name: str, entity_ids: Collection[int]
+) -> list[DiffClaim]:
+    """The claims about the subjects of ``entity_ids``, aliases followed, for their facts."""
+    entities = entity_rows(session)
+    aliases = alias_map(session, entities)
+
+    def canonical(name: str) -> str:
+        return aliases.get(fold_name(name), fold_name(name))
+
+    wanted = {canonical(name) for i, name, _ in entities if i in entity_ids}
+    ids = [
+        i
+        for i, name, entity_aliases in entities
+        if canonical(name) in wanted or any(canonical(a) in wanted for a in entity_aliases)
+    ]
+    where = [_schema_runs(schema_name), col(Claim.entity_id).in_(ids)]
+    return [c for c in load_claims(session, where=where, aliases=aliases) if c.subject in wanted]

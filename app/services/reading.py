@@ -1,0 +1,116 @@
+"""What a reader looks at: the stories, recent articles, an article's claims and their facts.
+
+Use cases of the web pages, as plain functions over a session so the API or the CLI can call
+them too. The fact a claim belongs to comes from the same ledger as ``GET /facts``
+(app.diff.ledger), built over the claims of the subjects concerned only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, func, select
+
+from app.diff.ledger import Fact, Status, build_ledger
+from app.services.diff_sources import ledger_claims, subjects_claims
+from app.store.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
+
+
+@dataclass(frozen=True)
+class Story:
+    """An entity the stored claims are about, with how much is said of it and disputed."""
+
+    entity_id: int
+    name: str
+    type: str
+    articles: int
+    claims: int
+    conflicts: int
+
+
+def list_stories(*, session: Session, schema_name: str, limit: int = 12) -> list[Story]:
+    """The entities with the most active claims, each with its facts in conflict counted."""
+    claims = func.count(col(Claim.id))
+    articles = func.count(func.distinct(col(Claim.article_id)))
+    query = (
+        sa_select(col(Entity.id), col(Entity.name), col(Entity.type), articles, claims)
+        .join(Claim, col(Claim.entity_id) == col(Entity.id))
+        .where(col(Claim.status) == ClaimStatus.active.value)
+        .group_by(col(Entity.id), col(Entity.name), col(Entity.type))
+        .order_by(claims.desc(), col(Entity.id))
+        .limit(limit)
+    )
+    stories = []
+    for entity_id, name, type_, article_count, count in session.connection().execute(query):
+        facts = build_ledger(
+            ledger_claims(
+                session, schema_name=schema_name, entity=name, claim_type=None,
+                date_from=None, date_to=None,
+            )
+        )  # fmt: skip
+        conflicts = sum(f.status == "conflict" for f in facts)
+        assert entity_id is not None
+        stories.append(Story(entity_id, name, type_, article_count, count, conflicts))
+    return stories
+
+
+def recent_articles(*, session: Session, limit: int = 10) -> list[Article]:
+    """The articles stored last, newest first."""
+    return list(session.exec(select(Article).order_by(col(Article.id).desc()).limit(limit)).all())
+
+
+def article_claims(*, session: Session, article_id: int) -> list[Claim]:
+    """An article's active claims in text order (as ``GET /articles/{id}/claims`` lists them)."""
+    return list(
+        session.exec(
+            select(Claim)
+            .where(Claim.article_id == article_id, Claim.status == ClaimStatus.active.value)
+            .order_by(col(Claim.char_start), col(Claim.id))
+        ).all()
+    )
+
+
+def article_runs(*, session: Session, article_id: int) -> list[ExtractionRun]:
+    """The extraction runs of an article, the latest first."""
+    query = select(ExtractionRun).where(ExtractionRun.article_id == article_id)
+    return list(session.exec(query.order_by(col(ExtractionRun.id).desc())).all())
+
+
+@dataclass(frozen=True)
+class ClaimFact:
+    """The fact a claim belongs to across every stored source."""
+
+    status: Status
+    explanation: str
+    sources: int
+    values: list[str]
+
+
+def facts_of_claims(
+    *, session: Session, claims: Iterable[Claim], schema_name: str
+) -> dict[int, ClaimFact]:
+    """Each claim's fact, from the ledger of the claims' subjects (and their aliases)."""
+    entity_ids = {c.entity_id for c in claims if c.entity_id is not None}
+    if not entity_ids:
+        return {}
+    ledger = build_ledger(subjects_claims(session, schema_name=schema_name, entity_ids=entity_ids))
+    found: dict[int, ClaimFact] = {}
+    for fact in ledger:
+        view = _claim_fact(fact)
+        for source in fact.sources:
+            found[source.id] = view
+    return found
+
+
+def _claim_fact(fact: Fact) -> ClaimFact:
+    outlets = Counter(c.article_id for c in fact.sources)
+    return ClaimFact(fact.status, fact.explanation, len(outlets), fact.values)
+
+
+def list_outlets(*, session: Session) -> list[str]:
+    """The outlets of the stored articles, by name."""
+    query = select(Article.outlet).where(col(Article.outlet).is_not(None)).distinct()
+    return sorted(o for o in session.exec(query).all() if o)
