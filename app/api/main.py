@@ -23,6 +23,7 @@ from app.jobs import queue as jobs
 from app.jobs.worker import PROCESS_ID, WorkerPool
 from app.llm.client import build_client, close_client
 from app.store import db
+from app.web import install_web
 
 log = logging.getLogger("factdiff")
 
@@ -88,6 +89,8 @@ def create_app() -> FastAPI:
         summary="Grounded claims from news articles, and what sources disagree on.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc: app.web serves them from local assets
+        redoc_url=None,
     )
     # Every route needs a key when keys are configured, but /healthz (for load balancers).
     for module in (articles, claims, curation, diff, entities, runs, meta):
@@ -109,6 +112,7 @@ def create_app() -> FastAPI:
     )
 
     install_error_handlers(app)
+    install_web(app)
     return app
 
 

@@ -1,0 +1,69 @@
+"""The fact ledger of a story: one row per fact, each source's value, conflicts first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from app.api.deps import SessionDep, SettingsDep
+from app.diff.ledger import Fact, build_ledger
+from app.diff.rules import describe_quantity, describe_time
+from app.diff.types import DiffClaim
+from app.services.diff_sources import ledger_claims
+from app.web.deps import PageCaller, render
+
+router = APIRouter(prefix="/pages", include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A point of a fact's timeline: when a source said it, and what it said."""
+
+    when: datetime | None
+    outlet: str
+    value: str
+    claim: DiffClaim
+
+
+def timeline(fact: Fact) -> list[Step]:
+    """The sources by publication time, when their values differ; empty when all agree."""
+    steps = [
+        Step(c.published_at, c.outlet or f"article {c.article_id}", describe_quantity(c), c)
+        for c in fact.sources
+    ]
+    if len({s.value for s in steps}) < 2:
+        return []
+    return sorted(steps, key=lambda s: (s.when is None, s.when or datetime.min, s.claim.id))
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: PageCaller,
+    entity: Annotated[str | None, Query(max_length=200)] = None,
+) -> Any:
+    """A story's facts across every source (``entity``: a name or an alias)."""
+    facts: list[Fact] = []
+    if entity and entity.strip():
+        claims = ledger_claims(
+            session, schema_name=settings.default_schema, entity=entity.strip(),
+            claim_type=None, date_from=None, date_to=None,
+        )  # fmt: skip
+        facts = build_ledger(claims)
+    return render(
+        request,
+        "ledger.html",
+        caller=caller,
+        entity=entity or "",
+        facts=facts,
+        timelines={f.key: timeline(f) for f in facts},
+        conflicts=sum(f.status == "conflict" for f in facts),
+        describe_quantity=describe_quantity,
+        describe_time=describe_time,
+    )
