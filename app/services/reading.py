@@ -15,36 +15,59 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from app.diff.ledger import Fact, Status, build_ledger
-from app.services.diff_sources import ledger_claims, subjects_claims
+from app.services.diff_sources import (
+    alias_map,
+    entity_rows,
+    ledger_claims,
+    subjects_claims,
+)
+from app.store.crud import fold_name
 from app.store.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
 
 
 @dataclass(frozen=True)
 class Story:
-    """An entity the stored claims are about, with how much is said of it and disputed."""
+    """What the stored claims are about: one subject, whatever its entity types and aliases."""
 
-    entity_id: int
     name: str
-    type: str
+    types: list[str]
     articles: int
     claims: int
     conflicts: int
 
 
 def list_stories(*, session: Session, schema_name: str, limit: int = 12) -> list[Story]:
-    """The entities with the most active claims, each with its facts in conflict counted."""
+    """The subjects with the most active claims, each with its facts in conflict counted.
+
+    Entities that name one subject ("Kenya" the country and "Kenya" the government, or an
+    entity and its aliases) are one story, as they are one subject in the fact ledger.
+    """
     claims = func.count(col(Claim.id))
-    articles = func.count(func.distinct(col(Claim.article_id)))
-    query = (
-        sa_select(col(Entity.id), col(Entity.name), col(Entity.type), articles, claims)
-        .join(Claim, col(Claim.entity_id) == col(Entity.id))
-        .where(col(Claim.status) == ClaimStatus.active.value)
-        .group_by(col(Entity.id), col(Entity.name), col(Entity.type))
-        .order_by(claims.desc(), col(Entity.id))
-        .limit(limit)
+    per_entity = (
+        sa_select(col(Claim.entity_id), claims)
+        .where(col(Claim.status) == ClaimStatus.active.value, col(Claim.entity_id).is_not(None))
+        .group_by(col(Claim.entity_id))
     )
+    counts = dict(session.connection().execute(per_entity).tuples().all())
+    entities = entity_rows(session)
+    aliases = alias_map(session, entities)
+    types = dict(session.exec(select(Entity.id, Entity.type)).all())
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for entity_id, name, _ in entities:
+        if counts.get(entity_id):
+            groups.setdefault(aliases.get(fold_name(name), fold_name(name)), []).append(
+                (entity_id, name)
+            )
+    ranked = sorted(groups.values(), key=lambda g: (-sum(counts[i] for i, _ in g), g[0][0]))
     stories = []
-    for entity_id, name, type_, article_count, count in session.connection().execute(query):
+    for group in ranked[:limit]:
+        ids = [i for i, _ in group]
+        name = max(group, key=lambda e: (counts[e[0]], -e[0]))[1]
+        articles = session.exec(
+            select(func.count(func.distinct(col(Claim.article_id)))).where(
+                col(Claim.entity_id).in_(ids), col(Claim.status) == ClaimStatus.active.value
+            )
+        ).one()
         facts = build_ledger(
             ledger_claims(
                 session, schema_name=schema_name, entity=name, claim_type=None,
@@ -52,8 +75,8 @@ def list_stories(*, session: Session, schema_name: str, limit: int = 12) -> list
             )
         )  # fmt: skip
         conflicts = sum(f.status == "conflict" for f in facts)
-        assert entity_id is not None
-        stories.append(Story(entity_id, name, type_, article_count, count, conflicts))
+        kinds = sorted({types[i] for i in ids})
+        stories.append(Story(name, kinds, articles, sum(counts[i] for i in ids), conflicts))
     return stories
 
 

@@ -41,7 +41,9 @@ FormLine = Annotated[str, Form(max_length=2000)]
 def _article_in(fields: dict[str, str]) -> ArticleCreate:
     data = {k: v.strip() for k, v in fields.items() if v and v.strip()}
     if "text" in data:
-        data["text"] = fields["text"]  # as written: offsets index the text as sent
+        # As typed, but for the line breaks: a browser sends a textarea's as CRLF (HTML's form
+        # encoding), which would make the same article another text with other offsets.
+        data["text"] = fields["text"].replace("\r\n", "\n")
     return ArticleCreate.model_validate(data)
 
 
