@@ -29,15 +29,35 @@ class Step:
     claim: DiffClaim
 
 
+SOURCES_SHOWN = 25  # a busy fact has hundreds of sources: a page lists what differs first
+
+
 def timeline(fact: Fact) -> list[Step]:
-    """The sources by publication time, when their values differ; empty when all agree."""
-    steps = [
-        Step(c.published_at, c.outlet or f"article {c.article_id}", describe_quantity(c), c)
-        for c in fact.sources
-    ]
+    """When the figure changed: the sources by publication time, each step a new value.
+
+    Empty when every source gives the same value.
+    """
+    steps = sorted(
+        (
+            Step(c.published_at, c.outlet or f"article {c.article_id}", describe_quantity(c), c)
+            for c in fact.sources
+        ),
+        key=lambda s: (s.when is None, s.when or datetime.min, s.claim.id),
+    )
     if len({s.value for s in steps}) < 2:
         return []
-    return sorted(steps, key=lambda s: (s.when is None, s.when or datetime.min, s.claim.id))
+    return [s for n, s in enumerate(steps) if n == 0 or s.value != steps[n - 1].value]
+
+
+def shown_sources(fact: Fact) -> list[DiffClaim]:
+    """Up to SOURCES_SHOWN sources: the first of each value, then the rest in order."""
+    firsts: dict[str, DiffClaim] = {}
+    for c in fact.sources:
+        firsts.setdefault(describe_quantity(c), c)
+    chosen = list(firsts.values())[:SOURCES_SHOWN]
+    ids = {c.id for c in chosen}
+    chosen += [c for c in fact.sources if c.id not in ids][: SOURCES_SHOWN - len(chosen)]
+    return chosen
 
 
 @router.get("/ledger", response_class=HTMLResponse)
@@ -63,6 +83,7 @@ def ledger_page(
         entity=entity or "",
         facts=facts,
         timelines={f.key: timeline(f) for f in facts},
+        shown={f.key: shown_sources(f) for f in facts},
         conflicts=sum(f.status == "conflict" for f in facts),
         describe_quantity=describe_quantity,
         describe_time=describe_time,
