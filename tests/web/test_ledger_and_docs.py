@@ -32,6 +32,21 @@ def test_the_ledger_lists_conflicts_first_with_every_source(page: Page, service:
     assert requests.outside() == []
     assert serious_violations(page) == []
 
+    first.get_by_role("link", name="Compare two of these articles side by side").click()
+    conflict_card = page.locator("article.pair.rel-conflict").first
+    expect(conflict_card).to_contain_text("217 officers")
+    expect(conflict_card).to_contain_text("270 officers")
+
+
+def test_a_quote_in_the_ledger_opens_lit_in_its_article(page: Page, service: Service) -> None:
+    conflict = service.get("/facts", entity="Kenya")["data"][0]
+    source = next(s for s in conflict["sources"] if s["quantity"]["value"] == 270)
+    page.goto(f"{service.url}/pages/ledger?entity=Kenya")
+    page.get_by_role("link", name=source["evidence"]["quote"]).first.click()
+    lit = page.locator("#article-text mark.lit")
+    expect(lit.first).to_be_focused()
+    assert "".join(lit.all_text_contents()) == source["evidence"]["quote"]
+
 
 def test_the_docs_page_renders_the_operations_offline(page: Page, service: Service) -> None:
     operations = sum(len(p) for p in service.get("/openapi.json")["paths"].values())

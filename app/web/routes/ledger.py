@@ -60,6 +60,17 @@ def shown_sources(fact: Fact) -> list[DiffClaim]:
     return chosen
 
 
+def compared(fact: Fact) -> tuple[int, int] | None:
+    """Two articles of a conflicting fact that give different values, to open side by side."""
+    if fact.status != "conflict":
+        return None
+    firsts: dict[str, int] = {}
+    for c in fact.sources:
+        firsts.setdefault(describe_quantity(c), c.article_id)
+    ids = list(firsts.values())
+    return (ids[0], ids[1]) if len(ids) > 1 else None
+
+
 @router.get("/ledger", response_class=HTMLResponse)
 def ledger_page(
     request: Request,
@@ -84,6 +95,7 @@ def ledger_page(
         facts=facts,
         timelines={f.key: timeline(f) for f in facts},
         shown={f.key: shown_sources(f) for f in facts},
+        compare={f.key: compared(f) for f in facts},
         conflicts=sum(f.status == "conflict" for f in facts),
         describe_quantity=describe_quantity,
         describe_time=describe_time,

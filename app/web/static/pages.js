@@ -112,7 +112,11 @@
     if (marks.length) { event.preventDefault(); marks[0].focus(); marks[0].scrollIntoView({ block: "center" }); }
   });
 
-  var hash = window.location.hash;
-  if (/^#q-\d+$/.test(hash)) { showQuote(hash.slice(3)); }
-  if (/^#c-\d+$/.test(hash)) { showRow(hash.slice(3)); }
+  // A link from another page (the ledger's quotes) lands here lit and focused, once the
+  // browser has scrolled to the fragment (focusing earlier is undone by that scroll).
+  window.addEventListener("load", function () {
+    var hash = window.location.hash;
+    if (/^#q-\d+$/.test(hash)) { showQuote(hash.slice(3)); }
+    if (/^#c-\d+$/.test(hash)) { showRow(hash.slice(3)); }
+  });
 })();
