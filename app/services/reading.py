@@ -15,12 +15,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from app.diff.ledger import Fact, Status, build_ledger
-from app.services.diff_sources import (
-    alias_map,
-    entity_rows,
-    ledger_claims,
-    subjects_claims,
-)
+from app.services import comparison
+from app.services.diff_sources import alias_map, entity_rows, subjects_claims
 from app.store.crud import fold_name
 from app.store.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
 
@@ -68,13 +64,10 @@ def list_stories(*, session: Session, schema_name: str, limit: int = 12) -> list
                 col(Claim.entity_id).in_(ids), col(Claim.status) == ClaimStatus.active.value
             )
         ).one()
-        facts = build_ledger(
-            ledger_claims(
-                session, schema_name=schema_name, entity=name, claim_type=None,
-                date_from=None, date_to=None,
-            )
-        )  # fmt: skip
-        conflicts = sum(f.status == "conflict" for f in facts)
+        facts = comparison.fact_ledger(
+            session, schema_name=schema_name, entity=name, conflicts_only=True
+        )
+        conflicts = len(facts)
         kinds = sorted({types[i] for i in ids})
         stories.append(Story(name, kinds, articles, sum(counts[i] for i in ids), conflicts))
     return stories

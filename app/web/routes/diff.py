@@ -10,16 +10,10 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.api.deps import SessionDep, SettingsDep
-from app.diff.align import diff_claims
 from app.diff.types import DiffClaim, DiffResult, Pair
-from app.services import reading
-from app.services.diff_sources import (
-    BadSideError,
-    Side,
-    UnknownSideError,
-    parse_side,
-    side_claims,
-)
+from app.services import comparison, reading
+from app.services.diff_sources import Side, parse_side
+from app.services.errors import ServiceError
 from app.store.models import Article, ExtractionRun
 from app.web.deps import PageCaller, PageError, render
 from app.web.marks import Span, Stretch, stretches
@@ -83,32 +77,43 @@ def _sections(result: DiffResult) -> list[tuple[str, str, list[tuple[int, Pair]]
     ]
 
 
+STATUS = {"invalid": 400, "not_found": 404}
+
+
 def diff_context(session: Session, schema_name: str, left: str, right: str) -> dict[str, Any]:
     try:
-        sides = parse_side(left), parse_side(right)
-        claims = [side_claims(session, s, schema_name=schema_name) for s in sides]
-    except BadSideError as exc:
-        raise PageError(400, str(exc), hint="Pick the two sources below.") from exc
-    except UnknownSideError as exc:
-        raise PageError(404, str(exc), hint="Pick the two sources below.") from exc
-    result = diff_claims(claims[0], claims[1])
+        done = comparison.diff_sources(session, left=left, right=right, schema_name=schema_name)
+    except ServiceError as exc:
+        status = STATUS.get(exc.kind.value, 400)
+        raise PageError(status, exc.message, hint="Pick the two sources above.") from exc
+    result = done.result
     relation: dict[int, str] = {}
     partners: dict[str, list[str]] = {}
     for pair in result.pairs:
         relation[pair.left.id] = relation[pair.right.id] = pair.relation.value
         partners.setdefault(f"L{pair.left.id}", []).append(f"R{pair.right.id}")
         partners.setdefault(f"R{pair.right.id}", []).append(f"L{pair.left.id}")
+    claims = (
+        [p.left for p in result.pairs] + result.only_left,
+        [p.right for p in result.pairs] + result.only_right,
+    )
     return {
         "left": left,
         "right": right,
         "result": result,
         "sections": _sections(result),
         "panes": [
-            _pane(session, "L", sides[0], claims[0], relation),
-            _pane(session, "R", sides[1], claims[1], relation),
+            _pane(session, "L", parse_side(left), _distinct(claims[0]), relation),
+            _pane(session, "R", parse_side(right), _distinct(claims[1]), relation),
         ],
         "partners": partners,
     }
+
+
+def _distinct(claims: list[DiffClaim]) -> list[DiffClaim]:
+    """A side's claims once each (a claim may pair twice), in text order."""
+    unique = {c.id: c for c in claims}
+    return sorted(unique.values(), key=lambda c: (c.article_id, c.char_start, c.id))
 
 
 @router.get("/diff", response_class=HTMLResponse)

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import SessionDep, SettingsDep
-from app.diff.ledger import Fact, build_ledger
+from app.diff.ledger import Fact
 from app.diff.rules import describe_quantity, describe_time
 from app.diff.types import DiffClaim
-from app.services.diff_sources import ledger_claims
+from app.services import comparison
 from app.web.deps import PageCaller, render
 
 router = APIRouter(prefix="/pages", include_in_schema=False)
@@ -82,11 +82,9 @@ def ledger_page(
     """A story's facts across every source (``entity``: a name or an alias)."""
     facts: list[Fact] = []
     if entity and entity.strip():
-        claims = ledger_claims(
-            session, schema_name=settings.default_schema, entity=entity.strip(),
-            claim_type=None, date_from=None, date_to=None,
-        )  # fmt: skip
-        facts = build_ledger(claims)
+        facts = comparison.fact_ledger(
+            session, schema_name=settings.default_schema, entity=entity.strip()
+        )
     return render(
         request,
         "ledger.html",
