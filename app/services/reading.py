@@ -15,8 +15,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from app.diff.ledger import Fact, Status, build_ledger
+from app.diff.rules import unit_key
 from app.services import comparison
-from app.services.diff_sources import alias_map, entity_rows, subjects_claims
+from app.services.diff_sources import alias_map, block_claims, entity_rows
 from app.store.crud import fold_name
 from app.store.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
 
@@ -44,7 +45,7 @@ def list_stories(*, session: Session, schema_name: str, limit: int = 12) -> list
         .where(col(Claim.status) == ClaimStatus.active.value, col(Claim.entity_id).is_not(None))
         .group_by(col(Claim.entity_id))
     )
-    counts = dict(session.connection().execute(per_entity).tuples().all())
+    counts = {i: n for i, n in session.connection().execute(per_entity) if i is not None}
     entities = entity_rows(session)
     aliases = alias_map(session, entities)
     types = dict(session.exec(select(Entity.id, Entity.type)).all())
@@ -108,11 +109,15 @@ class ClaimFact:
 def facts_of_claims(
     *, session: Session, claims: Iterable[Claim], schema_name: str
 ) -> dict[int, ClaimFact]:
-    """Each claim's fact, from the ledger of the claims' subjects (and their aliases)."""
-    entity_ids = {c.entity_id for c in claims if c.entity_id is not None}
-    if not entity_ids:
+    """Each claim's fact, from the ledger of the claims' subjects and units (aliases followed)."""
+    blocks = {
+        (c.entity_id, None if c.quantity_value is None else unit_key(c.quantity_unit)[1])
+        for c in claims
+        if c.entity_id is not None
+    }
+    if not blocks:
         return {}
-    ledger = build_ledger(subjects_claims(session, schema_name=schema_name, entity_ids=entity_ids))
+    ledger = build_ledger(block_claims(session, schema_name=schema_name, blocks=blocks))
     found: dict[int, ClaimFact] = {}
     for fact in ledger:
         view = _claim_fact(fact)
