@@ -7,6 +7,8 @@
    conflict), in a database holding those two articles. Targets: p95 50 ms and 100 ms.
 2. The fact ledger page of the busiest entity of the --articles synthetic corpus of
    bench.generate_corpus (the corpus bench.ledger_bench times GET /facts on). Target 300 ms.
+   GET /facts for the same entity is timed alongside: the page builds the same ledger, so
+   the difference is what rendering it costs.
 
 Prints a table and writes it to bench/results/pages.md. A benchmark, not a timed test.
 """
@@ -108,6 +110,10 @@ def count_check(marker: str, expected: int) -> Callable[[str], None]:
     return check
 
 
+def _json(body: str) -> None:
+    assert body.startswith("{"), body[:80]
+
+
 def p95(ms: list[float]) -> float:
     return statistics.quantiles(ms, n=20, method="inclusive")[-1]
 
@@ -138,6 +144,18 @@ def main() -> None:
             facts = client.get(path).text.count('<article class="fact ')
             what = f"{busiest}: {facts} facts of {claims:,} claims, {args.articles:,} articles"
             rows.append(("ledger page", what, ms, 300))
+            # An article of the corpus about its busiest entity: each claim's fact status comes
+            # from that entity's ledger, so this page costs what the ledger costs.
+            article = client.get("/claims", params={"entity": busiest, "limit": 1}).json()["data"][
+                0
+            ]["article_id"]
+            ms = timed(client, f"/pages/articles/{article}", args.ledger_reps, lambda html: None)
+            rows.append(
+                ("article page", f"article {article} of the corpus, about {busiest}", ms, 50)
+            )
+            # The same ledger as JSON, timed alongside: what the page adds to building it.
+            api = timed(client, f"/facts?entity={busiest}&limit=1000", args.ledger_reps, _json)
+            rows.append(("GET /facts (baseline)", "the same entity, JSON", api, 1000))
     table = Table(title="Server-side render of the pages, over HTTP, SQLite")
     header = ("page", "what", "p50 ms", "p95 ms", "target p95 ms", "met")
     for column in header:

@@ -42,6 +42,8 @@ def test_every_article_marks_exactly_its_stored_claims_at_their_offsets(
             " t.querySelectorAll('a.ref').forEach(a => a.remove()); return t.textContent; }"
         )
         assert shown == text
+        if article["outlet"] == "Le Quartier":  # the sample with accents and emoji
+            screenshot(page, "article-accents-emoji", full_page=False)
         checked_non_ascii |= any(ord(ch) > 0xFFFF for ch in text) and any(
             ord(ch) > 0xFFFF for q in expected.values() for ch in q
         )
