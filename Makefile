@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: install run test
+.PHONY: install run test eval
 install: $(VENV)/.installed
 
 ## Start the service on SQLite (replay mode unless an LLM is configured) and load the samples.
@@ -20,3 +20,11 @@ run: install
 ## Lint, type-check, check the layering and run every test, offline.
 test: install
 	VENV=$(VENV) bash scripts/test.sh
+
+## The evaluation figures of the README: both splits, both wordings, with the stand-in model.
+eval: install
+	mkdir -p reports
+	for split in dev test; do for wording in canonical varied; do \
+		$(VENV)/bin/factdiff eval eval/ --split $$split --stand-in $$wording \
+			--json reports/eval-$$split-$$wording.json || exit 1; \
+	done; done

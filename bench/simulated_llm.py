@@ -18,8 +18,6 @@ import json
 import math
 import random
 import re
-import socket
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -32,7 +30,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app.llm.replay import completion_from_answer, parse_request
+from app.eval.stand_in import serve_in_thread
+from app.llm.replay import article_from_request, completion_from_answer, parse_request
 
 
 class Fault(StrEnum):
@@ -63,7 +62,6 @@ class SimConfig:
 # Article -> claims
 # ---------------------------------------------------------------------------
 
-_ARTICLE = re.compile(r"<<<ARTICLE (\S+)\n(.*)\nARTICLE \1>>>", re.DOTALL)
 _MARKER = re.compile(r"SIMLLM:([a-z-]+)")
 # Conservative on purpose: a figure the grounding would read differently ("2,5", "1 000",
 # "7-2", "US$5") is skipped rather than risk a claim that factdiff rightly rejects.
@@ -106,14 +104,6 @@ _ABBREVIATION = re.compile(
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)$"
 )
 _FABRICATED = "Officials confirmed the figures in a statement released late on Tuesday night."
-
-
-def article_of(body: dict[str, Any]) -> str:
-    """The article the request carries: between the prompt's delimiter lines, else all of it."""
-    users = [str(m.get("content")) for m in body.get("messages") or [] if m.get("role") == "user"]
-    user = users[0] if users else ""  # re-asks append turns; the article stays in the first
-    found = _ARTICLE.search(user)
-    return found.group(2) if found else user
 
 
 def sentences(text: str) -> Iterator[tuple[int, int, bool]]:
@@ -299,7 +289,7 @@ def simulate_completion(
 ) -> tuple[dict[str, Any], Fault | None]:
     """The chat.completion for a request, in the envelope its instructor mode expects."""
     parsed = parse_request(body)
-    answer, fault = _answer(article_of(body), config)
+    answer, fault = _answer(article_from_request(body), config)
     payload = completion_from_answer(answer, None, parsed, body)
     if fault in (Fault.malformed, Fault.truncated):
         choice = payload["choices"][0]
@@ -469,26 +459,8 @@ def create_app(config: SimConfig) -> FastAPI:
 @contextmanager
 def running(config: SimConfig) -> Iterator[str]:
     """Serve the simulated LLM on a free 127.0.0.1 port in a thread; yield its /v1 URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))  # bound here and handed over: no race for the port
-    port = sock.getsockname()[1]
-    uv_config = uvicorn.Config(
-        create_app(config), log_level="warning", access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(uv_config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    try:
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the simulated LLM failed to start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_in_thread(create_app(config), name="the simulated LLM") as url:
+        yield f"{url}/v1"
 
 
 def main(argv: list[str] | None = None) -> None:

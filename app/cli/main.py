@@ -16,18 +16,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli.evaluate import eval_command
 from app.cli.fixtures import fixtures_app
+from app.cli.options import DEFAULT_SERVER, ApiKeyOption, ServerOption
 from app.core.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="factdiff: grounded claims from news articles.", no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
+app.command("eval")(eval_command)
 console = Console()
 
-DEFAULT_SERVER = "http://127.0.0.1:8000"
-ServerOption = Annotated[str, typer.Option(help="Base URL of a running factdiff")]
-ApiKeyOption = Annotated[
-    str | None, typer.Option(envvar="FACTDIFF_API_KEY", help="Sent as a Bearer token")
-]
 
 SAMPLES_DIR = PROJECT_ROOT / "fixtures" / "articles"
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +89,18 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
     )
     attempt = 1 + sum(1 for m in messages if m.get("role") == "assistant")
     return ParsedRequest(key=key, attempt=attempt, shape=shape)
+
+
+# The delimiter lines the prompts put around the article (prompts/*/user.md.j2).
+_ARTICLE = re.compile(r"<<<ARTICLE (\S+)\n(.*)\nARTICLE \1>>>", re.DOTALL)
+
+
+def article_from_request(body: dict[str, Any]) -> str:
+    """The article a request carries: between the prompt's delimiter lines, else all of it."""
+    users = [str(m.get("content")) for m in body.get("messages") or [] if m.get("role") == "user"]
+    user = users[0] if users else ""  # re-asks append turns; the article stays in the first
+    found = _ARTICLE.search(user)
+    return found.group(2) if found else user
 
 
 def estimate_tokens(text: str) -> int:

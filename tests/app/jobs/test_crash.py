@@ -88,8 +88,9 @@ class Service:
 
 @pytest.fixture
 def llm_url() -> Iterator[str]:
-    # Slow enough that a batch is still in flight when the service is killed.
-    with running(SimConfig(latency_ms=400, latency_jitter_ms=100, seed=3)) as url:
+    # Slow enough that a batch is still in flight when the service is killed, even on a busy
+    # machine where posting the 24 articles takes seconds (at 400 ms the batch could finish first).
+    with running(SimConfig(latency_ms=1500, latency_jitter_ms=200, seed=3)) as url:
         yield url
 
 
