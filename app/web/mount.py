@@ -22,3 +22,4 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static/docs", StaticFiles(directory=docs.DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.add_exception_handler(PageError, page_error)
+    docs.sentence_summaries(app)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 
 DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
 DOCS_STATIC = "/static/docs"
@@ -71,3 +72,18 @@ def redoc(request: Request) -> HTMLResponse:
     )
     page.headers["Content-Security-Policy"] = DOCS_POLICY
     return page
+
+
+def sentence_summaries(app: FastAPI) -> None:
+    """Each operation's summary is the first line of its route's docstring.
+
+    /docs and /redoc then list "Submit an article's text or url: ..." where FastAPI would have
+    made "Submit Article" of the function's name.
+    """
+    routes = list(app.routes)
+    while routes:
+        route = routes.pop()
+        # Included routers are kept as such (resolved on first use): walk into them.
+        routes.extend(getattr(getattr(route, "original_router", None), "routes", []))
+        if isinstance(route, APIRoute) and route.summary is None and route.description:
+            route.summary = route.description.strip().splitlines()[0]
