@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session
 
 from app.api.deps import IdPath, SessionDep, SettingsDep
+from app.core.config import Settings
 from app.services import curation
 from app.services.errors import ErrorKind, ServiceError
 from app.web.deps import Caller, PageWriter, render
@@ -27,9 +29,15 @@ STATUS = {"conflict": 409, "unprocessable": 422}
 
 
 def _refused(
-    request: Request, session: Any, settings: Any, caller: Caller, article_id: int, claim_id: int,
+    request: Request,
+    session: Session,
+    settings: Settings,
+    caller: Caller,
+    article_id: int,
+    claim_id: int,
     exc: ServiceError,
-) -> Any:  # fmt: skip
+) -> Any:
+    """The article page again, the refusal shown at the claim's row."""
     article = article_or_page_error(session, article_id)
     context = article_context(session, article, settings.default_schema, caller)
     refused = {"claim_id": claim_id, "message": exc.message}

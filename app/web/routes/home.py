@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
 from app.api.deps import SessionDep, SettingsDep
+from app.core.config import Settings
 from app.services import reading
 from app.store.claim_query import ClaimFilter, list_claims
 from app.web.deps import PageCaller, render
@@ -15,7 +17,7 @@ from app.web.deps import PageCaller, render
 router = APIRouter(include_in_schema=False)
 
 
-def home_context(session: Any, settings: Any, q: str | None) -> dict[str, Any]:
+def home_context(session: Session, settings: Settings, q: str | None) -> dict[str, Any]:
     results = None
     if q and q.strip():
         results, _ = list_claims(
