@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, create_engine, text
 
-from app.cli.main import wait_healthy
+from app.cli.samples import wait_healthy
 from app.core.config import Settings
 from app.store.db import make_engine, migrate
 from bench.generate_corpus import populate

@@ -35,12 +35,14 @@ def load_article(stem: str) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # A developer's own LLM settings must not leak into the suite.
+    # A developer's own LLM and client settings must not leak into the suite.
     for name in (
         "OPENAI_API_KEY",
         "FACTDIFF_LLM_API_KEY",
         "FACTDIFF_LLM_BASE_URL",
         "FACTDIFF_LLM_MODE",
+        "FACTDIFF_SERVER",
+        "FACTDIFF_API_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.models import QuantityPublic, TimePublic
 from app.diff.align import DiffClaim, DiffResult
@@ -109,6 +109,9 @@ class DiffPublic(BaseModel):
 
 
 class FactPublic(BaseModel):
+    id: int | None = Field(
+        description="The stored fact (GET /facts/{id}); null for claims not yet assigned"
+    )
     key: str
     subject: str
     claim_type: str
@@ -125,6 +128,7 @@ class FactPublic(BaseModel):
     @staticmethod
     def fields(fact: Fact) -> dict[str, Any]:
         return {
+            "id": fact.id,
             "key": fact.key,
             "subject": fact.subject,
             "claim_type": fact.claim_type,
@@ -150,5 +154,54 @@ class FactsPublic(BaseModel):
                 "count": len(facts),
                 "date_from": date_from,
                 "date_to": date_to,
+            }
+        )
+
+
+class TimelinePoint(BaseModel):
+    """One source's value of a fact, placed at its time (as-of time, or publication date)."""
+
+    date: date | None
+    value: str
+    outlet: str
+    claim_id: int
+
+
+class FactAuditPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    fact_id: int
+    action: str = Field(description="merged (other_fact_id moved in) or split (claim_id moved out)")
+    other_fact_id: int | None
+    claim_id: int | None
+    actor: str
+    reason: str
+    created_at: UTCDateTime
+
+
+class FactDetailPublic(BaseModel):
+    fact: FactPublic
+    timeline: list[TimelinePoint]
+    audit: list[FactAuditPublic]
+
+    @classmethod
+    def of(cls, fact: Fact, audit: list[Any]) -> FactDetailPublic:
+        points = [
+            {
+                "date": s.claim.time_start
+                or (s.claim.published_at.date() if s.claim.published_at else None),
+                "value": s.value,
+                "outlet": s.outlet,
+                "claim_id": s.claim.id,
+            }
+            for s in fact.fact_sources()
+        ]
+        points.sort(key=lambda p: (p["date"] is None, p["date"] or date.min, p["claim_id"]))
+        return cls.model_validate(
+            {
+                "fact": FactPublic.fields(fact),
+                "timeline": points,
+                "audit": [FactAuditPublic.model_validate(a) for a in audit],
             }
         )

@@ -16,12 +16,13 @@ from app.api.cors import SettingsCORSMiddleware
 from app.api.deps import get_engine, get_llm
 from app.api.errors import install_error_handlers
 from app.api.limits import RequestLimitsMiddleware, document_body_errors
-from app.api.routes import articles, claims, curation, diff, entities, meta, runs
+from app.api.routes import articles, claims, curation, diff, entities, facts, meta, runs
 from app.core.config import LLMMode, Settings, get_settings
 from app.core.logs import configure_logging
 from app.jobs import queue as jobs
 from app.jobs.worker import PROCESS_ID, WorkerPool
 from app.llm.client import build_client, close_client
+from app.services.facts import assign_facts
 from app.store import db
 from app.web import install_web
 
@@ -71,7 +72,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ):
         log.warning("%d run(s) interrupted by the last shutdown queued again", released)
     if settings.worker_concurrency:
-        pool = WorkerPool(engine, app.state.llm, settings)
+        pool = WorkerPool(engine, app.state.llm, settings, after_store=assign_facts(settings))
         app.state.workers = pool
         task = asyncio.create_task(pool.run())
     yield
@@ -93,7 +94,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     # Every route needs a key when keys are configured, but /healthz (for load balancers).
-    for module in (articles, claims, curation, diff, entities, runs, meta):
+    for module in (articles, claims, curation, diff, entities, facts, runs, meta):
         app.include_router(
             module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES
         )

@@ -9,6 +9,8 @@ from typing import Any, Literal, TextIO
 
 import httpx
 
+from app.cli.options import auth_headers
+
 PAGE_SIZE = 500
 
 CSV_COLUMNS = (
@@ -68,7 +70,7 @@ def export_claims(
 
 
 def _claims(server: str, api_key: str | None, filters: dict[str, str]) -> Iterator[dict[str, Any]]:
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    headers = auth_headers(api_key)
     params: dict[str, str | int] = {**filters, "limit": PAGE_SIZE}
     with httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=60.0) as client:
         while True:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import threading
-import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,66 +12,26 @@ from typing import Annotated, Any, Literal
 import httpx
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from app.cli.evaluate import eval_command
+from app.cli.facts import facts_app
 from app.cli.fixtures import fixtures_app
-from app.cli.options import DEFAULT_SERVER, ApiKeyOption, ServerOption
-from app.core.config import PROJECT_ROOT, get_settings
+from app.cli.options import (
+    DEFAULT_SERVER,
+    ApiKeyOption,
+    ServerOption,
+    auth_headers,
+    message_of,
+)
+from app.cli.samples import SAMPLES_DIR, post_samples, wait_healthy
+from app.core.config import get_settings
 
 app = typer.Typer(help="factdiff: grounded claims from news articles.", no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
 app.command("eval")(eval_command)
+app.add_typer(facts_app, name="facts")
 console = Console()
-
-
-SAMPLES_DIR = PROJECT_ROOT / "fixtures" / "articles"
-
-
-def sample_articles(folder: Path = SAMPLES_DIR) -> list[tuple[Path, dict[str, Any]]]:
-    return [(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.json"))]
-
-
-def post_samples(server: str, folder: Path = SAMPLES_DIR, timeout: float = 120.0) -> int:
-    """POST every sample article to a running service; print a table. Returns failures."""
-    table = Table("article", "status", "claims", "rejected", "run", "note")
-    failures = 0
-    with httpx.Client(base_url=server, timeout=timeout) as client:
-        for path, article in sample_articles(folder):
-            response = client.post("/articles", json=article)
-            if response.status_code in (200, 201, 202):
-                body = response.json()
-                run = body["run"]
-                note = (
-                    "reused, no LLM call" if body["reused"] else f"{run['llm_calls']} LLM call(s)"
-                )
-                table.add_row(
-                    path.stem,
-                    str(response.status_code),
-                    str(len(body["claims"])),
-                    str(run["rejected_count"]),
-                    str(run["id"]),
-                    note,
-                )
-            else:
-                failures += 1
-                table.add_row(
-                    path.stem, str(response.status_code), "-", "-", "-", response.text[:80]
-                )
-    console.print(table)
-    return failures
-
-
-def wait_healthy(server: str, deadline_s: float = 30.0) -> bool:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        try:
-            if httpx.get(f"{server}/healthz", timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    return False
 
 
 @app.command()
@@ -83,6 +41,7 @@ def serve(
     load_samples: Annotated[
         bool, typer.Option(help="POST fixtures/articles/*.json once up")
     ] = False,
+    api_key: ApiKeyOption = None,
 ) -> None:
     """Run the HTTP service (uvicorn app.main:app)."""
     import uvicorn
@@ -92,7 +51,7 @@ def serve(
 
         def loader() -> None:
             if wait_healthy(server_url):
-                post_samples(server_url)
+                post_samples(server_url, api_key=api_key)
                 console.print(f"[bold]factdiff is up:[/] {server_url}/  ·  {server_url}/docs")
 
         threading.Thread(target=loader, daemon=True).start()
@@ -111,6 +70,7 @@ def worker(
     from app.core.logs import configure_logging
     from app.jobs.worker import WorkerPool
     from app.llm.client import build_client, close_client
+    from app.services.facts import assign_facts
     from app.store import db
 
     configure_logging()
@@ -122,7 +82,13 @@ def worker(
     gc.freeze()
 
     async def main() -> None:
-        pool = WorkerPool(engine, build_client(settings), settings, concurrency=concurrency)
+        pool = WorkerPool(
+            engine,
+            build_client(settings),
+            settings,
+            concurrency=concurrency,
+            after_store=assign_facts(settings),
+        )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, pool.stop)
@@ -147,10 +113,16 @@ def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
 @app.command("load-samples")
 def load_samples_command(
     server: ServerOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
     folder: Path = SAMPLES_DIR,
 ) -> None:
     """POST the sample articles to a running service and show what each yielded."""
-    raise typer.Exit(1 if post_samples(server.rstrip("/"), folder) else 0)
+    try:
+        failures = post_samples(server.rstrip("/"), folder, api_key=api_key)
+    except httpx.HTTPError as exc:
+        console.print(Text(f"cannot reach {server}: {exc}", style="red"), soft_wrap=True)
+        raise typer.Exit(2) from exc
+    raise typer.Exit(1 if failures else 0)
 
 
 @app.command("diff")
@@ -158,6 +130,7 @@ def diff_command(
     left: Annotated[str, typer.Argument(help="article:ID, run:ID or outlet:NAME")],
     right: Annotated[str, typer.Argument(help="article:ID, run:ID or outlet:NAME")],
     server: ServerOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
     schema: Annotated[
         str | None, typer.Option(help="Extraction schema; default news_claims")
     ] = None,
@@ -167,17 +140,15 @@ def diff_command(
     if schema:
         params["schema"] = schema
     try:
-        response = httpx.get(f"{server.rstrip('/')}/diff", params=params, timeout=60)
+        response = httpx.get(
+            f"{server.rstrip('/')}/diff", params=params, headers=auth_headers(api_key), timeout=60
+        )
     except httpx.HTTPError as exc:
-        console.print(f"[red]cannot reach {server}: {exc}[/]")
+        console.print(Text(f"cannot reach {server}: {exc}", style="red"), soft_wrap=True)
         raise typer.Exit(2) from exc
     if response.status_code != 200:
-        detail = (
-            response.json().get("detail")
-            if response.headers.get("content-type", "").startswith("application/json")
-            else response.text
-        )
-        console.print(f"[red]{response.status_code}: {detail}[/]")
+        problem = f"{response.status_code}: {message_of(response)}"
+        console.print(Text(problem, style="red"), soft_wrap=True)
         raise typer.Exit(1)
     # Plain print: the Markdown is meant to be read as is, or piped into a report.
     print(response.text)
@@ -192,7 +163,11 @@ def submit_command(
     api_key: ApiKeyOption = None,
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Articles in flight")] = 8,
     report: Annotated[
-        Path | None, typer.Option(help="JSONL report, one outcome per line, written as they end")
+        Path | None,
+        typer.Option(
+            help="JSONL report, one outcome per line as each ends; appended to, so a resumed "
+            "batch keeps the earlier lines (started afresh with --no-resume)"
+        ),
     ] = None,
     schema: Annotated[
         str | None, typer.Option(help="Extraction schema for articles that name none")
@@ -204,7 +179,8 @@ def submit_command(
     timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for one article")] = 600,
 ) -> None:
     """Submit many articles to a running service; report what each yielded."""
-    from app.cli.submit import SubmitOptions, exit_code, submit
+    from app.cli.outcomes import exit_code
+    from app.cli.submit import SubmitOptions, submit
 
     options = SubmitOptions(
         server=server,

@@ -16,21 +16,26 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from app.cli.options import auth_headers, message_of
+from app.cli.outcomes import (
+    Outcome,
+    open_report,
+    problem_lines,
+    progress_description,
+    report_line,
+    summary_table,
+)
 from app.store.crud import content_hash
 
-Status = Literal["succeeded", "failed", "skipped", "invalid"]
-STATUSES: tuple[Status, ...] = ("succeeded", "skipped", "failed", "invalid")
 FOLDER_SUFFIXES = frozenset({".txt", ".md", ".json", ".jsonl"})
-MAX_LISTED = 20  # failures printed after the summary; the report has them all
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 60.0
 # Refusals of the article itself; any other 4xx (auth, wrong URL) is the batch's problem.
@@ -49,20 +54,6 @@ class SubmitOptions:
     timeout: float = 600.0
     retries: int = 3
     backoff: float = 0.5
-
-
-@dataclass
-class Outcome:
-    source: str
-    status: Status
-    article_id: int | None = None
-    run_id: int | None = None
-    claims: int | None = None
-    rejected: int | None = None
-    reason: str | None = None
-    seconds: float = 0.0
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
 
 
 Item = tuple[str, dict[str, Any] | Exception]
@@ -155,20 +146,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _detail(response: httpx.Response) -> str:
-    """The server's own words for a refusal: FastAPI's detail, flattened to one line."""
-    try:
-        detail = response.json()["detail"]
-    except (ValueError, KeyError, TypeError):
-        return f"{response.status_code} {response.text[:200]}".strip()
-    if isinstance(detail, list):
-        parts = []
-        for error in detail:
-            loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-            parts.append(f"{loc}: {error.get('msg')}" if loc else str(error.get("msg")))
-        detail = "; ".join(parts)
-    elif isinstance(detail, dict):
-        detail = detail.get("message") or json.dumps(detail)
-    return f"{response.status_code} {detail}"
+    return f"{response.status_code} {message_of(response)}".strip()
 
 
 async def _stored(client: httpx.AsyncClient, options: SubmitOptions, digest: str) -> Outcome | None:
@@ -274,21 +252,20 @@ async def submit(paths: Sequence[Path], options: SubmitOptions, console: Console
     done: list[tuple[int, Outcome]] = []
     counts: Counter[str] = Counter()
     started = time.monotonic()
-    headers = {"Authorization": f"Bearer {options.api_key}"} if options.api_key else {}
+    headers = auth_headers(options.api_key)
     report: IO[str] | None = None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     progress = Progress(*columns, TimeElapsedColumn(), console=console)
-    bar = progress.add_task("submitting", total=len(items))
+    bar = progress.add_task(progress_description(counts), total=len(items))
     pending = iter(enumerate(items))
 
     def record(index: int, outcome: Outcome) -> None:
         done.append((index, outcome))
         if report is not None:
-            report.write(json.dumps(asdict(outcome), ensure_ascii=False) + "\n")
+            report.write(report_line(outcome))
             report.flush()
         counts[outcome.status] += 1
-        ok, bad = counts["succeeded"] + counts["skipped"], counts["failed"] + counts["invalid"]
-        progress.update(bar, advance=1, description=f"[green]{ok} ok[/] [red]{bad} failed[/]")
+        progress.update(bar, advance=1, description=progress_description(counts))
 
     async def worker(client: httpx.AsyncClient) -> None:
         # One shared iterator: next() never awaits, so no two workers take the same item.
@@ -296,8 +273,7 @@ async def submit(paths: Sequence[Path], options: SubmitOptions, console: Console
             record(index, await _outcome(client, options, source, item))
 
     if options.report is not None:
-        options.report.parent.mkdir(parents=True, exist_ok=True)
-        report = options.report.open("w", encoding="utf-8")
+        report = open_report(options.report, append=options.resume)
     interrupted = True
     try:
         async with httpx.AsyncClient(
@@ -313,11 +289,9 @@ async def submit(paths: Sequence[Path], options: SubmitOptions, console: Console
             report.close()
         outcomes = [o for _, o in sorted(done, key=lambda pair: pair[0])]
         console.print(summary_table(outcomes, wall_seconds=time.monotonic() - started))
-        problems = [o for o in outcomes if o.status in ("failed", "invalid")]
-        for outcome in problems[:MAX_LISTED]:
-            console.print(f"[red]{outcome.status}[/] {outcome.source}: {outcome.reason}")
-        if len(problems) > MAX_LISTED:
-            console.print(f"[red]... and {len(problems) - MAX_LISTED} more: see the report[/]")
+        for line in problem_lines(outcomes):
+            # Unwrapped: one problem, one line, whatever the terminal's width.
+            console.print(line, soft_wrap=True)
         if interrupted:
             left = len(items) - len(outcomes)
             console.print(
@@ -325,24 +299,3 @@ async def submit(paths: Sequence[Path], options: SubmitOptions, console: Console
                 "(what the server stores is skipped).[/]"
             )
     return outcomes
-
-
-def summary_table(outcomes: Sequence[Outcome], wall_seconds: float | None = None) -> Table:
-    table = Table("", "total", title=f"{len(outcomes)} article(s)", title_justify="left")
-    for status in STATUSES:
-        table.add_row(status, str(sum(o.status == status for o in outcomes)))
-    table.add_row("claims", str(sum(o.claims or 0 for o in outcomes)))
-    table.add_row("rejected", str(sum(o.rejected or 0 for o in outcomes)))
-    if any(o.prompt_tokens is not None for o in outcomes):
-        prompt = sum(o.prompt_tokens or 0 for o in outcomes)
-        completion = sum(o.completion_tokens or 0 for o in outcomes)
-        table.add_row("tokens", f"{prompt} prompt + {completion} completion")
-    if wall_seconds is not None:
-        table.add_row("wall time", f"{wall_seconds:.1f} s")
-        rate = len(outcomes) / wall_seconds if wall_seconds > 0 else 0.0
-        table.add_row("articles/s", f"{rate:.2f}")
-    return table
-
-
-def exit_code(outcomes: Sequence[Outcome]) -> int:
-    return 1 if any(o.status in ("failed", "invalid") for o in outcomes) else 0

@@ -226,13 +226,32 @@ def diff_claims(
 ) -> DiffResult:
     lf, rf = features_of(left), features_of(right)
     by_subject: dict[str, list[int]] = {}
+    by_fact: dict[int, list[int]] = {}
     for j, f in enumerate(rf):
         by_subject.setdefault(f.subject, []).append(j)
+        if f.claim.fact_id is not None:
+            by_fact.setdefault(f.claim.fact_id, []).append(j)
     candidates: list[tuple[float, int, int, int, int]] = []
     for i, a in enumerate(lf):
-        for j in by_subject.get(a.subject, ()):
-            if (score := score_features(a, rf[j])) >= threshold:
-                low, high = sorted((a.claim.id, rf[j].claim.id))
+        fact = a.claim.fact_id
+        same_fact = by_fact.get(fact, []) if fact is not None else []
+        for j in {*by_subject.get(a.subject, ()), *same_fact}:
+            b = rf[j]
+            # Stored facts decide when both claims have one: a curator's merge pairs claims
+            # the scores would not, and a split keeps apart claims they would pair. Not within
+            # one article (two runs of it): a fact holds one claim of each article.
+            if (
+                fact is not None
+                and b.claim.fact_id is not None
+                and a.claim.article_id != b.claim.article_id
+            ):
+                if fact != b.claim.fact_id:
+                    continue
+                score = max(score_features(a, b), threshold)
+            else:
+                score = score_features(a, b)
+            if score >= threshold:
+                low, high = sorted((a.claim.id, b.claim.id))
                 candidates.append((-score, low, high, i, j))
     candidates.sort()
     used_left: set[int] = set()

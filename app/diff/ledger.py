@@ -55,6 +55,7 @@ class FactSource:
 
 @dataclass(frozen=True)
 class Fact:
+    id: int | None  # the stored fact (app.store.fact_models), None when clustered on the fly
     key: str
     subject: str
     claim_type: str
@@ -68,24 +69,61 @@ class Fact:
         return [FactSource(c) for c in self.sources]
 
 
+@dataclass
+class Cluster:
+    """What a new claim is compared with: a fact's leader and first exemplars, and its articles.
+
+    ``members`` holds the leader (its first claim by id) and the next EXEMPLARS - 1 claims; the
+    rest of a stored fact need not be loaded to extend it.
+    """
+
+    members: list[Features]
+    articles: set[int]
+
+
+def block_key(f: Features) -> tuple[str, str]:
+    """Claims are only ever clustered with claims of the same block."""
+    return f.subject, f.family or ""
+
+
 def build_ledger(
     claims: Sequence[DiffClaim], *, threshold: float = DEFAULT_THRESHOLD
 ) -> list[Fact]:
     """Facts ordered conflicts first, then by number of sources (desc), then key."""
     blocks: dict[tuple[str, str], list[Features]] = {}
     for f in features_of(claims):
-        blocks.setdefault((f.subject, f.family or ""), []).append(f)
+        blocks.setdefault(block_key(f), []).append(f)
     facts = [
-        _fact(cluster, family)
+        summarise(cluster, family)
         for (_, family), block in blocks.items()
         for cluster in _cluster(block, threshold)
     ]
-    facts.sort(key=lambda f: (f.status != "conflict", -len(f.sources), f.key))
-    return facts
+    return order_facts(facts)
+
+
+def order_facts(facts: list[Fact]) -> list[Fact]:
+    return sorted(facts, key=lambda f: (f.status != "conflict", -len(f.sources), f.key))
 
 
 def _cluster(block: list[Features], threshold: float) -> list[list[Features]]:
+    block = sorted(block, key=_claim_id)
+    clusters: list[Cluster] = []
+    members: list[list[Features]] = []
+    for f, k in zip(block, assign_to_clusters(block, clusters, threshold), strict=True):
+        if k == len(members):
+            members.append([])
+        members[k].append(f)
+    return [sorted(c, key=_source_order) for c in members]
+
+
+def assign_to_clusters(
+    block: list[Features], clusters: list[Cluster], threshold: float = DEFAULT_THRESHOLD
+) -> list[int]:
     """Single pass in id order: each claim joins the cluster it matches best, or starts one.
+
+    Returns each claim's cluster index; ``clusters`` (the facts stored so far, or none) is
+    extended in place with the clusters claims start, so clustering at query time and
+    assigning new claims to stored facts as they are stored are one computation.
 
     A claim joins a cluster if it scores at least the threshold against the cluster's leader
     (its first claim) and on average against its first EXEMPLARS claims, and no claim of its
@@ -94,7 +132,6 @@ def _cluster(block: list[Features], threshold: float) -> list[list[Features]]:
     officers" from chaining through a loose paraphrase to "a first contingent of 400".
     The best mean wins, the lower cluster index on a tie.
     """
-    block = sorted(block, key=_claim_id)
     ids: dict[tuple[Hashable, ...], int] = {}
     keys = [ids.setdefault(f.scoring_key(), len(ids)) for f in block]
     repeats = Counter(keys)
@@ -102,30 +139,32 @@ def _cluster(block: list[Features], threshold: float) -> list[list[Features]]:
     # and exemplars stop changing once it has EXEMPLARS members, so the match of a key with a
     # full cluster is computed once. A key seen once never comes back, so is not kept.
     memo: dict[int, dict[int, float | None]] = {}
-    clusters: list[list[Features]] = []
-    articles: list[set[int]] = []
+    chosen: list[int] = []
     for f, key in zip(block, keys, strict=True):
         known = memo.setdefault(key, {}) if repeats[key] > 1 else None
         article = f.claim.article_id
         best_mean, best = -1.0, -1
         for k, cluster in enumerate(clusters):
-            if article in articles[k]:
+            if article in cluster.articles:
                 continue
-            if known is None or len(cluster) < EXEMPLARS:
-                mean = _match(f, cluster, threshold)
+            if known is None or len(cluster.members) < EXEMPLARS:
+                mean = _match(f, cluster.members, threshold)
             elif k in known:
                 mean = known[k]
             else:
-                mean = known[k] = _match(f, cluster, threshold)
+                mean = known[k] = _match(f, cluster.members, threshold)
             if mean is not None and mean > best_mean:
                 best_mean, best = mean, k
         if best < 0:
-            clusters.append([f])
-            articles.append({article})
+            clusters.append(Cluster([f], {article}))
+            best = len(clusters) - 1
         else:
-            clusters[best].append(f)
-            articles[best].add(article)
-    return [sorted(c, key=_source_order) for c in clusters]
+            cluster = clusters[best]
+            if len(cluster.members) < EXEMPLARS:
+                cluster.members.append(f)
+            cluster.articles.add(article)
+        chosen.append(best)
+    return chosen
 
 
 def _match(f: Features, cluster: list[Features], threshold: float) -> float | None:
@@ -159,7 +198,8 @@ def _value(c: DiffClaim) -> str:
     return ", ".join(parts) or "no figure"
 
 
-def _fact(cluster: list[Features], family: str) -> Fact:
+def summarise(cluster: list[Features], family: str, *, fact_id: int | None = None) -> Fact:
+    """A fact's sources, values and status from its claims (sorted by article, then id)."""
     sources = [f.claim for f in cluster]
     first = sources[0]
     values = [v for v, _ in Counter(_value(c) for c in sources).most_common()]
@@ -190,6 +230,7 @@ def _fact(cluster: list[Features], family: str) -> Fact:
     types = Counter(sorted(c.claim_type for c in sources)).most_common(1)
     headline = " · ".join(p for p in (first.subject, first.predicate, first.object) if p)
     return Fact(
+        id=fact_id,
         key=f"{cluster[0].subject}/{family or 'no-figure'}/{min(c.id for c in sources)}",
         subject=first.subject,
         claim_type=types[0][0],

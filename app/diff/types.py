@@ -37,6 +37,7 @@ class DiffClaim:
     quote: str
     char_start: int
     char_end: int
+    fact_id: int | None = None  # the stored fact it was assigned to (app.store.fact_models)
 
 
 class Relation(StrEnum):

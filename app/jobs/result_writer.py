@@ -10,7 +10,9 @@ batch, not per run. Nothing waits for a timer, so a run finishing alone is store
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -18,8 +20,23 @@ from starlette.concurrency import run_in_threadpool
 from app.jobs.run_results import FinishedRun, complete_runs
 from app.store.models import ExtractionRun
 
+log = logging.getLogger("factdiff")
+
 # Bounds how long one transaction holds the write lock.
 MAX_BATCH = 64
+
+
+AfterStore = Callable[[Engine], object]
+_after_store: weakref.WeakKeyDictionary[Engine, AfterStore] = weakref.WeakKeyDictionary()
+
+
+def set_after_store(engine: Engine, hook: AfterStore | None) -> None:
+    """Run ``hook(engine)`` in a thread after each batch of runs is stored (facts are assigned
+    there); jobs know nothing of what the hook does, the entry point wiring it does."""
+    if hook is None:
+        _after_store.pop(engine, None)
+    else:
+        _after_store[engine] = hook
 
 
 class ResultWriter:
@@ -55,6 +72,11 @@ class ResultWriter:
                         future.set_exception(outcome)
                     else:
                         future.set_result(outcome)
+                if (hook := _after_store.get(self.engine)) is not None:
+                    try:
+                        await run_in_threadpool(hook, self.engine)
+                    except Exception:  # the runs are stored; what the hook missed, reads redo
+                        log.exception("after-store hook failed")
         finally:
             self._writing = None
 

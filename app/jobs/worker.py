@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.config import Settings
 from app.jobs import queue as jobs
+from app.jobs.result_writer import AfterStore, set_after_store
 from app.jobs.runner import claim_and_load, execute_loaded
 from app.store.models import Article, ExtractionRun
 
@@ -37,8 +38,10 @@ class WorkerPool:
         *,
         concurrency: int | None = None,
         owner: str = PROCESS_ID,
+        after_store: AfterStore | None = None,
     ) -> None:
         self.engine = engine
+        set_after_store(engine, after_store)
         self.client = client
         self.settings = settings
         self.concurrency = concurrency or settings.worker_concurrency

@@ -184,6 +184,16 @@ def _error(status: int, kind: str, message: str) -> httpx.Response:
     )
 
 
+# What a newcomer who has just submitted an article of their own can do next.
+NO_FIXTURE_HELP = (
+    "To try the live path without a model, start the simulated LLM that ships with factdiff "
+    "(`python -m bench.simulated_llm --port 9100` in the repository, with its venv) and set "
+    "FACTDIFF_LLM_BASE_URL=http://127.0.0.1:9100/v1 FACTDIFF_LLM_API_KEY=sim; for a model, set "
+    "FACTDIFF_LLM_BASE_URL and/or FACTDIFF_LLM_API_KEY; or record a fixture with "
+    "FACTDIFF_LLM_MODE=record."
+)
+
+
 class ReplayTransport(httpx.AsyncBaseTransport):
     """Answers /chat/completions from fixture files; never touches the network."""
 
@@ -208,9 +218,7 @@ class ReplayTransport(httpx.AsyncBaseTransport):
                 404,
                 "missing",
                 f"no LLM fixture for this article (user message sha256 "
-                f"{parsed.key.user_sha256[:12]}) under {self.root}. Configure an LLM "
-                "endpoint (FACTDIFF_LLM_BASE_URL / FACTDIFF_LLM_API_KEY), or record one with "
-                "FACTDIFF_LLM_MODE=record.",
+                f"{parsed.key.user_sha256[:12]}) under {self.root}. {NO_FIXTURE_HELP}",
             )
         fixture = next((f for f in candidates if f.key == parsed.key), None)
         if fixture is None:

@@ -6,15 +6,20 @@ app.diff. A side that cannot be read is ServiceError(invalid), one naming nothin
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from app.diff.align import diff_claims
-from app.diff.ledger import Fact, build_ledger
-from app.diff.types import DiffResult
-from app.services.diff_sources import ledger_claims, parse_side, side_claims
+from app.diff.align import diff_claims, features_of
+from app.diff.ledger import Fact, block_key, build_ledger, order_facts, summarise
+from app.diff.types import DiffClaim, DiffResult
+from app.services import facts
+from app.services.diff_sources import ledger_claims, load_claims, parse_side, side_claims
+from app.services.errors import ErrorKind, ServiceError
+from app.store.fact_models import Fact as StoredFact
+from app.store.models import Claim
 
 
 @dataclass(frozen=True)
@@ -25,8 +30,13 @@ class SourceDiff:
 
 
 def diff_sources(session: Session, *, left: str, right: str, schema_name: str) -> SourceDiff:
-    """Align and compare the active claims of two sides, e.g. ``article:3`` and ``outlet:X``."""
+    """Align and compare the active claims of two sides, e.g. ``article:3`` and ``outlet:X``.
+
+    Claims are assigned to facts first: two claims of one fact pair, two of different facts
+    never do, so a curator's merge or split shows in the diff as in the ledger.
+    """
     sides = parse_side(left), parse_side(right)
+    facts.assign_pending(session.get_bind(), default_schema=schema_name)
     claims = [side_claims(session, s, schema_name=schema_name) for s in sides]
     return SourceDiff(diff_claims(claims[0], claims[1]), sides[0].label, sides[1].label)
 
@@ -42,7 +52,12 @@ def fact_ledger(
     conflicts_only: bool = False,
     limit: int | None = None,
 ) -> list[Fact]:
-    """Claims from every source clustered by fact, conflicts kept alone when asked."""
+    """The stored facts the filtered claims belong to, each with those claims as its sources.
+
+    Claims stored since the last assignment are assigned first, so the ledger is never behind
+    what was stored; reading it clusters nothing.
+    """
+    facts.assign_pending(session.get_bind(), default_schema=schema_name)
     claims = ledger_claims(
         session,
         schema_name=schema_name,
@@ -51,7 +66,43 @@ def fact_ledger(
         date_from=date_from,
         date_to=date_to,
     )
-    ledger = build_ledger(claims)
+    ledger = stored_ledger(claims)
     if conflicts_only:
         ledger = [f for f in ledger if f.status == "conflict"]
     return ledger[:limit] if limit is not None else ledger
+
+
+def stored_ledger(claims: list[DiffClaim]) -> list[Fact]:
+    """Facts from their stored clusters; a claim not yet assigned is clustered on the fly."""
+    by_fact: dict[int, list[DiffClaim]] = defaultdict(list)
+    loose: list[DiffClaim] = []
+    for c in claims:
+        if c.fact_id is None:
+            loose.append(c)
+        else:
+            by_fact[c.fact_id].append(c)
+    ledger = build_ledger(loose) if loose else []
+    for fact_id, members in by_fact.items():
+        features = sorted(features_of(members), key=lambda f: (f.claim.article_id, f.claim.id))
+        ledger.append(summarise(features, block_key(features[0])[1], fact_id=fact_id))
+    return order_facts(ledger)
+
+
+def read_fact(session: Session, fact_id: int) -> Fact:
+    """One stored fact with its active claims; a merged fact answers as the one it went into."""
+    stored = session.get(StoredFact, fact_id)
+    seen = {fact_id}
+    while stored is not None and stored.merged_into_id is not None:
+        if stored.merged_into_id in seen:  # never made by merge_facts; guards a hand-edited row
+            break
+        seen.add(stored.merged_into_id)
+        stored = session.get(StoredFact, stored.merged_into_id)
+    if stored is None or stored.id is None:
+        raise ServiceError(ErrorKind.not_found, f"fact {fact_id} not found")
+    claims = load_claims(session, where=[col(Claim.fact_id) == stored.id])
+    if not claims:
+        raise ServiceError(
+            ErrorKind.not_found, f"fact {fact_id} has no active claim: they were retracted"
+        )
+    features = sorted(features_of(claims), key=lambda f: (f.claim.article_id, f.claim.id))
+    return summarise(features, stored.family, fact_id=stored.id)

@@ -106,7 +106,7 @@ _COLUMNS = (
     Claim.subject_type, Claim.predicate, Claim.object, Claim.quantity_value,
     Claim.quantity_unit, Claim.quantity_qualifier, Claim.time_text, Claim.time_start,
     Claim.time_end, Claim.location, Claim.attribution, Claim.modality, Claim.evidence_quote,
-    Claim.char_start, Claim.char_end,
+    Claim.char_start, Claim.char_end, Claim.fact_id,
 )  # fmt: skip
 
 

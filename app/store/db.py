@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import create_engine
 
 from alembic import command
@@ -70,10 +70,19 @@ def alembic_config() -> Config:
     return config
 
 
+# The key of the lock migrations take on PostgreSQL: "factdiff" in ASCII.
+MIGRATION_LOCK = 0x6661637464696666
+
+
 def migrate(engine: Engine) -> None:
     """Bring the database to the latest schema revision."""
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # The service and every `factdiff worker` migrate as they start, at once under
+            # compose: one migrates while the others wait, then find the schema at head.
+            # Unlocked, all but one died on "relation alembic_version already exists".
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

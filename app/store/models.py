@@ -15,6 +15,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
+from app.store import fact_models as fact_models  # the fact table claim.fact_id references
 from app.store import search_index
 
 # Ids are INTEGER columns: 32-bit on PostgreSQL. A larger id in a request is refused, never
@@ -123,6 +124,8 @@ class Claim(SQLModel, table=True):
     # Indexed with the id (ix_claim_entity_id_id): PostgreSQL then walks one entity's claims
     # in id order, as the /claims pages are, and stops at the page's end.
     entity_id: int | None = Field(default=None, foreign_key="entity.id")
+    # The stored fact it belongs to (app.store.fact_models); None until assigned.
+    fact_id: int | None = Field(default=None, foreign_key="fact.id", index=True)
     statement: str = Field(sa_column=Column(Text, nullable=False))
     claim_type: str = Field(max_length=30, index=True)
     subject_name: str = Field(max_length=200)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, func, select
 
 from app.api.deps import EntityDep, SessionDep
+from app.services import facts
 from app.store.models import Claim, Entity
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -66,5 +67,6 @@ def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> Enti
         entity.aliases = [*entity.aliases, alias]
         session.add(entity)
         session.commit()
+        facts.reassign_names(session, [alias, entity.name])
         session.refresh(entity)
     return EntityPublic.model_validate(entity)

@@ -19,15 +19,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from app.cli.submit import (
-    Outcome,
-    SubmitOptions,
-    collect_articles,
-    exit_code,
-    submit,
-    summary_table,
-)
+from app.cli.outcomes import Outcome, exit_code, summary_table
+from app.cli.submit import SubmitOptions, collect_articles, submit
+from app.core.config import PROJECT_ROOT
 from app.store import db
+from tests.app.llm.test_replay import NO_FIXTURE_HELP
 from tests.conftest import ARTICLES_DIR, load_article
 
 BATCH_SAMPLES = ("kenya-haiti-217", "kenya-haiti-270", "unrelated-city-budget")
@@ -133,12 +129,13 @@ async def test_a_batch_reports_every_article_and_a_rerun_skips_the_stored(
     assert sorted(report, key=lambda r: r["source"]) == [o.__dict__ for o in outcomes]
     total_claims = sum(o.claims or 0 for o in outcomes)
     summary = rows(summary_table(outcomes, wall_seconds=2.0))
-    assert {k: summary[k] for k in ("succeeded", "skipped", "failed", "invalid", "claims")} == {
+    counted = ("succeeded", "skipped", "failed", "invalid", "claims extracted")
+    assert {k: summary[k] for k in counted} == {
         "succeeded": "4",
         "skipped": "0",
         "failed": "1",
         "invalid": "1",
-        "claims": str(total_claims),
+        "claims extracted": str(total_claims),
     }
     assert summary["articles/s"] == "3.00"
     assert "prompt +" in summary["tokens"]
@@ -176,6 +173,10 @@ async def test_without_resume_the_server_reuses_its_runs(tmp_path: Path, live_se
     assert (second.run_id, second.claims) == (first.run_id, first.claims)
     assert second.prompt_tokens is None  # no tokens were spent on it this time
     assert exit_code([first, second]) == 0
+    # Not a resumed batch: its report starts afresh.
+    assert options.report is not None
+    (line,) = options.report.read_text().splitlines()
+    assert json.loads(line)["reason"] == "reused the stored run: no LLM call"
 
 
 async def test_an_interrupted_batch_keeps_its_report_and_a_rerun_finishes_it(
@@ -316,7 +317,7 @@ def test_exit_code_and_summary_of_nothing() -> None:
     assert exit_code([]) == 0
     assert exit_code([Outcome("a", "skipped")]) == 0
     assert exit_code([Outcome("a", "succeeded"), Outcome("b", "invalid")]) == 1
-    assert rows(summary_table([]))["claims"] == "0"
+    assert rows(summary_table([]))["claims extracted"] == "0"
 
 
 @respx.mock
@@ -356,3 +357,48 @@ async def test_429_waits_its_retry_after_and_a_spent_daily_budget_fails_at_once(
     assert post.call_count == 3
     assert refused.status == "failed"
     assert refused.reason is not None and spent in refused.reason
+
+
+async def test_a_resumed_batch_appends_to_its_report_and_counts_the_stored_as_skipped(
+    tmp_path: Path, live_server: str
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for stem in ("kenya-haiti-217", "kenya-haiti-270"):
+        shutil.copy(ARTICLES_DIR / f"{stem}.json", folder / f"{stem}.json")
+    for n in (1, 2, 3):
+        text = f"Harbour {n}\n\nThe harbour of Port-Salut {n} reopened on Monday.\n"
+        (folder / f"no-fixture-{n}.txt").write_text(text, encoding="utf-8")
+    options = options_for(live_server, tmp_path)
+    assert options.report is not None
+    await submit([folder], options, quiet())
+    first_lines = options.report.read_text().splitlines()
+    console = quiet()
+
+    again = await submit([folder], options, console)
+
+    lines = options.report.read_text().splitlines()
+    assert lines[:5] == first_lines
+    assert sorted((Path(r["source"]).name, r["status"]) for r in map(json.loads, lines[5:])) == [
+        ("kenya-haiti-217.json", "skipped"),
+        ("kenya-haiti-270.json", "skipped"),
+        ("no-fixture-1.txt", "failed"),
+        ("no-fixture-2.txt", "failed"),
+        ("no-fixture-3.txt", "failed"),
+    ]
+    assert exit_code(again) == 1
+    printed = output(console).splitlines()
+    (bar,) = [line for line in printed if "5/5" in line]
+    assert bar.startswith("0 succeeded, 2 skipped, 3 failed, 0 invalid ━")
+    summary = rows(summary_table(again))
+    assert [summary[k] for k in ("succeeded", "skipped", "failed", "claims extracted")] == [
+        "0",
+        "2",
+        "3",
+        "0",
+    ]
+    problems = [line for line in printed if line.startswith(("failed", "invalid"))]
+    assert problems == [
+        "failed 3 articles: llm_unavailable: no LLM fixture for this article (user message "
+        f"sha256 …) under {PROJECT_ROOT / 'fixtures' / 'llm'}. {NO_FIXTURE_HELP}"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -79,13 +80,27 @@ async def test_changed_schema_names_the_stale_fixture(settings: Settings) -> Non
     )
 
 
-async def test_article_without_fixture_says_how_to_configure(settings: Settings) -> None:
+# What the 503 for an article without a fixture tells a newcomer to do.
+NO_FIXTURE_HELP = (
+    "To try the live path without a model, start the simulated LLM that ships with factdiff "
+    "(`python -m bench.simulated_llm --port 9100` in the repository, with its venv) and set "
+    "FACTDIFF_LLM_BASE_URL=http://127.0.0.1:9100/v1 FACTDIFF_LLM_API_KEY=sim; for a model, set "
+    "FACTDIFF_LLM_BASE_URL and/or FACTDIFF_LLM_API_KEY; or record a fixture with "
+    "FACTDIFF_LLM_MODE=record."
+)
+
+
+async def test_article_without_fixture_says_how_to_try_the_simulated_llm(
+    settings: Settings,
+) -> None:
     client = build_client(settings)
     article = ArticleInput("A text no fixture was ever written for, about 12 goats.")
     with pytest.raises(LLMUnavailableError) as caught:
         await extract_claims(client, article, get_schema("news_claims"), settings)
-    assert caught.value.message.startswith("no LLM fixture for this article")
-    assert "FACTDIFF_LLM_BASE_URL" in caught.value.message
+    message = caught.value.message
+    head, _, tail = message.partition(f") under {settings.fixtures_dir}. ")
+    assert re.fullmatch(r"no LLM fixture for this article \(user message sha256 [0-9a-f]{12}", head)
+    assert tail == NO_FIXTURE_HELP
 
 
 @respx.mock

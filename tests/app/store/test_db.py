@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -208,3 +211,43 @@ def test_postgres_search_text_is_stored_kept_current_and_migrates_both_ways(
     assert pg_search_objects(postgres_engine) == ({"ix_claim_search_text_trgm"}, ["search_text"])
     found = postgres_http.get("/claims", params={"q": "SENT 270 officers"}).json()["data"]
     assert [c["id"] for c in found] == [first["id"]]
+
+
+# Each process imports the app, says it is ready, waits for the word, then migrates: the
+# service and the workers that compose starts together, all at their first migration.
+MIGRATE_WHEN_TOLD = """
+import pathlib, sys, time
+from app.store import db
+engine = db.make_engine(sys.argv[1])
+ready, go = pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+ready.touch()
+while not go.exists():
+    time.sleep(0.005)
+db.migrate(engine)
+"""
+
+
+def test_processes_starting_together_migrate_one_at_a_time(
+    postgres_engine: Engine, tmp_path: Path
+) -> None:
+    url = postgres_engine.url.render_as_string(hide_password=False)
+    go = tmp_path / "go"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE_WHEN_TOLD, url, str(tmp_path / f"ready-{i}"), str(go)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(4)
+    ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{i}").exists() for i in range(4)):
+        assert time.monotonic() < deadline, "the processes did not start"
+        time.sleep(0.01)
+    go.touch()
+
+    errors = [p.communicate(timeout=60)[1] for p in processes]
+
+    failed = [[line for line in e.splitlines() if "Error" in line][-1:] for e in errors if e]
+    assert [p.returncode for p in processes] == [0, 0, 0, 0], failed
+    assert_migrated(postgres_engine)

@@ -17,6 +17,7 @@ from app.core.config import PROJECT_ROOT, Settings
 from app.llm.client import build_client
 from app.llm.replay import ReplayTransport
 from app.store.models import Article, ExtractionRun
+from tests.app.llm.test_replay import NO_FIXTURE_HELP
 from tests.conftest import LIVE_BASE_URL, load_article
 
 ARTICLES_DIR = PROJECT_ROOT / "fixtures" / "articles"
@@ -487,8 +488,8 @@ def test_article_without_fixture_is_503_and_the_run_is_failed(
     assert response.status_code == 503, response.text
     detail = response.json()["detail"]
     assert detail["reason"] == "llm_unavailable"
-    assert "no LLM fixture for this article" in detail["message"]
-    assert "FACTDIFF_LLM_BASE_URL" in detail["message"]
+    assert detail["message"].startswith("no LLM fixture for this article (user message sha256")
+    assert detail["message"].endswith(NO_FIXTURE_HELP)
     run = client.get(f"/runs/{detail['run_id']}").json()
     assert run["status"] == "failed"
     assert run["error_reason"] == "llm_unavailable"

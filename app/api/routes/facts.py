@@ -1,0 +1,76 @@
+"""Stored facts: one fact's sources and timeline, and curators' merges and splits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import SessionDep
+from app.api.diff_models import FactDetailPublic
+from app.services import comparison, fact_curation
+from app.store.models import MAX_ID
+
+router = APIRouter(prefix="/facts", tags=["facts"])
+
+FactId = Annotated[int, Path(ge=1, le=MAX_ID, description="A fact's id (GET /facts)")]
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such fact"},
+    409: {"description": "The fact was merged away, or the claim is its only one"},
+    422: {"description": "Invalid: a fact into itself, another schema, a claim not in the fact"},
+}
+
+
+class Curator(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str = Field(min_length=1, max_length=200, description="Who makes the change")
+    reason: str = Field(min_length=1, max_length=2000, description="Why")
+
+
+class FactMerge(Curator):
+    other_fact_id: int = Field(ge=1, le=MAX_ID, description="The fact whose claims move in")
+
+
+class FactSplit(Curator):
+    claim_id: int = Field(ge=1, le=MAX_ID, description="The claim to move to a fact of its own")
+
+
+def _detail(session: SessionDep, fact_id: int) -> FactDetailPublic:
+    fact = comparison.read_fact(session, fact_id)
+    assert fact.id is not None
+    return FactDetailPublic.of(fact, fact_curation.audit_of(session=session, fact_id=fact.id))
+
+
+@router.get("/{fact_id}", response_model=FactDetailPublic, responses=REFUSALS)
+def read_fact(fact_id: FactId, session: SessionDep) -> FactDetailPublic:
+    """One fact: every source's value and quote, its timeline and what curators changed."""
+    return _detail(session, fact_id)
+
+
+@router.post("/{fact_id}/merge", response_model=FactDetailPublic, responses=REFUSALS)
+def merge_fact(fact_id: FactId, body: FactMerge, session: SessionDep) -> FactDetailPublic:
+    """Merge another fact into this one: its claims move here, and the change is audited."""
+    fact_curation.merge_facts(
+        session=session,
+        fact_id=fact_id,
+        other_id=body.other_fact_id,
+        actor=body.actor,
+        reason=body.reason,
+    )
+    return _detail(session, fact_id)
+
+
+@router.post("/{fact_id}/split", response_model=FactDetailPublic, responses=REFUSALS)
+def split_fact(fact_id: FactId, body: FactSplit, session: SessionDep) -> FactDetailPublic:
+    """Split a claim out of this fact into a fact of its own; answers the new fact."""
+    new = fact_curation.split_claim(
+        session=session,
+        fact_id=fact_id,
+        claim_id=body.claim_id,
+        actor=body.actor,
+        reason=body.reason,
+    )
+    assert new.id is not None
+    return _detail(session, new.id)

@@ -1,0 +1,247 @@
+"""Stored facts: assign new claims to them, read them as the ledger, merge and split them.
+
+Assignment is the ledger's own single pass (app.diff.ledger.assign_to_clusters) run on the
+claims not yet assigned, in id order, against the stored facts of their block: so a fact is
+what the ledger would have clustered at query time, and reading the ledger no longer clusters.
+It runs after workers store a batch of runs, and before the ledger or a diff is read, under one
+lock (PostgreSQL: an advisory lock; SQLite: its write lock, taken first), so two processes
+never assign one claim twice or make two facts of one.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    text,
+    update,
+)
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.core.config import Settings
+from app.diff.align import DiffClaim, Features, features_of
+from app.diff.ledger import EXEMPLARS, Cluster, assign_to_clusters, block_key
+from app.services.diff_sources import alias_map, load_claims
+from app.store.fact_models import Fact
+from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
+
+# Any fixed number: every process serialises assignment and curation of facts on it.
+ADVISORY_LOCK = 7_271_001
+
+
+def lock_facts(session: Session) -> None:
+    """Hold the facts lock until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=ADVISORY_LOCK))  # type: ignore[call-overload]
+    else:
+        # A write that changes nothing still takes SQLite's write lock, so what is read next
+        # cannot change under this transaction.
+        session.exec(update(Fact).where(col(Fact.id) == -1).values(id=Fact.id))
+
+
+def assign_pending(engine: Engine | Connection, *, default_schema: str) -> int:
+    """Assign every active claim that has no fact yet; returns how many were assigned."""
+    with Session(engine) as session:
+        # Cheap check first, without the lock: nothing pending is the common case of a read.
+        if not _pending_ids(session, limit=1):
+            return 0
+        lock_facts(session)
+        assigned = assign_in(session, default_schema=default_schema)
+        session.commit()
+        return assigned
+
+
+def assign_facts(settings: Settings) -> Callable[[Engine], int]:
+    """The workers' after-store hook: assign what a batch of runs stored."""
+    return functools.partial(assign_pending, default_schema=settings.default_schema)
+
+
+def assign_in(session: Session, *, default_schema: str, limit: int | None = None) -> int:
+    """Assignment inside the caller's transaction, which must hold the facts lock; at most
+    ``limit`` claims, the oldest first, so a backfill can commit as it goes."""
+    pending = _pending_ids(session, limit=limit)
+    if not pending:
+        return 0
+    aliases = alias_map(session)
+    by_schema: dict[str, list[int]] = defaultdict(list)
+    for claim_id, schema_name in pending:
+        by_schema[schema_name or default_schema].append(claim_id)
+    for schema_name, ids in by_schema.items():
+        blocks: dict[tuple[str, str], list[Features]] = defaultdict(list)
+        for f in features_of(_claims(session, ids, aliases)):
+            blocks[block_key(f)].append(f)
+        _assign_blocks(session, schema_name, blocks, aliases)
+    return len(pending)
+
+
+def count_pending(session: Session) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Claim)
+        .where(col(Claim.fact_id).is_(None), Claim.status == ClaimStatus.active.value)
+    ).one()
+
+
+def _pending_ids(session: Session, limit: int | None = None) -> list[tuple[int, str | None]]:
+    query = (
+        sa_select(col(Claim.id), col(ExtractionRun.schema_name))
+        .outerjoin(ExtractionRun, col(ExtractionRun.id) == col(Claim.run_id))
+        .where(col(Claim.fact_id).is_(None), col(Claim.status) == ClaimStatus.active.value)
+        .order_by(col(Claim.id))
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in session.connection().execute(query)]  # type: ignore[misc]
+
+
+def _claims(session: Session, ids: Sequence[int], aliases: dict[str, str]) -> list[DiffClaim]:
+    if not ids:
+        return []
+    return load_claims(session, where=[_one_of(session, col(Claim.id), ids)], aliases=aliases)
+
+
+def _one_of(session: Session, column: Any, values: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN values`` as one bound array: SQLAlchemy renders a list as a parameter per
+    value, which for the thousands of exemplars of a busy block took longer than the query."""
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam("values", list(values), type_=ARRAY(Integer))
+        return column == any_(array)  # type: ignore[no-any-return]
+    listed: Any = sa_select(literal_column("value")).select_from(
+        func.json_each(bindparam("values", json.dumps(list(values))))
+    )
+    return column.in_(listed)  # type: ignore[no-any-return]
+
+
+def _assign_blocks(
+    session: Session,
+    schema_name: str,
+    blocks: dict[tuple[str, str], list[Features]],
+    aliases: dict[str, str],
+) -> None:
+    """Every block's new claims against its stored facts, in a handful of statements: an
+    article's claims fall in a dozen blocks, and a statement per block was most of the cost."""
+    names = list({block for block, _ in blocks})
+    facts: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    for start in range(0, len(names), 5000):
+        for fact in session.exec(
+            select(Fact).where(
+                Fact.schema_name == schema_name,
+                col(Fact.block).in_(names[start : start + 5000]),
+                col(Fact.merged_into_id).is_(None),
+            )
+        ):
+            if (fact.block, fact.family) in blocks:
+                facts[fact.block, fact.family].append(fact)
+    articles = {f.claim.article_id for features in blocks.values() for f in features}
+    members, held = _stored_members(session, facts, articles, aliases)
+    assigned: list[tuple[Features, Fact]] = []
+    for (block, family), features in blocks.items():
+        # A fact whose exemplars were all retracted or split out takes no new claims.
+        stored = sorted((f for f in facts[block, family] if members.get(f.id or 0)),
+                        key=lambda f: f.id or 0)  # fmt: skip
+        clusters = [Cluster(members[f.id or 0], held[f.id or 0]) for f in stored]
+        features.sort(key=lambda f: f.claim.id)
+        for f, k in zip(features, assign_to_clusters(features, clusters), strict=True):
+            if k == len(stored):  # the claim started a fact
+                stored.append(_new_fact(schema_name, block, family, f.claim))
+            assigned.append((f, stored[k]))
+    session.add_all({id(fact): fact for _, fact in assigned}.values())
+    session.flush()  # the new facts' ids
+    now = utcnow()
+    rows = []
+    for f, fact in assigned:
+        rows.append({"claim": f.claim.id, "fact": fact.id})
+        if len(fact.exemplars) < EXEMPLARS and f.claim.id not in fact.exemplars:
+            fact.exemplars = [*fact.exemplars, f.claim.id]
+        fact.updated_at = now
+    session.connection().execute(
+        update(Claim).where(col(Claim.id) == bindparam("claim")).values(fact_id=bindparam("fact")),
+        rows,
+    )
+    session.flush()
+
+
+def _new_fact(schema_name: str, block: str, family: str, first: DiffClaim) -> Fact:
+    return Fact(
+        schema_name=schema_name,
+        block=block,
+        family=family,
+        label=" · ".join(p for p in (first.subject, first.predicate, first.object) if p),
+    )
+
+
+def _stored_members(
+    session: Session,
+    facts: dict[tuple[str, str], list[Fact]],
+    articles: set[int],
+    aliases: dict[str, str],
+) -> tuple[dict[int, list[Features]], dict[int, set[int]]]:
+    """Each stored fact's leader and first exemplars, and which of these articles it holds.
+
+    Only the exemplars are loaded (their ids are kept on the fact), and only the new claims'
+    articles are looked up: a busy block costs its facts' exemplars, not all its claims.
+    """
+    ids = [i for block in facts.values() for f in block for i in f.exemplars]
+    members: dict[int, list[Features]] = defaultdict(list)
+    for m in sorted(features_of(_claims(session, ids, aliases)), key=lambda m: m.claim.id):
+        if m.claim.fact_id is not None:
+            members[m.claim.fact_id].append(m)
+    held: dict[int, set[int]] = defaultdict(set)
+    if articles:
+        rows = session.connection().execute(
+            sa_select(col(Claim.fact_id), col(Claim.article_id)).where(
+                _one_of(session, col(Claim.article_id), sorted(articles)),
+                col(Claim.fact_id).is_not(None),
+                col(Claim.status) == ClaimStatus.active.value,
+            )
+        )
+        for fact_id, article_id in rows:
+            held[fact_id].add(article_id)  # type: ignore[index]  # not None: filtered
+    return members, held
+
+
+def reassign_names(session: Session, names: Iterable[str]) -> None:
+    """Send the facts of claims about these names back to assignment, and commit.
+
+    An alias moves a name's claims into another subject's block: every fact holding a claim
+    whose subject (or the words the article used for it) is one of the names is clustered
+    again (curators' merges and splits among them are not kept). The empty facts stay, with
+    their audit trail.
+    """
+    lock_facts(session)
+    folded = list({n.casefold() for n in names})
+    about = select(Claim.fact_id).where(
+        col(Claim.fact_id).is_not(None),
+        func.lower(col(Claim.subject_name)).in_(folded)
+        | func.lower(col(Claim.subject_mention)).in_(folded),
+    )
+    ids = session.exec(about.distinct()).all()
+    if ids:
+        session.exec(update(Claim).where(col(Claim.fact_id).in_(ids)).values(fact_id=None))
+    session.commit()
+
+
+def refresh_exemplars(session: Session, fact: Fact) -> None:
+    """A fact's first EXEMPLARS active claims, after a curator moved claims in or out."""
+    fact.exemplars = list(
+        session.exec(  # type: ignore[arg-type]  # ids of stored rows are never None
+            select(col(Claim.id))
+            .where(Claim.fact_id == fact.id, Claim.status == ClaimStatus.active.value)
+            .order_by(col(Claim.id))
+            .limit(EXEMPLARS)
+        ).all()
+    )
+    session.add(fact)
