@@ -6,18 +6,17 @@ DiffClaims, with subjects normalised through the entity table's aliases.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.diff.align import DiffClaim
-from app.diff.rules import unit_key
 from app.services.errors import ErrorKind, ServiceError
 from app.store.crud import fold_name
 from app.store.models import MAX_ID, Article, Claim, ClaimStatus, Entity, ExtractionRun
@@ -196,53 +195,3 @@ def ledger_claims(
         wanted = aliases.get(fold_name(entity), fold_name(entity))
         claims = [c for c in claims if c.subject == wanted]
     return claims
-
-
-Block = tuple[int, str | None]  # an entity id and a family of units (None: no figure)
-
-
-def block_claims(
-    session: Session, *, schema_name: str, blocks: Collection[Block]
-) -> list[DiffClaim]:
-    """The claims the fact ledger compares with claims of these blocks, for their facts.
-
-    The ledger (app.diff.ledger) only compares claims of one subject (aliases followed) and
-    one family of units, or of one subject without a figure: only those are loaded, so an
-    article about a busy entity does not build that entity's whole ledger.
-    """
-    entities = entity_rows(session)
-    aliases = alias_map(session, entities)
-
-    def canonical(name: str) -> str:
-        return aliases.get(fold_name(name), fold_name(name))
-
-    names = {i: canonical(name) for i, name, _ in entities}
-    wanted = {(names[i], family) for i, family in blocks if i in names}
-    subjects = {subject for subject, _ in wanted}
-    families = {family for _, family in wanted}
-    ids = [
-        i
-        for i, name, entity_aliases in entities
-        if canonical(name) in subjects or any(canonical(a) in subjects for a in entity_aliases)
-    ]
-    stated = sa_select(col(Claim.quantity_unit)).distinct()
-    stated = stated.where(col(Claim.entity_id).in_(ids), col(Claim.quantity_value).is_not(None))
-    units = [u for (u,) in session.connection().execute(stated) if unit_key(u)[1] in families]
-    kinds: list[ColumnElement[bool]] = []
-    if units:
-        unit_in: ColumnElement[bool] = col(Claim.quantity_unit).in_(
-            [u for u in units if u is not None]
-        )
-        if None in units:
-            unit_in = or_(unit_in, col(Claim.quantity_unit).is_(None))
-        kinds.append(and_(col(Claim.quantity_value).is_not(None), unit_in))
-    if None in families:
-        kinds.append(col(Claim.quantity_value).is_(None))
-    if not kinds:
-        return []
-    where = [_schema_runs(schema_name), col(Claim.entity_id).in_(ids), or_(*kinds)]
-    return [
-        c
-        for c in load_claims(session, where=where, aliases=aliases)
-        if (c.subject, None if c.value is None else unit_key(c.unit)[1]) in wanted
-    ]

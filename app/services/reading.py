@@ -1,23 +1,21 @@
 """What a reader looks at: the stories, recent articles, an article's claims and their facts.
 
 Use cases of the web pages, as plain functions over a session so the API or the CLI can call
-them too. The fact a claim belongs to comes from the same ledger as ``GET /facts``
-(app.diff.ledger), built over the claims of the subjects concerned only.
+them too. The fact a claim belongs to is its stored fact, read as ``GET /facts`` reads it
+(app.services.comparison.stored_ledger).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from app.diff.ledger import Fact, Status, build_ledger
-from app.diff.rules import unit_key
-from app.services import comparison
-from app.services.diff_sources import alias_map, block_claims, entity_rows
+from app.diff.ledger import Fact, Status
+from app.services import comparison, facts
+from app.services.diff_sources import alias_map, entity_rows, load_claims
 from app.store.crud import fold_name
 from app.store.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
 
@@ -106,20 +104,22 @@ class ClaimFact:
     values: list[str]
 
 
-def facts_of_claims(
-    *, session: Session, claims: Iterable[Claim], schema_name: str
+def facts_of_article(
+    *, session: Session, article_id: int, schema_name: str
 ) -> dict[int, ClaimFact]:
-    """Each claim's fact, from the ledger of the claims' subjects and units (aliases followed)."""
-    blocks = {
-        (c.entity_id, None if c.quantity_value is None else unit_key(c.quantity_unit)[1])
-        for c in claims
-        if c.entity_id is not None
-    }
-    if not blocks:
-        return {}
-    ledger = build_ledger(block_claims(session, schema_name=schema_name, blocks=blocks))
+    """The stored fact of each of an article's claims, with every source's claim of it.
+
+    Claims are assigned to their facts first (app.services.facts), as the ledger does, and only
+    the members of the article's facts are read: the cost follows the article, not how busy
+    its subjects are.
+    """
+    facts.assign_pending(session.get_bind(), default_schema=schema_name)
+    own = select(Claim.fact_id).where(
+        Claim.article_id == article_id, Claim.status == ClaimStatus.active.value
+    )
+    members = load_claims(session, where=[col(Claim.fact_id).in_(own)])
     found: dict[int, ClaimFact] = {}
-    for fact in ledger:
+    for fact in comparison.stored_ledger(members):
         view = _claim_fact(fact)
         for source in fact.sources:
             found[source.id] = view

@@ -38,8 +38,10 @@ def article_context(
     session: Session, article: Article, schema_name: str, caller: Caller
 ) -> dict[str, Any]:
     assert article.id is not None
+    facts = reading.facts_of_article(
+        session=session, article_id=article.id, schema_name=schema_name
+    )
     claims = reading.article_claims(session=session, article_id=article.id)
-    facts = reading.facts_of_claims(session=session, claims=claims, schema_name=schema_name)
     status: dict[int | None, str] = {
         c.id: facts[c.id].status if c.id in facts else "single" for c in claims
     }

@@ -30,8 +30,10 @@ def test_each_claims_fact_is_the_one_the_whole_ledger_gives_it(
     checked = 0
     for article in session.exec(select(Article)).all():
         assert article.id is not None
+        facts = reading.facts_of_article(
+            session=session, article_id=article.id, schema_name="news_claims"
+        )
         claims = reading.article_claims(session=session, article_id=article.id)
-        facts = reading.facts_of_claims(session=session, claims=claims, schema_name="news_claims")
         assert {c.id for c in claims} <= set(facts)
         for claim in claims:
             assert claim.id is not None
