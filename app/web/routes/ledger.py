@@ -8,13 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
 from app.api.deps import SessionDep, SettingsDep
+from app.core.config import Settings
 from app.diff.ledger import Fact
 from app.diff.rules import describe_quantity, describe_time
 from app.diff.types import DiffClaim
 from app.services import comparison
-from app.web.deps import PageCaller, render
+from app.web.deps import Caller, PageCaller, render
 
 router = APIRouter(prefix="/pages", include_in_schema=False)
 
@@ -71,15 +73,22 @@ def compared(fact: Fact) -> tuple[int, int] | None:
     return (ids[0], ids[1]) if len(ids) > 1 else None
 
 
-@router.get("/ledger", response_class=HTMLResponse)
-def ledger_page(
+NOTICES = {
+    "merged": "The two facts are one now; your reason is kept in the fact's audit.",
+    "split": "The claim is a fact of its own now; your reason is kept in the audit.",
+}
+
+
+def ledger_response(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: PageCaller,
-    entity: Annotated[str | None, Query(max_length=200)] = None,
+    session: Session,
+    settings: Settings,
+    caller: Caller,
+    entity: str | None,
+    *,
+    refused: dict[str, Any] | None = None,
 ) -> Any:
-    """A story's facts across every source (``entity``: a name or an alias)."""
+    """The ledger page of a story, with a refused curation shown at its fact."""
     facts: list[Fact] = []
     if entity and entity.strip():
         facts = comparison.fact_ledger(
@@ -88,6 +97,7 @@ def ledger_page(
     return render(
         request,
         "ledger.html",
+        422 if refused else 200,
         caller=caller,
         entity=entity or "",
         facts=facts,
@@ -97,4 +107,18 @@ def ledger_page(
         conflicts=sum(f.status == "conflict" for f in facts),
         describe_quantity=describe_quantity,
         describe_time=describe_time,
+        notice=NOTICES.get(request.query_params.get("done", "")),
+        refused=refused,
     )
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: PageCaller,
+    entity: Annotated[str | None, Query(max_length=200)] = None,
+) -> Any:
+    """A story's facts across every source (``entity``: a name or an alias)."""
+    return ledger_response(request, session, settings, caller, entity)
