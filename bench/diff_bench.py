@@ -3,7 +3,8 @@
     python bench/diff_bench.py [--reps 200] [--articles 10000] [--ledger-reps 5] [--seed 7]
 
 1. `diff_claims` on two sets of 50 claims (10 subjects, figures, dates, paraphrases, some
-   conflicting figures), repeated --reps times.
+   conflicting figures), repeated --reps times: once as news_claims@v1 claims, once with the
+   canonical fields of v2 (fact kind, object entity, unit kind, event or state).
 2. `build_ledger` for the busiest entity of --articles synthetic articles (~15 claims each,
    300 entities drawn Zipf-like, so a few entities are in many articles).
 
@@ -73,6 +74,13 @@ KINDS: list[tuple[str, str, str | None, float | None, list[str]]] = [
 ]  # fmt: skip
 
 
+# The canonical fields (news_claims@v2) of each kind: fact kind, unit kind, event or state.
+CANONICAL = [("deployment", "persons", "event"), ("pledge", "persons", "state"),
+             ("pledge", "currency", "state"), ("displacement", "persons", "state"),
+             ("other", None, None), ("other", None, None), ("other", None, None),
+             ("pledge", "count", "state")]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class FactSpec:
     entity: str
@@ -92,8 +100,11 @@ def fact_spec(rng: random.Random, entity: str, kind: int) -> FactSpec:
                     value, day)  # fmt: skip
 
 
-def make_claim(rng: random.Random, fact: FactSpec, claim_id: int, article_id: int) -> DiffClaim:
-    """One outlet's report of a fact: paraphrased, sometimes vaguer, sometimes wrong."""
+def make_claim(
+    rng: random.Random, fact: FactSpec, claim_id: int, article_id: int, *, v2: bool = False
+) -> DiffClaim:
+    """One outlet's report of a fact: paraphrased, sometimes vaguer, sometimes wrong; with the
+    canonical fields of news_claims@v2 when `v2`."""
     ctype, predicate, unit, _, phrasings = KINDS[fact.kind]
     value, qualifier, day = fact.value, "exact", fact.day
     if value is not None:
@@ -124,18 +135,24 @@ def make_claim(rng: random.Random, fact: FactSpec, claim_id: int, article_id: in
         location=fact.place, attribution=rng.choice([None, None, "officials", "Reuters"]),
         modality=rng.choice(["asserted", "asserted", "reported"]), quote=text[:60],
         char_start=0, char_end=min(60, len(text)),
+        fact_kind=CANONICAL[fact.kind][0] if v2 else None,
+        object_entity=fact.place.casefold() if v2 else None,
+        unit_kind=CANONICAL[fact.kind][1] if v2 and value is not None else None,
+        aspect=CANONICAL[fact.kind][2] if v2 and value is not None else None,
     )  # fmt: skip
 
 
-def diff_sets(rng: random.Random, size: int = 50) -> tuple[list[DiffClaim], list[DiffClaim]]:
+def diff_sets(
+    rng: random.Random, size: int = 50, *, v2: bool = False
+) -> tuple[list[DiffClaim], list[DiffClaim]]:
     entities = [f"Entity {i}" for i in range(10)]
     facts = [fact_spec(rng, e, k) for e in entities for k in range(len(KINDS))]
     shared = rng.sample(facts, 30)  # both articles report these, each in its own words
     rest = [f for f in facts if f not in shared]
     left_facts = shared + rng.sample(rest, size - 30)
     right_facts = shared + rng.sample([f for f in rest if f not in left_facts], size - 30)
-    left = [make_claim(rng, f, 1000 + i, 1) for i, f in enumerate(left_facts)]
-    right = [make_claim(rng, f, 2000 + i, 2) for i, f in enumerate(right_facts)]
+    left = [make_claim(rng, f, 1000 + i, 1, v2=v2) for i, f in enumerate(left_facts)]
+    right = [make_claim(rng, f, 2000 + i, 2, v2=v2) for i, f in enumerate(right_facts)]
     return left, right
 
 
@@ -182,6 +199,9 @@ def main() -> None:
     left, right = diff_sets(rng)
     result = diff_claims(left, right)
     diff_ms = timed(lambda: diff_claims(left, right), args.reps)
+    left2, right2 = diff_sets(random.Random(args.seed), v2=True)
+    result2 = diff_claims(left2, right2)
+    diff2_ms = timed(lambda: diff_claims(left2, right2), args.reps)
 
     claims = corpus(rng, args.articles)
     total = len(claims)
@@ -196,8 +216,11 @@ def main() -> None:
     statuses = Counter(f.status for f in facts)
 
     rows = [
-        ("diff_claims 50 x 50", args.reps, diff_ms, 95, DIFF_TARGET_MS,
+        ("diff_claims 50 x 50, v1 fields", args.reps, diff_ms, 95, DIFF_TARGET_MS,
          f"{len(result.pairs)} pairs: " + ", ".join(f"{k} {v}" for k, v in result.summary.items())),
+        ("diff_claims 50 x 50, v2 fields", args.reps, diff2_ms, 95, DIFF_TARGET_MS,
+         f"{len(result2.pairs)} pairs: "
+         + ", ".join(f"{k} {v}" for k, v in result2.summary.items())),
         (f"build_ledger, busiest of {args.articles:,} articles", args.ledger_reps, ledger_ms, 50,
          LEDGER_TARGET_MS,
          f"{count:,} of {total:,} claims -> {len(facts)} facts "

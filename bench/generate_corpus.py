@@ -33,7 +33,7 @@ def populate(engine: Engine, *, articles: int, seed: int = 7) -> tuple[int, str]
         session.execute(
             insert(Entity),
             [
-                {"id": i + 1, "key": entity_key(s, "organization"), "name": s.title(),
+                {"id": i + 1, "key": entity_key(s), "name": s.title(),
                  "type": "organization", "aliases": [], "created_at": now}
                 for i, s in enumerate(subjects)
             ],

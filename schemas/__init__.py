@@ -12,6 +12,15 @@ from schemas.base import (
     TimeRef,
 )
 from schemas.news_claims_v1 import NEWS_CLAIMS_V1
+from schemas.news_claims_v2 import (
+    NEWS_CLAIMS_V2,
+    Aspect,
+    ClaimSetV2,
+    ExtractedClaimV2,
+    FactKind,
+    QuantityV2,
+    UnitKind,
+)
 from schemas.quantities_v1 import QUANTITIES_V1
 from schemas.registry import (
     ExtractionSchema,
@@ -22,21 +31,29 @@ from schemas.registry import (
 )
 
 register(NEWS_CLAIMS_V1)
+register(NEWS_CLAIMS_V2)
 register(QUANTITIES_V1)
 
 __all__ = [
     "NEWS_CLAIMS_V1",
+    "NEWS_CLAIMS_V2",
     "QUANTITIES_V1",
+    "Aspect",
     "ClaimSet",
+    "ClaimSetV2",
     "ClaimType",
     "Entity",
     "EntityType",
     "ExtractedClaim",
+    "ExtractedClaimV2",
     "ExtractionSchema",
+    "FactKind",
     "Modality",
     "Qualifier",
     "Quantity",
+    "QuantityV2",
     "TimeRef",
+    "UnitKind",
     "UnknownSchemaError",
     "available",
     "get_schema",

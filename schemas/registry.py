@@ -18,6 +18,9 @@ class ExtractionSchema:
     response_model: type[BaseModel]
     # Prompt template directory and version under prompts/, e.g. "extract_claims/v1".
     prompt: str
+    # Served when asked for by name@version, but a bare name does not mean it yet: a new
+    # version is tried out before it becomes the default.
+    preview: bool = False
 
     @property
     def ref(self) -> str:
@@ -52,10 +55,11 @@ def available() -> list[str]:
 
 
 def get_schema(ref: str) -> ExtractionSchema:
-    """``news_claims@v1`` names one version; a bare ``news_claims`` names its latest."""
+    """``news_claims@v1`` names one version; a bare ``news_claims`` names its latest version
+    that is not a preview."""
     if ref in _REGISTRY:
         return _REGISTRY[ref]
-    versions = [s for s in _REGISTRY.values() if s.name == ref]
+    versions = [s for s in _REGISTRY.values() if s.name == ref and not s.preview]
     if not versions:
         raise UnknownSchemaError(ref, available())
     # Versions are "v1", "v2", ...: compare numerically so v10 sorts after v9.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, TypeVar
 
 import instructor
 from fastapi import Depends, HTTPException, Path, Request
+from pydantic import BeforeValidator
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
@@ -53,6 +56,17 @@ def get_fetcher(settings: SettingsDep) -> Fetcher:
 FetcherDep = Annotated[Fetcher, Depends(get_fetcher)]
 
 Row = TypeVar("Row", bound=SQLModel)
+
+
+def iso_date(value: object) -> object:
+    """A date in a query is written YYYY-MM-DD, as the schema says: pydantic alone would also
+    read "0" or "1700000000" as a Unix timestamp."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("Input should be a date written YYYY-MM-DD")
+    return value
+
+
+QueryDate = Annotated[date, BeforeValidator(iso_date)]
 
 # Ids are 32-bit in Postgres; a larger one is a 422, never an overflow.
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

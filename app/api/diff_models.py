@@ -72,7 +72,9 @@ class DiffClaimPublic(BaseModel):
 
 
 class PairPublic(BaseModel):
-    relation: str = Field(description="agree, conflict or refines")
+    relation: str = Field(
+        description="agree, conflict, refines or updates (a later value of a changing figure)"
+    )
     explanation: str
     score: float = Field(description="Alignment score, 0-1")
     left: DiffClaimPublic
@@ -116,7 +118,10 @@ class FactPublic(BaseModel):
     subject: str
     claim_type: str
     headline: str
-    status: str = Field(description="conflict, consensus (2+ articles agree) or single")
+    status: str = Field(
+        description="conflict, updates (values of a changing figure over time), consensus "
+        "(2+ articles agree) or single"
+    )
     values: list[str]
     explanation: str
     sources: list[DiffClaimPublic]

@@ -16,6 +16,7 @@ from app.api.cors import SettingsCORSMiddleware
 from app.api.deps import get_engine, get_llm
 from app.api.errors import install_error_handlers
 from app.api.limits import RequestLimitsMiddleware, document_body_errors
+from app.api.request_context import RequestContextMiddleware
 from app.api.routes import articles, claims, curation, diff, entities, facts, meta, runs
 from app.core.config import LLMMode, Settings, get_settings
 from app.core.logs import configure_logging
@@ -72,7 +73,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ):
         log.warning("%d run(s) interrupted by the last shutdown queued again", released)
     if settings.worker_concurrency:
-        pool = WorkerPool(engine, app.state.llm, settings, after_store=assign_facts(settings))
+        pool = WorkerPool(
+            db.jobs_engine(engine, settings),
+            app.state.llm,
+            settings,
+            after_store=assign_facts(settings),
+        )
         app.state.workers = pool
         task = asyncio.create_task(pool.run())
     yield
@@ -101,16 +107,16 @@ def create_app() -> FastAPI:
     app.include_router(meta.open_router)
     document_body_errors(app)
 
-    def body_limit() -> int:
-        settings: Settings = app.dependency_overrides.get(get_settings, get_settings)()
-        return settings.body_limit
+    def settings() -> Settings:
+        current: Settings = app.dependency_overrides.get(get_settings, get_settings)()
+        return current
 
-    # Inside CORS, so a browser can read the 413 and 422 it answers.
-    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=body_limit)
-    app.add_middleware(
-        SettingsCORSMiddleware,
-        settings=lambda: app.dependency_overrides.get(get_settings, get_settings)(),
-    )
+    # Inside CORS, so a browser can read the 408, 413 and 422 it answers.
+    app.add_middleware(RequestLimitsMiddleware, settings=settings)
+    app.add_middleware(SettingsCORSMiddleware, settings=settings)
+    # Outermost: every response carries the request id, and an error raised anywhere inside
+    # leaves as JSON.
+    app.add_middleware(RequestContextMiddleware)
 
     install_error_handlers(app)
     install_web(app)

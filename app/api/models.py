@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.redaction import strip_credentials
 from app.store.models import ArticleBase, Claim, ExtractionRun, RunStatus, UTCDateTime
 from app.store.models import ArticleCreate as ArticleCreate
 from schemas import (
@@ -72,6 +73,8 @@ class RunPublic(BaseModel):
     def of(cls, run: ExtractionRun) -> RunPublic:
         data = run.model_dump()
         data["total_tokens"] = run.prompt_tokens + run.completion_tokens
+        # Stored without credentials since migration 3f1c9a7e5d20; shown without them always.
+        data["endpoint"] = strip_credentials(run.endpoint)
         return cls.model_validate(data)
 
 
@@ -213,9 +216,10 @@ class SchemaPublic(BaseModel):
 class Health(BaseModel):
     status: str
     database: str
-    llm_mode: str
-    llm_endpoint: str
-    model: str
+    # Left out for a caller without a valid key when FACTDIFF_API_KEYS is set.
+    llm_mode: str | None = None
+    llm_endpoint: str | None = Field(default=None, description="Without any credential.")
+    model: str | None = None
 
 
 class Curator(BaseModel):

@@ -75,6 +75,8 @@ def worker(
 
     configure_logging()
     settings = get_settings()
+    if concurrency is not None:  # the runs' pool is sized by it
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
     engine = db.get_engine()
     db.migrate(engine)
     # What is loaded by now lives as long as the process: frozen, the cyclic collector stops
@@ -83,7 +85,7 @@ def worker(
 
     async def main() -> None:
         pool = WorkerPool(
-            engine,
+            db.jobs_engine(engine, settings),
             build_client(settings),
             settings,
             concurrency=concurrency,

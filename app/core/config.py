@@ -18,6 +18,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.redaction import strip_credentials
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -84,6 +86,19 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. postgres:// and postgresql:// are normalised to psycopg 3.",
     )
 
+    # The requests' connection pool (app/store/db.py; the README's "Sizing"). Runs have a pool
+    # of their own, sized by worker_concurrency.
+    db_pool_size: int = Field(default=10, ge=1, le=1000, description="Connections kept open")
+    db_max_overflow: int = Field(
+        default=10, ge=0, le=1000, description="Connections opened beyond db_pool_size at peaks"
+    )
+    db_pool_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="How long a request waits for a connection; then 503 busy with Retry-After",
+    )
+
     llm_mode: LLMMode | None = Field(
         default=None,
         description="replay, live or record. Unset: live when an endpoint or key is configured, "
@@ -98,6 +113,12 @@ class Settings(BaseSettings):
     llm_azure_api_version: str = "2024-10-21"
     instructor_mode: InstructorMode = InstructorMode.tools
     llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_deadline_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="The whole of one request to the LLM endpoint: connect, headers and body. "
+        "None: twice FACTDIFF_LLM_TIMEOUT_S",
+    )
     llm_http_client: LLMHttpClient = LLMHttpClient.httpx
     # Network retries (429 with Retry-After, 5xx, timeouts) live in the openai SDK alone.
     llm_max_retries: int = Field(default=2, ge=0, le=10)
@@ -124,7 +145,7 @@ class Settings(BaseSettings):
     llm_tpm: int = Field(default=0, ge=0)
 
     fixtures_dir: Path = PROJECT_ROOT / "fixtures" / "llm"
-    default_schema: str = "news_claims"
+    default_schema: str = "news_claims"  # its latest version that is not a preview
 
     chunk_token_budget: int = Field(default=3000, ge=200)
     chunk_overlap_tokens: int = Field(default=200, ge=0)
@@ -137,6 +158,10 @@ class Settings(BaseSettings):
         "escaped as \\uXXXX surrogate pairs (12 bytes each) or fetch_max_bytes of HTML sent "
         "as text, plus 64 KiB for the other fields",
     )
+    # Request bodies (app/api/limits.py): each must arrive whole within body_timeout_s, and at
+    # most max_bodies_in_flight are read at once; the rest wait for a slot in that time.
+    body_timeout_s: float = Field(default=30.0, gt=0)
+    max_bodies_in_flight: int = Field(default=16, gt=0)
     # POST /articles with a url (app/ingest/fetch.py): the whole fetch, redirects included.
     fetch_timeout_s: float = Field(default=10.0, gt=0)
     fetch_max_bytes: int = Field(default=5_000_000, gt=0)
@@ -206,11 +231,22 @@ class Settings(BaseSettings):
         return max(12 * self.max_article_chars, self.fetch_max_bytes) + 65_536
 
     @property
+    def llm_deadline(self) -> float:
+        """Seconds one request to the LLM endpoint may take in all (app/llm/deadline.py).
+
+        httpx's FACTDIFF_LLM_TIMEOUT_S bounds each wait for the network, the longest of which
+        is the model writing its answer before the headers: the default leaves as long again
+        for the body.
+        """
+        return self.llm_deadline_s or 2 * self.llm_timeout_s
+
+    @property
     def llm_endpoint(self) -> str:
-        """Where calls go, for run records and logs. Never includes the key."""
+        """Where calls go, for run records, logs and /healthz: never with a key, nor with
+        credentials written into FACTDIFF_LLM_BASE_URL (user:password@, ?api_key=)."""
         if self.mode is LLMMode.replay:
             return f"replay:{self.fixtures_dir}"
-        return self.llm_base_url or "https://api.openai.com/v1"
+        return strip_credentials(self.llm_base_url or "https://api.openai.com/v1")
 
 
 @lru_cache

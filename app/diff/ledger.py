@@ -3,7 +3,9 @@
 Pure, like app.diff.align, whose pair scoring and relation rules it reuses, so a ledger fact and a
 diff pair never disagree on whether two claims conflict.
 
-Scale: claims are blocked by (canonical subject, unit family). Only claims in one block are
+Scale: claims are blocked by (canonical subject, unit family), claims with canonical fact
+fields (news_claims@v2) by (fact kind, unit family) instead, where entities that are named
+differently still meet (app.diff.scoring decides whether they are one). Only claims in one block are
 compared, so 10,000 articles x 15 claims become a few hundred blocks. Inside a block each claim
 is scored against cluster leaders and a few exemplars only, and claims that score alike (same
 `scoring_key`: wire copy, a figure reported again) share those scores. A claim
@@ -30,7 +32,9 @@ from app.diff.align import (
 )
 from app.diff.rules import describe_quantity, describe_span, describe_time
 
-Status = Literal["consensus", "conflict", "single"]
+# updates: the sources give a changing state's values at different times (a running total),
+# and none of them conflict.
+Status = Literal["consensus", "conflict", "updates", "single"]
 EXEMPLARS = 3
 
 
@@ -82,8 +86,10 @@ class Cluster:
 
 
 def block_key(f: Features) -> tuple[str, str]:
-    """Claims are only ever clustered with claims of the same block."""
-    return f.subject, f.family or ""
+    """Claims are only ever clustered with claims of the same block: their subject's, or for
+    claims with canonical fields their fact kind's (entities named differently still meet)."""
+    block = f"kind:{f.fact_kind}" if f.structured else f.subject
+    return block, f.family or ""
 
 
 def build_ledger(
@@ -206,20 +212,30 @@ def summarise(cluster: list[Features], family: str, *, fact_id: int | None = Non
     # Sources that share value, dates and denial compare alike: check one of each only.
     groups: dict[tuple[object, ...], list[Features]] = {}
     for f in cluster:
-        groups.setdefault((f.interval, f.time, f.claim.modality == "denied"), []).append(f)
+        as_of = f.as_of if f.aspect == "state" else None  # when a state holds matters too
+        key = (f.interval, f.time, as_of, f.claim.modality == "denied")
+        groups.setdefault(key, []).append(f)
     reps = [(g[0], ", ".join(sorted({_label(f.claim) for f in g}))) for g in groups.values()]
     conflict: tuple[str, str, str] | None = None
     refines = 0
+    updates: list[tuple[str, str, str]] = []
     for (a, left), (b, right) in combinations(reps, 2):
         relation, note = classify(a, b)
         if relation is Relation.conflict:
             conflict = left, right, note
             break  # the first conflict explains the fact; the rest would go unread
         refines += relation is Relation.refines
+        if relation is Relation.updates:
+            updates.append((left, right, note))
     status: Status
     if conflict:
         left, right, note = conflict
         status, explanation = "conflict", f"{left} (left) vs {right} (right): {note}"
+    elif updates:
+        status = "updates"
+        left, right, note = updates[0]
+        explanation = f"later values of a changing figure: {left} (left) vs {right} (right): {note}"
+        explanation += f"; {len(updates) - 1} more such pair(s)" if len(updates) > 1 else ""
     elif len({c.article_id for c in sources}) > 1:
         status = "consensus"
         outlets = ", ".join(sorted({_label(c) for c in sources}))

@@ -15,6 +15,7 @@ from app.diff.ledger import Fact
 _MARKDOWN = re.compile(r"([\\`*_\[\]|#~])")
 _SECTIONS = (
     (Relation.conflict, "Conflicts"),
+    (Relation.updates, "Updates"),
     (Relation.refines, "Refinements"),
     (Relation.agree, "Agreements"),
 )
@@ -90,7 +91,8 @@ def render_diff_markdown(result: DiffResult, left_label: str, right_label: str) 
     lines = [
         f"# Claim diff: {left} vs {right}",
         "",
-        f"**conflicts: {s['conflict']} · refinements: {s['refines']} · agreements: {s['agree']} · "
+        f"**conflicts: {s['conflict']} · updates: {s['updates']} · refinements: {s['refines']} · "
+        f"agreements: {s['agree']} · "
         f"only in {left}: {s['only_left']} · only in {right}: {s['only_right']}**",
         "",
     ]
@@ -128,16 +130,18 @@ def _fact(fact: Fact) -> list[str]:
 
 
 def render_ledger_markdown(facts: list[Fact]) -> str:
-    counts = {k: sum(f.status == k for f in facts) for k in ("conflict", "consensus", "single")}
+    statuses = ("conflict", "updates", "consensus", "single")
+    counts = {k: sum(f.status == k for f in facts) for k in statuses}
     lines = [
         "# Fact ledger",
         "",
-        f"**facts: {len(facts)} · conflicts: {counts['conflict']} · consensus: "
-        f"{counts['consensus']} · single source: {counts['single']}**",
+        f"**facts: {len(facts)} · conflicts: {counts['conflict']} · updates: {counts['updates']} "
+        f"· consensus: {counts['consensus']} · single source: {counts['single']}**",
         "",
     ]
     for status, title in (
         ("conflict", "Conflicts"),
+        ("updates", "Updates (values over time)"),
         ("consensus", "Consensus"),
         ("single", "Single source"),
     ):

@@ -1,102 +1,36 @@
-"""What the fields of a claim mean to the diff: words, figures, units and dates.
+"""What the figures, units and dates of a claim mean to the diff.
 
-Pure, like app.diff.align, which scores and aligns claims with these rules and uses them to
-classify a pair. The claim type lives in app.diff.types, so the two never import each other.
+Pure, like app.diff.relations, which uses these comparisons to classify an aligned pair, and
+app.diff.scoring, which uses the units and intervals to align. The claim type lives in
+app.diff.types, so none of them import each other in a cycle.
+
+Tolerances, documented here and named in every explanation that uses them:
+
+- "about", "nearly", "around", "approximately": percentages ±1 point (about 40% is 39-41%),
+  anything else ±5% of the value (about 20,000 is 19,000-21,000); an exact figure inside
+  that range refines it. Two estimates, both hedged, agree within one such rounding of each
+  other and conflict beyond it (about 40% vs about 45%; about 4,200 vs about 3,800).
+- An event's date is as precise as its day: two reports of one event a day apart (left on
+  Friday night, arrived on Saturday; time zones) are one event, and its figure decides.
+- A state (a total, a share, a level) holds as of a time: its own dates, else the article's
+  publication day. Different numbers as of different days are `updates`, not a conflict; a
+  conflict between states needs overlapping as-of times.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from app.diff.types import DiffClaim
 
-# --- words -----------------------------------------------------------------------------------
-
-_NUMBER_WORDS = frozenset(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-    "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-    "ninety", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
-    "billions", "dozen", "dozens"])  # fmt: skip
-_STOPWORDS = frozenset(["a", "an", "the", "of", "to", "in", "on", "for", "and", "by", "at",
-                        "from", "with", "its", "it", "their", "that", "this"])  # fmt: skip
-_AUXILIARIES = frozenset(["has", "have", "had", "is", "are", "was", "were", "be", "been",
-                          "will", "would", "did", "does", "do"])  # fmt: skip
-_PREDICATE_DROP = _AUXILIARIES | _STOPWORDS
-_SYNONYMS = {"sent": "deployed", "send": "deployed", "dispatched": "deployed",
-             "promised": "pledged", "promise": "pledged", "supported": "backed"}  # fmt: skip
-_COMPARATIVE = re.compile(r"\b(?:more|fewer|less) than\b")  # "more than 200" is no scope word
-_SCOPES = {"total": "cumulative", "altogether": "cumulative", "overall": "cumulative",
-           "already": "cumulative", "additional": "increment", "another": "increment",
-           "further": "increment", "more": "increment", "new": "increment", "latest": "increment",
-           "extra": "increment", "first": "initial", "initial": "initial"}  # fmt: skip
-_TOKEN = re.compile(r"\d+(?:[.,\u202f\u00a0]\d+)*|[^\W\d_]+")
-_NO_SCOPES: frozenset[str] = frozenset()
-
-
-def _tokens(text: str) -> list[str]:
-    """Casefolded word tokens, every number (digits or words) masked as one '#'."""
-    text = text.casefold()
-    if "than" in text:  # the substitution costs more than the test, and "than" is rare
-        text = _COMPARATIVE.sub(" ", text)
-    out: list[str] = []
-    for tok in _TOKEN.findall(text):
-        if tok[0].isdigit() or tok in _NUMBER_WORDS:
-            if out and out[-1] == "#":
-                continue  # "300 million" and "300000000" both mask to a single '#'
-            tok = "#"
-        out.append(tok)
-    return out
-
-
-def _scopes(tokens: list[str]) -> frozenset[str]:
-    if _SCOPES.keys().isdisjoint(tokens):
-        return _NO_SCOPES
-    return frozenset(_SCOPES[t] for t in tokens if t in _SCOPES)
-
-
-def _stem(token: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            return token[: -len(suffix)]
-    return token
-
-
-class Text(NamedTuple):
-    """A statement, object or place as the scorer compares it."""
-
-    masked: str  # stopwords dropped, numbers masked
-    by_token: str  # the masked tokens sorted, as fuzz.token_sort_ratio would sort them
-    scopes: frozenset[str]  # cumulative / increment / initial, from the scope words
-
-
-def normalize_text(text: str) -> Text:
-    tokens = _tokens(text)
-    words = [t for t in tokens if t not in _STOPWORDS]
-    return Text(" ".join(words), " ".join(sorted(words)), _scopes(tokens))
-
-
-# Objects, places and predicates are a small vocabulary that recurs in every request, so these
-# caches stay warm; statements are cached per call instead (app.diff.align.features_of).
-normalize_short_text = lru_cache(maxsize=4096)(normalize_text)
-
-
-@lru_cache(maxsize=4096)
-def normalize_predicate(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
-    """(verb phrase without auxiliaries, synonyms folded; its stems; its scopes)."""
-    tokens = _tokens(text)
-    words = [_SYNONYMS.get(t, t) for t in tokens if t not in _PREDICATE_DROP]
-    return " ".join(words), frozenset(_stem(t) for t in words), _scopes(tokens)
-
-
-# --- figures, units and dates ----------------------------------------------------------------
-
-Verdict = Literal["agree", "conflict", "refines"]
+Verdict = Literal["agree", "conflict", "refines", "updates"]
 Span = tuple[date, date]
 
-ABOUT_TOLERANCE = 0.10  # "about 20" is 18..22: reporters round, "nearly 20" is also `about`
+ABOUT_POINTS = 1.0  # percent: "about 40%" is 39..41%
+ABOUT_RELATIVE = 0.05  # counts and money: "about 20" is 19..21, "about $2 million" ±$100,000
+EVENT_SLACK_DAYS = 1
 
 _QUALIFIERS = {"nearly": "about", "around": "about", "approximately": "about", "more than": "over",
                "fewer than": "under", "less than": "under", "at least": "at_least",
@@ -108,7 +42,8 @@ _QUALIFIER_WORDS = {"over": "over ", "under": "under ", "about": "about ",
 # personnel" here, "1 000 agents" -> officers there, for the same pledge), so within the family
 # a different noun is wording, not a different quantity; explanations show both nouns. Money
 # compares within one currency only ("USD" = "$" = "dollars"), no FX. Any other unit is its own
-# family (singular/plural folded), and different families never align.
+# family (singular/plural folded), and different families never align. Claims with a unit kind
+# (news_claims@v2) compare within their unit kind instead, a currency within its code.
 _UNITS = {"$": "usd", "us$": "usd", "dollar": "usd", "us dollar": "usd", "€": "eur",
           "euro": "eur", "£": "gbp", "pound": "gbp", "%": "percent", "per cent": "percent",
           "pct": "percent", "people": "person", "policemen": "police officer"}  # fmt: skip
@@ -132,10 +67,14 @@ def _qualifier(qualifier: str | None) -> str:
     return _QUALIFIERS.get(q, q)
 
 
-def quantity_interval(value: float, qualifier: str | None) -> Interval:
+def about_bound(percent: bool) -> str:
+    return f"±{ABOUT_POINTS:g} point" if percent else f"±{ABOUT_RELATIVE:.0%}"
+
+
+def quantity_interval(value: float, qualifier: str | None, *, percent: bool = False) -> Interval:
     value, q = float(value), _qualifier(qualifier)
     if q == "about":
-        d = abs(value) * ABOUT_TOLERANCE
+        d = ABOUT_POINTS if percent else abs(value) * ABOUT_RELATIVE
         return Interval(value - d, value + d, False, False)
     if q == "over":
         return Interval(value, _INF, True, True)
@@ -177,6 +116,16 @@ def unit_key(unit: str | None) -> tuple[str, str]:
     return u, "security personnel" if u in _SECURITY else u
 
 
+def unit_family(unit: str | None, unit_kind: str | None) -> str:
+    """The family two figures must share to be compared: the unit kind when there is one."""
+    canonical, family = unit_key(unit)
+    if unit_kind is None:
+        return family
+    if unit_kind == "currency":
+        return f"money:{canonical}"
+    return unit_kind
+
+
 def describe_quantity(c: DiffClaim) -> str:
     if c.value is None:
         return "no figure"
@@ -204,7 +153,7 @@ def describe_time(c: DiffClaim) -> str:
 
 
 def compare_quantities(
-    a: DiffClaim, b: DiffClaim, ia: Interval | None, ib: Interval | None
+    a: DiffClaim, b: DiffClaim, ia: Interval | None, ib: Interval | None, *, percent: bool = False
 ) -> tuple[Verdict, str]:
     """Figures of an aligned pair; `ia`/`ib` are their `quantity_interval`s (None: no figure)."""
     da, db = describe_quantity(a), describe_quantity(b)
@@ -213,21 +162,39 @@ def compare_quantities(
         return "refines", f"only {side} gives a figure ({what})"
     if ia == ib:
         return "agree", f"{da} in both" if da == db else f"{da} vs {db}: same count"
+    qa, qb = _qualifier(a.qualifier), _qualifier(b.qualifier)
+    bound = f"about = {about_bound(percent)}"
+    if qa == qb == "about":
+        # Two estimates, each rounded: they agree when within one rounding of each other,
+        # else the sources estimate differently (about 40% vs about 45%).
+        va, vb = float(a.value or 0), float(b.value or 0)
+        tolerance = ABOUT_POINTS if percent else max(abs(va), abs(vb)) * ABOUT_RELATIVE
+        if abs(va - vb) <= tolerance:
+            return "agree", f"{da} ≈ {db} ({bound})"
+        return "conflict", f"{da} vs {db}: two estimates further apart than {bound}"
     if not _intersects(ia, ib):
-        return "conflict", f"{da} vs {db}"
-    bounded = _INF not in (abs(ia.lo), abs(ia.hi), abs(ib.lo), abs(ib.hi))
-    if bounded and "about" in (_qualifier(a.qualifier), _qualifier(b.qualifier)):
-        return "agree", f"{da} ≈ {db} (about = ±{ABOUT_TOLERANCE:.0%})"
+        hedged = "about" in (qa, qb)
+        return "conflict", f"{da} vs {db}" + (f" ({bound})" if hedged else "")
     if _contains(ia, ib) or _contains(ib, ia):
         side = "left" if _contains(ib, ia) else "right"
-        return "refines", f"{da} vs {db}: {side} is more precise"
+        note = f" ({bound})" if "about" in (qa, qb) else ""
+        return "refines", f"{da} vs {db}: {side} is more precise{note}"
     return "agree", f"{da} and {db} overlap"
 
 
+def gap_days(ta: Span, tb: Span) -> int:
+    """Days between two spans; 0 when they overlap."""
+    (sa, ea), (sb, eb) = ta, tb
+    return max((sb - ea).days, (sa - eb).days, 0)
+
+
 def compare_times(
-    a: DiffClaim, b: DiffClaim, ta: Span | None, tb: Span | None
+    a: DiffClaim, b: DiffClaim, ta: Span | None, tb: Span | None, *, slack_days: int = 0
 ) -> tuple[Verdict, str]:
-    """Dates of an aligned pair; `ta`/`tb` are their resolved (start, end) spans or None."""
+    """Dates of an aligned pair; `ta`/`tb` are their resolved (start, end) spans or None.
+
+    Spans at most `slack_days` apart are one time reported at the precision of a day.
+    """
     da, db = describe_time(a), describe_time(b)
     if ta is None or tb is None:
         side, what = ("left", da) if tb is None else ("right", db)
@@ -236,8 +203,38 @@ def compare_times(
     if (sa, ea) == (sb, eb):
         return "agree", f"same date {da}" if da == db else f"same date: {da} / {db}"
     if ea < sb or eb < sa:
-        return "conflict", f"date {da} vs {db}"
+        gap = gap_days(ta, tb)
+        if gap <= slack_days:
+            return "agree", f"{da} vs {db}: {gap} day apart, within a day's precision"
+        return "conflict", f"{da} vs {db}"
     if (sa <= sb and eb <= ea) or (sb <= sa and ea <= eb):
         side = "left" if sb <= sa and ea <= eb else "right"
-        return "refines", f"date {da} vs {db}: {side} is more precise"
+        return "refines", f"{da} vs {db}: {side} is more precise"
     return "agree", f"dates overlap: {da} / {db}"
+
+
+def as_of(c: DiffClaim) -> Span | None:
+    """When a state holds: its own dates, else its article's day; None when neither is known."""
+    start, end = c.time_start or c.time_end, c.time_end or c.time_start
+    if start and end:
+        return start, end
+    if c.published_at is not None:
+        day = c.published_at.date()
+        return day, day
+    return None
+
+
+def compare_as_of(
+    a: DiffClaim, b: DiffClaim, figure: tuple[Verdict, str] | None
+) -> tuple[Verdict, str] | None:
+    """`updates` when two states hold as of different days with different numbers (over 300
+    injured on Monday, 520 on Tuesday); None otherwise, so that the figure decides: two days'
+    reports of one number agree, or the exact one refines the rounded one."""
+    ta, tb = as_of(a), as_of(b)
+    if ta is None or tb is None or gap_days(ta, tb) == 0:
+        return None
+    if figure is None or a.value == b.value:
+        return None
+    later = "right" if tb[0] > ta[1] else "left"
+    span_a, span_b = describe_span(*ta), describe_span(*tb)
+    return "updates", f"as of {span_a} vs as of {span_b}: {later} is the later value"

@@ -37,6 +37,12 @@ class DiffClaim:
     quote: str
     char_start: int
     char_end: int
+    # Canonical fact fields (news_claims@v2 and later); None for claims of older schemas,
+    # which the diff then aligns by their words as before.
+    fact_kind: str | None = None
+    object_entity: str | None = None  # canonical entity key, like `subject`
+    unit_kind: str | None = None
+    aspect: str | None = None  # event (happened at a time) or state (true as of a time)
     fact_id: int | None = None  # the stored fact it was assigned to (app.store.fact_models)
 
 
@@ -44,6 +50,7 @@ class Relation(StrEnum):
     agree = "agree"
     conflict = "conflict"
     refines = "refines"
+    updates = "updates"  # a later value of a changing state, never a conflict
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ Pure: it splits and renders the article exactly as the pipeline will, and counts
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -23,6 +24,10 @@ from app.core.config import Settings
 from app.extract.chunking import CHARS_PER_TOKEN, split_text
 from app.extract.prompting import ArticleInput, render_messages
 from schemas import ExtractionSchema
+
+# The longest wait before a request the SDK allows itself (a Retry-After it honours) and room
+# for the client-side rate limits (FACTDIFF_LLM_RPM, FACTDIFF_LLM_TPM) to let it go.
+WAIT_BEFORE_REQUEST_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -102,3 +107,12 @@ def refusal(
         text, schema, settings, title=title, outlet=outlet, published_at=published_at
     )
     return over_limit(budget, settings)
+
+
+def time_limit_s(chunks: int, settings: Settings) -> float:
+    """The longest an extraction of ``chunks`` chunks may take when every call is as slow as
+    its deadline allows: each chunk's attempts and their network retries one after another,
+    ``llm_max_concurrency`` chunks at a time."""
+    rounds = math.ceil(chunks / settings.llm_max_concurrency)
+    requests = (1 + settings.llm_validation_retries) * (1 + settings.llm_max_retries)
+    return rounds * requests * (settings.llm_deadline + WAIT_BEFORE_REQUEST_S)

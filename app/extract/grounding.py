@@ -24,6 +24,7 @@ from text_to_num import alpha2digit
 __all__ = [
     "MatchKind",
     "Span",
+    "format_number",
     "locate_quote",
     "normalize",
     "numbers_in",
@@ -235,12 +236,41 @@ _NUMBER = r"""
   | (?P<dot3>\d{1,3}\.\d{3})
   | (?P<plain>\d+(?:[.,]\d+)?)
 """
+# Ordinals count: "for the 9th day" states 9 as much as "nine days" does (alpha2digit writes
+# "ninth" as "9th" too), and "the 21st century" is 21 as written.
 _NUMBER_RE = re.compile(
     r"(?P<cur>[$€£¥]\s?)?(?<![^\W_])(?:" + _NUMBER + r")(?!\d)"
-    r"(?!(?:st|nd|rd|th|er|re|ère|e|es|ème|èmes|eme|emes|ᵉ)\b)"
     r"(?:(?P<sep>\s?)(?P<scale>" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")\b)?",
     re.IGNORECASE | re.VERBOSE,
 )
+# Number words alpha2digit leaves alone: "a dozen" (12), "two dozen" (24), "half a million",
+# "a fortnight" (2 weeks, 14 days). Read from its output, where "two" is already "2".
+_DOZEN_RE = re.compile(r"\b(?:(\d+)|an?|one)\s+dozens?\b", re.IGNORECASE)
+_HALF_RE = re.compile(r"\bhalf\s+an?\s+(thousand|million|billion)\b", re.IGNORECASE)
+_FORTNIGHT_RE = re.compile(r"\bfortnight\b", re.IGNORECASE)
+_WORD_HYPHEN_RE = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+# "one" counts only as a count of something: "One person is missing", not "one of them".
+_ONE_RE = re.compile(r"\b(?:one|a single)\s+(?!of\b)[^\W\d_]", re.IGNORECASE)
+
+
+def _idioms(text: str) -> list[float]:
+    found = [12.0 * float(n or 1) for n in _DOZEN_RE.findall(text)]
+    found += [0.5 * _SCALES[scale.lower()] for scale in _HALF_RE.findall(text)]
+    if _FORTNIGHT_RE.search(text):
+        found += [2.0, 14.0]
+    return found
+
+
+def format_number(value: float) -> str:
+    """A number as an article writes it: 500,000,000 and 41.5, never 5e+08."""
+    if not math.isfinite(value):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    written = f"{value:,.10f}".rstrip("0").rstrip(".")
+    return repr(value) if written in ("0", "-0") else written
+
+
 # alpha2digit turns a lone scale word into digits ("one point five billion" ->
 # "1.5 1000000000"), so in its output a power of 1000 after a number scales it.
 _SPLIT_SCALE_RE = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?) (1000|1000000|1000000000)(?![\d.,])")
@@ -311,6 +341,10 @@ def _numbers_in(text: str) -> tuple[float, ...]:
     # Mask digit numbers so alpha2digit only contributes what words expressed,
     # and cannot glue "$300 million" into "$300 1000000".
     masked = _NUMBER_RE.sub(" # ", cleaned)
+    # alpha2digit reads no number word glued to a noun by a hyphen ("a six-week trial", "a
+    # five-year contract"); "twenty one" and "dix sept" it reads as well spaced as hyphenated.
+    masked = _WORD_HYPHEN_RE.sub(" ", masked)
+    found += _idioms(cleaned)
     for lang in _languages(cleaned):
         try:
             # threshold=2: "deux"/"two" count, but not "un"/"une"/"one", which are
@@ -322,6 +356,7 @@ def _numbers_in(text: str) -> tuple[float, ...]:
             found += _parse(match)
         for base, scale in _SPLIT_SCALE_RE.findall(converted):
             found.append(float(base.replace(",", ".")) * float(scale))
+        found += _idioms(converted)
     unique: list[float] = []
     for value in found:
         if math.isfinite(value) and not any(math.isclose(value, u) for u in unique):
@@ -337,4 +372,8 @@ def quantity_in_evidence(value: float, evidence: str, *, rel_tol: float = 1e-6) 
 
     # Most quantities are written in digits: found there, the number words (the costly part)
     # need not be parsed.
-    return stated(_digit_numbers(evidence.translate(_SPACES))) or stated(_numbers_in(evidence))
+    if stated(_digit_numbers(evidence.translate(_SPACES))) or stated(_numbers_in(evidence)):
+        return True
+    # numbers_in leaves "one" out (far more often a pronoun than a count); a claim of one
+    # thing may still quote "One person is still missing".
+    return math.isclose(value, 1.0) and _ONE_RE.search(evidence) is not None

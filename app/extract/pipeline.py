@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import BaseModel, ValidationError
 
 from app.core.config import Settings
+from app.extract import budget
 from app.extract.chunking import Chunk, split_text
 from app.extract.prompting import ArticleInput, render_messages
 from app.extract.validation import (
@@ -27,8 +29,17 @@ from app.extract.validation import (
     grounding_context,
     split_grounded,
 )
-from app.llm.client import LLMError, LLMOutputError, Usage, track_usage, translate_api_error
+from app.llm.client import (
+    LLMError,
+    LLMOutputError,
+    LLMTimeoutError,
+    Usage,
+    track_usage,
+    translate_api_error,
+)
 from schemas import ExtractedClaim, ExtractionSchema
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,27 +53,32 @@ class ExtractionResult:
 
 
 def _completion_payload(completion: Any) -> dict[str, Any] | None:
-    """The JSON object a completion carries, in a tool call or in the message content."""
+    """The JSON object a completion carries, in a tool call or in the message content.
+
+    The completion is one instructor gave up on: any part of it may be missing or of
+    another type (app.llm.answers checks only answers that reach instructor whole).
+    """
     try:
         message = completion.choices[0].message
-    except (AttributeError, IndexError):
-        return None
-    raw = None
-    if getattr(message, "tool_calls", None):
-        raw = message.tool_calls[0].function.arguments
-    elif getattr(message, "content", None):
-        raw = message.content.strip().removeprefix("```json").removesuffix("```")
-    try:
-        payload = json.loads(raw) if raw else None
-    except json.JSONDecodeError:
+        tool_calls = getattr(message, "tool_calls", None)
+        content = getattr(message, "content", None)
+        if tool_calls:
+            raw = tool_calls[0].function.arguments
+        elif isinstance(content, str):
+            raw = content.strip().removeprefix("```json").removesuffix("```")
+        else:
+            return None
+        payload = json.loads(raw) if isinstance(raw, str | bytes) and raw else raw
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return None
     return payload if isinstance(payload, dict) else None
 
 
-def _api_error_in(exc: BaseException) -> openai.OpenAIError | None:
+def _error_in(exc: BaseException) -> LLMError | openai.OpenAIError | None:
+    """Ours or the SDK's error behind an instructor exception: not the model's fault."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, openai.OpenAIError):
+        if isinstance(seen, LLMError | openai.OpenAIError):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
@@ -114,9 +130,12 @@ async def _extract_chunk(
         )
         kept, rejected = split_grounded(list(getattr(answer, "claims", [])), ctx)
     except InstructorRetryException as exc:
-        # instructor wraps API errors it does not retry; those are not the model's fault.
-        if (api_error := _api_error_in(exc)) is not None:
-            raise translate_api_error(api_error) from exc
+        # instructor wraps the errors of the call it does not retry: the SDK's, and ours
+        # from the checks of the answer (app.llm.answers).
+        if isinstance(cause := _error_in(exc), LLMError):
+            raise cause from exc
+        if cause is not None:
+            raise translate_api_error(cause) from exc
         kept, rejected = _salvage(exc, schema, ctx)
     except openai.OpenAIError as exc:
         raise translate_api_error(exc) from exc
@@ -161,11 +180,23 @@ def _same_fact(a: GroundedClaim, b: GroundedClaim) -> bool:
     return same_span and same_value and a.claim.claim_type == b.claim.claim_type
 
 
-def _with_usage(error: BaseException, usage: Usage) -> BaseException:
-    """The run's usage so far on the error that ended it: the failed calls are paid too."""
-    if isinstance(error, LLMError):
-        error.usage = usage
-        error.attempts = error.attempts or usage.llm_calls
+class InternalExtractionError(LLMError):
+    """The extraction failed on our side (a bug): the run still ends, with its usage."""
+
+    status_code = 500
+    reason = "internal_error"
+
+
+def _ending(error: BaseException, usage: Usage) -> LLMError:
+    """The error that ends the run, with the run's usage so far: the failed calls are paid
+    too. Anything but an LLMError is a fault of ours, logged here with its traceback."""
+    if not isinstance(error, LLMError):
+        log.error("the extraction failed unexpectedly", exc_info=error)
+        error = InternalExtractionError(
+            f"the extraction failed unexpectedly ({type(error).__name__}); see the service log"
+        )
+    error.usage = usage
+    error.attempts = error.attempts or usage.llm_calls
     return error
 
 
@@ -175,7 +206,11 @@ async def extract_claims(
     schema: ExtractionSchema,
     settings: Settings,
 ) -> ExtractionResult:
-    """Run one extraction over the whole article. Raises LLMError with usage attached."""
+    """Run one extraction over the whole article. Raises LLMError with usage attached.
+
+    The whole extraction runs under the time its calls may take at most (budget.time_limit_s),
+    so a run ends, and its lease stops being renewed, even if something waits forever.
+    """
     started = time.perf_counter()
     chunks = split_text(
         article.text,
@@ -183,6 +218,8 @@ async def extract_claims(
         overlap_tokens=settings.chunk_overlap_tokens,
     )
     limit = asyncio.Semaphore(settings.llm_max_concurrency)
+    time_limit_s = budget.time_limit_s(len(chunks), settings)
+    deadline = asyncio.timeout(time_limit_s)
 
     async def bounded(chunk: Chunk) -> tuple[list[GroundedClaim], list[Rejection]]:
         async with limit:
@@ -190,19 +227,27 @@ async def extract_claims(
 
     with track_usage() as usage:
         try:
-            if len(chunks) == 1:  # most articles: no tasks to make
-                parts = [await _extract_chunk(client, chunks[0], article, schema, settings)]
-            else:
-                # A TaskGroup cancels the other chunks as soon as one fails: no paid calls
-                # for a run that is already lost.
-                async with asyncio.TaskGroup() as group:
-                    tasks = [group.create_task(bounded(c)) for c in chunks]
-                parts = [t.result() for t in tasks]
+            async with deadline:
+                if len(chunks) == 1:  # most articles: no tasks to make
+                    parts = [await _extract_chunk(client, chunks[0], article, schema, settings)]
+                else:
+                    # A TaskGroup cancels the other chunks as soon as one fails: no paid
+                    # calls for a run that is already lost.
+                    async with asyncio.TaskGroup() as group:
+                        tasks = [group.create_task(bounded(c)) for c in chunks]
+                    parts = [t.result() for t in tasks]
+        except TimeoutError as error:
+            if not deadline.expired():
+                raise _ending(error, usage) from error
+            late = LLMTimeoutError(
+                f"the extraction took longer than its {len(chunks)} chunk(s) may, retries "
+                f"and FACTDIFF_LLM_DEADLINE_S included ({time_limit_s:g} s)"
+            )
+            raise _ending(late, usage) from None
         except ExceptionGroup as group_error:
-            raise _with_usage(group_error.exceptions[0], usage) from None
-        except LLMError as error:
-            _with_usage(error, usage)
-            raise
+            raise _ending(group_error.exceptions[0], usage) from None
+        except Exception as error:
+            raise _ending(error, usage) from error
     claims, rejected = _merge(parts)
     return ExtractionResult(
         claims=claims,

@@ -17,7 +17,7 @@ import instructor
 from pydantic import BaseModel, create_model, model_validator
 
 from app.extract.dates import resolve_time
-from app.extract.grounding import Span, locate_quote, quantity_in_evidence
+from app.extract.grounding import Span, format_number, locate_quote, quantity_in_evidence
 from schemas import ExtractedClaim, ExtractionSchema, TimeRef
 
 
@@ -78,7 +78,7 @@ def ground_claim(claim: ExtractedClaim, ctx: GroundingContext) -> GroundedClaim 
         if not quantity_in_evidence(claim.quantity.value, passage):
             return Rejection(
                 claim.model_dump(mode="json"),
-                f"quantity {claim.quantity.value:g} does not appear in its evidence: "
+                f"quantity {format_number(claim.quantity.value)} does not appear in its evidence: "
                 f"{_short(passage)!r}",
             )
     return GroundedClaim(claim=resolve_claim_time(claim, ctx.published_at), span=span)

@@ -8,13 +8,22 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from app.core.redaction import strip_credentials
 from app.ingest.fetch import Fetcher, FetchError
 from app.ingest.html_text import html_to_text, looks_like_html
 from app.store.models import ArticleCreate
 
 
 async def resolve_text(body: ArticleCreate, fetcher: Fetcher) -> ArticleCreate:
-    """The body with its final plain text; FetchError (status, message) when there is none."""
+    """The body with its final plain text, and its url without credentials (it is stored and
+    shown); FetchError (status, message) when there is no text."""
+    resolved = await _text_of(body, fetcher)
+    if resolved.url and (url := strip_credentials(resolved.url)) != resolved.url:
+        return resolved.model_copy(update={"url": url})
+    return resolved
+
+
+async def _text_of(body: ArticleCreate, fetcher: Fetcher) -> ArticleCreate:
     if not body.text:
         assert body.url  # ArticleCreate asks for one or the other
         page = await fetcher.fetch(body.url)

@@ -225,7 +225,7 @@ class Fetcher:
                 "an HTML or plain-text page",
             )
         length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_bytes:
+        if length.isascii() and length.isdigit() and int(length) > self.max_bytes:
             raise self._too_large()
         return media, response.charset_encoding
 

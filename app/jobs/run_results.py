@@ -18,10 +18,11 @@ from sqlmodel import Session, col
 
 from app.extract.pipeline import ExtractionResult
 from app.jobs.queue import LeaseLostError
-from app.llm.client import LLMError
-from app.store.crud import claim_values, entity_key, register_entities
+from app.llm.client import Usage
+from app.store.crud import claim_entities, claim_values, entity_key, register_entities
 from app.store.models import (
     CLAIM_TABLE,
+    MAX_INTEGER,
     REJECTED_CLAIM_TABLE,
     Article,
     ExtractionRun,
@@ -105,13 +106,15 @@ def _apply(run: ExtractionRun, values: dict[str, Any]) -> ExtractionRun:
     return run
 
 
-def _usage_values(usage: Any) -> dict[str, Any]:
+def _usage_values(usage: Usage) -> dict[str, Any]:
+    # Each answer's figures are checked where they enter (app.llm.answers); their sums are
+    # kept within the INTEGER columns here, the last step before the database.
     return {
-        "llm_calls": usage.llm_calls,
-        "http_requests": usage.http_requests,
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "cached_tokens": usage.cached_tokens,
+        "llm_calls": min(usage.llm_calls, MAX_INTEGER),
+        "http_requests": min(usage.http_requests, MAX_INTEGER),
+        "prompt_tokens": min(usage.prompt_tokens, MAX_INTEGER),
+        "completion_tokens": min(usage.completion_tokens, MAX_INTEGER),
+        "cached_tokens": min(usage.cached_tokens, MAX_INTEGER),
         "usage_by_attempt": list(usage.attempts),
     }
 
@@ -121,10 +124,17 @@ def _rows(finished: FinishedRun, entities: dict[str, int]) -> _Rows:
     assert run.id is not None and article.id is not None
     claims = []
     for grounded in result.claims:
-        subject = grounded.claim.subject
-        entity_id = entities[entity_key(subject.name, subject.type.value)]
+        subject, *objects = claim_entities(grounded.claim)
+        entity_id = entities[entity_key(subject.name)]
+        object_id = entities[entity_key(objects[0].name)] if objects else None
         claims.append(
-            claim_values(grounded=grounded, article=article, run_id=run.id, entity_id=entity_id)
+            claim_values(
+                grounded=grounded,
+                article=article,
+                run_id=run.id,
+                entity_id=entity_id,
+                object_entity_id=object_id,
+            )
         )
     rejections = [
         {
@@ -214,17 +224,18 @@ def fail_run(
     run: ExtractionRun,
     reason: str,
     message: str,
-    error: LLMError | None = None,
+    usage: Usage | None = None,
     owner: str | None = None,
 ) -> ExtractionRun:
+    """End a run as failed, with why and what its calls used."""
     values: dict[str, Any] = {
         "status": RunStatus.failed,
         "error_reason": reason,
         "error": message,
         "finished_at": utcnow(),
     }
-    if error is not None and error.usage is not None:
-        values.update(_usage_values(error.usage))
+    if usage is not None:
+        values.update(_usage_values(usage))
     with Session(engine) as session:
         if not _finish(session, [(run, owner, values)]):
             raise _lease_lost(run, owner)

@@ -27,7 +27,7 @@ from app.extract.prompting import ArticleInput
 from app.jobs import queue as jobs
 from app.jobs import run_results
 from app.jobs.result_writer import writer_for
-from app.llm.client import LLMError
+from app.llm.client import LLMError, Usage
 from app.store.models import Article, ExtractionRun, RunStatus
 from schemas import get_schema
 
@@ -76,9 +76,12 @@ async def keep_leased(
     async def renew() -> None:
         while True:
             await asyncio.sleep(lease_s / 3)
-            await run_in_threadpool(
-                jobs.renew_leases, engine, [run_id], owner=owner, lease_s=lease_s
-            )
+            try:
+                await run_in_threadpool(
+                    jobs.renew_leases, engine, [run_id], owner=owner, lease_s=lease_s
+                )
+            except SQLAlchemyError as exc:  # the next renewal may get through
+                log.warning("run %s: renewing its lease failed: %s", run_id, type(exc).__name__)
 
     task = asyncio.create_task(renew())
     try:
@@ -119,9 +122,16 @@ async def execute_loaded(
     schema = get_schema(f"{run.schema_name}@{run.schema_version}")
     source = ArticleInput(article.text, article.title, article.outlet, article.published_at)
 
-    def fail(reason: str, message: str, error: LLMError | None = None) -> ExtractionRun:
+    def fail(
+        reason: str, message: str, error: LLMError | None = None, usage: Usage | None = None
+    ) -> ExtractionRun:
         return run_results.fail_run(
-            engine=engine, run=run, reason=reason, message=message, error=error, owner=owner
+            engine=engine,
+            run=run,
+            reason=reason,
+            message=message,
+            usage=usage or (error.usage if error is not None else None),
+            owner=owner,
         )
 
     try:
@@ -134,10 +144,13 @@ async def execute_loaded(
         try:
             finished = run_results.FinishedRun(run, article, result, owner)
             return await writer_for(engine).complete(finished)
-        except SQLAlchemyError as exc:
+        except jobs.LeaseLostError:
+            raise
+        except Exception as exc:  # SQLAlchemy's errors, and a driver's own (OverflowError)
             log.exception("run %s: storing its claims failed", run_id)
+            reason = "database_error" if isinstance(exc, SQLAlchemyError) else "internal_error"
             message = f"storing the claims failed; nothing was stored: {type(exc).__name__}"
-            return await run_in_threadpool(fail, "database_error", message)
+            return await run_in_threadpool(fail, reason, message, None, result.usage)
     except jobs.LeaseLostError as exc:
         log.warning("%s", exc)
         return await run_in_threadpool(read_run, engine, run_id)
@@ -160,11 +173,23 @@ async def process_run(
     return await execute_run(run_id, engine=engine, client=client, settings=settings, owner=owner)
 
 
+def run_status(engine: Engine, run_id: int) -> RunStatus:
+    with engine.connect() as connection:
+        status = connection.execute(
+            select(ExtractionRun.status).where(col(ExtractionRun.id) == run_id)
+        ).scalar_one()
+    return RunStatus(status)
+
+
 async def wait_for_run(engine: Engine, run_id: int, *, timeout_s: float) -> ExtractionRun:
-    """Wait for a run another worker holds to end, or for the timeout."""
+    """Wait for a run another worker holds to end, or for the timeout.
+
+    Polls the status alone, a connection for a moment each time: many requests may wait for
+    one run, and none may hold a connection while it waits.
+    """
     deadline = time.monotonic() + timeout_s
     while True:
-        run = await run_in_threadpool(read_run, engine, run_id)
-        if run.status in TERMINAL or time.monotonic() >= deadline:
-            return run
+        status = await run_in_threadpool(run_status, engine, run_id)
+        if status in TERMINAL or time.monotonic() >= deadline:
+            return await run_in_threadpool(read_run, engine, run_id)
         await asyncio.sleep(0.2)

@@ -16,6 +16,7 @@ import uuid
 
 import instructor
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from app.core.config import Settings
@@ -90,23 +91,28 @@ class WorkerPool:
         next_sweep = 0.0
         loop = asyncio.get_running_loop()
         while not self._stop.is_set():
-            if loop.time() >= next_sweep:
-                await self._sweep()
-                next_sweep = loop.time() + sweep_every
             # Cleared before claiming, so a run finishing meanwhile still wakes the next pass.
             self._wake.clear()
-            free = self.concurrency - len(self.in_flight)
             claimed: list[tuple[ExtractionRun, Article]] = []
-            # Claiming takes SQLite's write lock: once for a quarter of the slots rather than
-            # once per run that ends.
-            if free >= self.claim_batch or (free > 0 and not self.in_flight):
-                claimed = await run_in_threadpool(
-                    claim_and_load,
-                    self.engine,
-                    owner=self.owner,
-                    lease_s=self.settings.job_lease_s,
-                    limit=free,
-                )
+            try:
+                if loop.time() >= next_sweep:
+                    await self._sweep()
+                    next_sweep = loop.time() + sweep_every
+                free = self.concurrency - len(self.in_flight)
+                # Claiming takes SQLite's write lock: once for a quarter of the slots rather
+                # than once per run that ends.
+                if free >= self.claim_batch or (free > 0 and not self.in_flight):
+                    claimed = await run_in_threadpool(
+                        claim_and_load,
+                        self.engine,
+                        owner=self.owner,
+                        lease_s=self.settings.job_lease_s,
+                        limit=free,
+                    )
+            except SQLAlchemyError as exc:
+                # The database away or every connection busy: the runs in flight go on, and
+                # the next poll tries again.
+                log.warning("worker pool %s: claiming failed: %s", self.owner, exc)
             for run, article in claimed:
                 task: asyncio.Task[object] = asyncio.create_task(self._execute(run, article))
                 self.in_flight.add(task)

@@ -17,6 +17,9 @@ import openai
 from instructor.v2.core import patch as instructor_patch
 from instructor.v2.validation import async_validators
 
+from app.llm.answers import check_completion, requested_tool, sanitize_usage
+from app.llm.usage import current_usage
+
 
 def check_async_validators_once() -> None:
     """Remember instructor's refusal check of async validators, per response model.
@@ -71,6 +74,9 @@ def plain_json_create(client: openai.AsyncOpenAI) -> Callable[..., Awaitable[Any
     turn. For our fields (strings, lists and dicts) it changes nothing, and it cost a seventh
     of a run's CPU. Sent through ``extra_body``, the SDK's documented way to add fields to
     the request body, they reach the endpoint unchanged and untouched.
+
+    The answer is checked before instructor reads it (app.llm.answers): one that is no
+    readable completion, or calls another tool than the one asked for, fails the call.
     """
     create = client.chat.completions.create
 
@@ -78,6 +84,12 @@ def plain_json_create(client: openai.AsyncOpenAI) -> Callable[..., Awaitable[Any
         plain = {name: kwargs.pop(name) for name in _PLAIN_JSON_FIELDS if name in kwargs}
         extra_body = {**plain, **(kwargs.pop("extra_body", None) or {})}
         # `messages` is a required argument: an empty list, replaced by extra_body's.
-        return await create(messages=[], extra_body=extra_body, **kwargs)
+        completion = await create(messages=[], extra_body=extra_body, **kwargs)
+        sanitize_usage(completion)
+        # Counted before the checks: an answer refused below was paid for all the same.
+        if (usage := current_usage()) is not None:
+            usage.add_response(completion)
+        check_completion(completion, requested_tool(plain))
+        return completion
 
     return create_plain_json

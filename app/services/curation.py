@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.core.config import Settings
@@ -21,8 +22,10 @@ from schemas import ExtractedClaim
 class CurationError(ServiceError):
     """A curation refused: not grounded (unprocessable), or no longer active (conflict)."""
 
-    def __init__(self, message: str, kind: ErrorKind) -> None:
-        super().__init__(kind, message)
+    def __init__(
+        self, message: str, kind: ErrorKind, *, detail: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(kind, message, detail=detail)
 
 
 def extracted_of(claim: Claim) -> ExtractedClaim:
@@ -87,18 +90,13 @@ def _audit(
     action: str,
     actor: str,
     reason: str,
-    before: Claim | None,
-    after: Claim | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
 ) -> None:
     assert claim_id is not None
     session.add(
         ClaimAudit(
-            claim_id=claim_id,
-            action=action,
-            actor=actor,
-            reason=reason,
-            before=_snapshot(before) if before else None,
-            after=_snapshot(after) if after else None,
+            claim_id=claim_id, action=action, actor=actor, reason=reason, before=before, after=after
         )
     )
 
@@ -120,19 +118,46 @@ def add_claim(
     session.add(row)
     session.flush()
     _audit(
-        session, claim_id=row.id, action="added", actor=actor, reason=reason, before=None, after=row
+        session,
+        claim_id=row.id,
+        action="added",
+        actor=actor,
+        reason=reason,
+        before=None,
+        after=_snapshot(row),
     )
     session.commit()
     session.refresh(row)
     return row
 
 
-def _active(claim: Claim) -> None:
-    if claim.status != ClaimStatus.active.value:
-        raise CurationError(
-            f"claim {claim.id} is {claim.status}; only active claims can be changed",
-            ErrorKind.conflict,
-        )
+def _take_active(session: Session, claim: Claim, status: ClaimStatus) -> None:
+    """Move an active claim to ``status``, or refuse (conflict) when it is active no more.
+
+    One conditional UPDATE, whose row count says who won: the status read with the claim
+    may be stale by now. PostgreSQL makes a racing UPDATE wait for the first to commit and
+    then finds the claim no longer active; SQLite runs one writer at a time. The row stays
+    locked, so the winner's correction and audit go in before anyone reads it again.
+    """
+    taken = session.execute(
+        update(Claim)
+        .where(col(Claim.id) == claim.id, col(Claim.status) == ClaimStatus.active.value)
+        .values(status=status.value)
+    )
+    if taken.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    session.rollback()
+    current = session.exec(select(Claim.status).where(Claim.id == claim.id)).one()
+    raise CurationError(
+        f"claim {claim.id} is {current}; only active claims can be changed",
+        ErrorKind.conflict,
+        detail={
+            "reason": "claim_not_active",
+            "message": f"claim {claim.id} is {current}; only active claims can be changed",
+            "claim_id": claim.id,
+            "status": current,
+        },
+    )
 
 
 def correct_claim(
@@ -145,7 +170,7 @@ def correct_claim(
     settings: Settings,
 ) -> Claim:
     """Replace a claim with a corrected copy; the original stays, marked superseded."""
-    _active(claim)
+    before = _snapshot(claim)
     article = session.get(Article, claim.article_id)
     assert article is not None
     merged = extracted_of(claim).model_dump(mode="json") | changes
@@ -156,6 +181,7 @@ def correct_claim(
             f"the corrected claim is not valid: {exc}", ErrorKind.unprocessable
         ) from exc
     grounded = _ground(corrected, article, settings)
+    _take_active(session, claim, ClaimStatus.superseded)
     row = claim_row(
         grounded=grounded,
         article=article,
@@ -164,8 +190,7 @@ def correct_claim(
     )
     row.origin = ClaimOrigin.curated.value
     row.supersedes_id = claim.id
-    claim.status = ClaimStatus.superseded.value
-    session.add_all([row, claim])
+    session.add(row)
     session.flush()
     _audit(
         session,
@@ -173,8 +198,8 @@ def correct_claim(
         action="corrected",
         actor=actor,
         reason=reason,
-        before=claim,
-        after=row,
+        before=before,
+        after=_snapshot(row),
     )
     session.commit()
     session.refresh(row)
@@ -182,10 +207,8 @@ def correct_claim(
 
 
 def retract_claim(*, session: Session, claim: Claim, actor: str, reason: str) -> Claim:
-    _active(claim)
-    before = Claim.model_validate(claim.model_dump())
-    claim.status = ClaimStatus.retracted.value
-    session.add(claim)
+    before = _snapshot(claim)
+    _take_active(session, claim, ClaimStatus.retracted)
     _audit(
         session,
         claim_id=claim.id,
@@ -193,7 +216,7 @@ def retract_claim(*, session: Session, claim: Claim, actor: str, reason: str) ->
         actor=actor,
         reason=reason,
         before=before,
-        after=claim,
+        after=_snapshot(claim),
     )
     session.commit()
     session.refresh(claim)

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.diff.align import DiffClaim
@@ -22,6 +23,7 @@ from app.store.crud import fold_name
 from app.store.models import MAX_ID, Article, Claim, ClaimStatus, Entity, ExtractionRun
 
 SIDE_KINDS = ("article", "run", "outlet")
+ObjectEntity = aliased(Entity, name="object_entity")
 
 
 class BadSideError(ServiceError):
@@ -50,7 +52,9 @@ def parse_side(spec: str) -> Side:
         raise BadSideError(
             f"cannot read {spec!r}: use article:ID, run:ID or outlet:NAME, e.g. article:3"
         )
-    if kind in ("article", "run") and not (value.isdigit() and 0 < int(value) <= MAX_ID):
+    # isdecimal() and isdigit() admit other scripts' digits (١٢, ²), which int() may refuse.
+    digits = value.isascii() and value.isdigit()
+    if kind in ("article", "run") and not (digits and 0 < int(value) <= MAX_ID):
         raise BadSideError(f"cannot read {spec!r}: {kind} ids are positive integers")
     return Side(kind, value.strip())
 
@@ -105,15 +109,19 @@ _COLUMNS = (
     Claim.subject_type, Claim.predicate, Claim.object, Claim.quantity_value,
     Claim.quantity_unit, Claim.quantity_qualifier, Claim.time_text, Claim.time_start,
     Claim.time_end, Claim.location, Claim.attribution, Claim.modality, Claim.evidence_quote,
-    Claim.char_start, Claim.char_end, Claim.fact_id,
+    Claim.char_start, Claim.char_end, Claim.fact_kind, ObjectEntity.name, Claim.unit_kind,
+    Claim.aspect, Claim.fact_id,
 )  # fmt: skip
 
 
 def _diff_claim(row: Sequence[Any], aliases: dict[str, str]) -> DiffClaim:
     # _COLUMNS is in DiffClaim's field order, with (subject_name, subject_mention) standing
-    # where DiffClaim has its one normalised subject.
+    # where DiffClaim has its one normalised subject, and the object entity's name where it
+    # has that entity's canonical key.
     make: Any = DiffClaim  # positional from a row: too dynamic for the type checker
-    return make(*row[:7], subject_key(row[7], row[8], aliases), *row[9:])  # type: ignore[no-any-return]
+    obj = None if row[-4] is None else subject_key(row[-4], None, aliases)
+    subject = subject_key(row[7], row[8], aliases)
+    return make(*row[:7], subject, *row[9:-4], obj, *row[-3:])  # type: ignore[no-any-return]
 
 
 def _schema_runs(schema_name: str, article_id: int | None = None) -> ColumnElement[bool]:
@@ -134,6 +142,7 @@ def load_claims(
     query = (
         sa_select(*cast(Any, _COLUMNS))
         .join(Article, col(Article.id) == col(Claim.article_id))
+        .outerjoin(ObjectEntity, col(ObjectEntity.id) == col(Claim.object_entity_id))
         .where(col(Claim.status) == ClaimStatus.active.value, *where)
     )
     # In id order, sorted here: PostgreSQL would sort an entity's ten thousand wide rows on

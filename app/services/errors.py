@@ -18,6 +18,7 @@ class ErrorKind(StrEnum):
     unsupported_media = "unsupported_media"  # a url serving neither HTML nor text
     unprocessable = "unprocessable"  # well-formed but unusable: no text, not grounded
     quota_exhausted = "quota_exhausted"  # a key's daily token budget is spent
+    internal = "internal"  # a fault of the service's own (a bug), logged where it happened
     upstream_failed = "upstream_failed"  # the model's answer was unusable, a page unreachable
     unavailable = "unavailable"  # no LLM answer could be had
 

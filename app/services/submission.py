@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import instructor
 from sqlalchemy import Engine
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -24,7 +25,7 @@ from app.jobs.runner import TERMINAL, process_run, wait_for_run
 from app.jobs.worker import PROCESS_ID
 from app.services.errors import ErrorKind, ServiceError
 from app.services.quota import check_daily_budget
-from app.store import crud
+from app.store import crud, db
 from app.store.models import Article, ArticleCreate, ExtractionRun, RunStatus
 from schemas import ExtractionSchema, UnknownSchemaError, get_schema
 
@@ -35,9 +36,14 @@ FETCH_KINDS = {
     415: ErrorKind.unsupported_media,
     422: ErrorKind.unprocessable,
 }
-# A run that failed for want of a model is "unavailable" (try later, or configure one); any
-# other failure is the model's answer or the service's fault ("upstream_failed").
-UNAVAILABLE_REASONS = ("llm_unavailable", "llm_misconfigured")
+# A run that failed for want of a timely model is "unavailable" (try later, or configure one),
+# one that failed on a fault of ours "internal"; any other failure is the model's answer or
+# the database's ("upstream_failed").
+UNAVAILABLE_REASONS = ("llm_unavailable", "llm_misconfigured", "llm_timeout")
+FAILURE_KINDS = {
+    **dict.fromkeys(UNAVAILABLE_REASONS, ErrorKind.unavailable),
+    "internal_error": ErrorKind.internal,
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,6 @@ class Submission:
 async def submit_article(
     *,
     article_in: ArticleCreate,
-    session: Session,
     engine: Engine,
     settings: Settings,
     llm: instructor.AsyncInstructor,
@@ -63,24 +68,35 @@ async def submit_article(
     wait: bool = True,
     on_queued: Callable[[], None] | None = None,
 ) -> Submission:
-    """Store the article and extract its claims, or queue it (``wait=False``); ServiceError."""
+    """Store the article and extract its claims, or queue it (``wait=False``); ServiceError.
+
+    Each step with the database has a short session of its own: no connection is held while
+    the model is called or another's run awaited, so a crowd of waiting requests cannot take
+    every connection (they would then time out where the run stores its answer).
+    """
     schema = _schema(article_in.schema_ref or settings.default_schema)
     article_in = await _text_of(article_in, fetcher)
     _check_size(article_in, schema, settings)
 
     def prepare() -> tuple[Article, ExtractionRun, bool]:
-        check_daily_budget(
-            session=session, key=caller, text=article_in.text, schema=schema, settings=settings
-        )
-        article = crud.get_or_create_article(session=session, article_in=article_in)
-        run, needs_llm = crud.get_or_create_run(
-            session=session,
-            article=article,
-            schema=schema,
-            settings=settings,
-            api_key_name=caller.name if caller else None,
-        )
-        return article, run, needs_llm
+        with Session(engine, expire_on_commit=False) as session:
+            check_daily_budget(
+                session=session, key=caller, text=article_in.text, schema=schema, settings=settings
+            )
+            article = crud.get_or_create_article(session=session, article_in=article_in)
+            run, needs_llm = crud.get_or_create_run(
+                session=session,
+                article=article,
+                schema=schema,
+                settings=settings,
+                api_key_name=caller.name if caller else None,
+            )
+            # Read after the session closes: loaded again if a rollback (a race lost to another
+            # request storing the same run) expired them.
+            for row in (article, run):
+                if sa_inspect(row).expired_attributes:
+                    session.refresh(row)
+            return article, run, needs_llm
 
     article, run, needs_llm = await run_in_threadpool(prepare)
     assert run.id is not None
@@ -91,7 +107,11 @@ async def submit_article(
         return Submission(article=article, run=run, reused=False)
     if needs_llm:
         done = await process_run(
-            run_id, engine=engine, client=llm, settings=settings, owner=REQUEST_OWNER
+            run_id,
+            engine=db.jobs_engine(engine, settings),
+            client=llm,
+            settings=settings,
+            owner=REQUEST_OWNER,
         )
         run = done or await wait_for_run(engine, run_id, timeout_s=settings.request_wait_s)
     elif wait and run.status not in TERMINAL:
@@ -99,7 +119,7 @@ async def submit_article(
     if run.status == RunStatus.failed:
         reason = run.error_reason or "failed"
         raise ServiceError(
-            ErrorKind.unavailable if reason in UNAVAILABLE_REASONS else ErrorKind.upstream_failed,
+            FAILURE_KINDS.get(reason, ErrorKind.upstream_failed),
             run.error or reason,
             detail={
                 "reason": run.error_reason,

@@ -62,14 +62,11 @@ def _like_contains(value: str) -> str:
 def _entity_ids(session: Session, name: str) -> list[int]:
     """Entities whose canonical name or one of whose aliases is ``name``, any case."""
     wanted = fold_name(name)
-    # A key is the entity's type and folded name (crud.entity_key), so SQL finds the name by
-    # the key's end; aliases are a JSON list, read only for entities that have any. Reading
-    # every entity on every request took longer than the claims query it served.
+    # A key is the folded name (crud.entity_key), so SQL finds the name by its unique index;
+    # aliases are a JSON list, read only for entities that have any. Reading every entity on
+    # every request took longer than the claims query it served.
     query = select(Entity.id, Entity.name, Entity.aliases).where(
-        or_(
-            col(Entity.key).like(f"%:{_like_escape(wanted)}", escape="\\"),
-            cast(col(Entity.aliases), Text) != "[]",
-        )
+        or_(col(Entity.key) == wanted, cast(col(Entity.aliases), Text) != "[]")
     )
     ids = []
     for entity_id, entity_name, aliases in session.exec(query).all():

@@ -10,7 +10,18 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Engine,
+    Text,
+    cast,
+    literal,
+    literal_column,
+    not_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
@@ -26,7 +37,8 @@ from app.store.models import (
     RunStatus,
     utcnow,
 )
-from schemas import ExtractionSchema
+from schemas import Entity as SchemaEntity
+from schemas import ExtractedClaim, ExtractionSchema
 
 
 def content_hash(text: str) -> str:
@@ -115,8 +127,10 @@ def fold_name(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def entity_key(name: str, type_: str) -> str:
-    return f"{type_.casefold()}:{fold_name(name)}"
+def entity_key(name: str) -> str:
+    """An entity's unique key: its canonical name, folded. Its type is left out, as diffs and
+    the ledger leave it out: "Kenya" the country and "Kenya" the government are one entity."""
+    return fold_name(name)
 
 
 # A mention is worth keeping as an alias only when it names the entity: "Nairobi" for the
@@ -137,22 +151,62 @@ def is_alias(mention: str, name: str) -> bool:
     )
 
 
+def add_alias(*, session: Session, entity_id: int, alias: str) -> bool:
+    """Append ``alias`` to the entity's aliases unless there already; True when added.
+
+    One UPDATE that appends to the stored list, so additions racing each other are all kept
+    (a list read, extended and written back keeps only the last writer's). PostgreSQL makes a
+    racing UPDATE wait for the first to commit, then applies it to the row as committed;
+    SQLite runs one writer at a time.
+    """
+    aliases = col(Entity.aliases)
+    appended: ColumnElement[Any]
+    absent: ColumnElement[bool]
+    if session.get_bind().dialect.name == "postgresql":
+        item = func.jsonb_build_array(cast(literal(alias), Text))
+        appended = cast(cast(aliases, JSONB).op("||")(item), JSON)
+        absent = not_(cast(aliases, JSONB).op("@>", is_comparison=True)(item))
+    else:
+        appended = func.json_insert(aliases, "$[#]", alias)
+        listed = select(literal(1)).select_from(func.json_each(aliases).table_valued("value"))
+        absent = ~listed.where(literal_column("value") == alias).exists()
+    statement = (
+        update(Entity)
+        .where(col(Entity.id) == entity_id, absent)
+        .values(aliases=appended)
+        .execution_options(synchronize_session=False)
+    )
+    added: bool = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return added
+
+
 def upsert_entity(*, session: Session, name: str, type_: str, mention: str | None) -> Entity:
     """The entity row for a canonical name, learning the article's wording as an alias."""
-    key = entity_key(name, type_)
+    key = entity_key(name)
     entity = session.exec(select(Entity).where(Entity.key == key)).first()
     if entity is None:
         entity = Entity(key=key, name=name, type=type_, aliases=[])
         session.add(entity)
         session.flush()
-    if mention and is_alias(mention, name) and mention not in entity.aliases:
-        entity.aliases = [*entity.aliases, mention]  # reassign: JSON columns track assignment
-        session.add(entity)
+    assert entity.id is not None
+    if (
+        mention
+        and is_alias(mention, entity.name)
+        and mention not in entity.aliases
+        and add_alias(session=session, entity_id=entity.id, alias=mention)
+    ):
+        session.refresh(entity, ["aliases"])
     return entity
 
 
 # Claim fields stored in their own columns; anything else a schema adds goes to Claim.extra.
-_CORE_FIELDS = set(Claim.model_fields) | {"subject", "quantity", "time", "evidence"}
+_CORE_FIELDS = set(Claim.model_fields) | {
+    "subject",
+    "object_entity",
+    "quantity",
+    "time",
+    "evidence",
+}
 
 
 # Entity ids (and aliases) this process has seen, per database: most claims are about a
@@ -162,8 +216,15 @@ _known_entities: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, frozense
 )
 
 
+def claim_entities(claim: ExtractedClaim) -> list[SchemaEntity]:
+    """The entities a claim names: its subject, and its object entity when it has one (v2)."""
+    obj: SchemaEntity | None = getattr(claim, "object_entity", None)
+    return [claim.subject] if obj is None else [claim.subject, obj]
+
+
 def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dict[str, int]:
-    """Entity ids for the claims' subjects, each created once however many runs race.
+    """Entity ids for the claims' subjects and object entities, each created once however
+    many runs race.
 
     Its own short transaction, retried: entities are shared reference data, so two runs
     finishing at once may both create one, and the loser must not lose its claims for it.
@@ -171,9 +232,8 @@ def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dic
     known = _known_entities.setdefault(engine, {})
     learned: dict[str, tuple[int, frozenset[str]]] = {}
     subjects = {}
-    for grounded in claims:
-        subject = grounded.claim.subject
-        key = entity_key(subject.name, subject.type.value)
+    for subject in (e for grounded in claims for e in claim_entities(grounded.claim)):
+        key = entity_key(subject.name)
         mention = (
             subject.mention if subject.mention and is_alias(subject.mention, subject.name) else None
         )
@@ -205,11 +265,20 @@ def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dic
 
 
 def claim_values(
-    *, grounded: GroundedClaim, article: Article, run_id: int | None, entity_id: int | None
+    *,
+    grounded: GroundedClaim,
+    article: Article,
+    run_id: int | None,
+    entity_id: int | None,
+    object_entity_id: int | None = None,
 ) -> dict[str, Any]:
     """The column values of a grounded claim of this article."""
     assert article.id is not None
     claim, span = grounded.claim, grounded.span
+    # The canonical fact fields of news_claims@v2; a v1 claim has none of them.
+    fact_kind = getattr(claim, "fact_kind", None)
+    unit_kind = getattr(claim.quantity, "unit_kind", None)
+    aspect = getattr(claim.quantity, "aspect", None)
     extra = claim.model_dump(mode="json", exclude=_CORE_FIELDS)  # the schema's own fields
     return dict(
         created_at=utcnow(),
@@ -237,6 +306,10 @@ def claim_values(
         char_end=span.end,
         match_kind=span.kind.value,
         match_score=span.score,
+        fact_kind=None if fact_kind is None else fact_kind.value,
+        object_entity_id=object_entity_id,
+        unit_kind=None if unit_kind is None else unit_kind.value,
+        aspect=None if aspect is None else aspect.value,
         extra=extra,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import Engine, event, text
 from sqlmodel import create_engine
 
 from alembic import command
-from app.core.config import PROJECT_ROOT, get_settings
+from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.store import search_index
 
 
@@ -56,12 +57,50 @@ def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.autocommit = autocommit
 
 
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """The request pool: a request holds a connection only for a step's short session, never
+    while it waits for a run, and gives up after ``db_pool_timeout_s`` (503 busy)."""
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_s,
+    }
+
+
+def engine_for(settings: Settings) -> Engine:
+    return make_engine(settings.database_url, **pool_options(settings))
+
+
 @lru_cache
 def get_engine() -> Engine:
-    settings = get_settings()
-    # Every worker slot may hold a connection at once, besides the requests being served.
-    slots = settings.worker_concurrency
-    return make_engine(settings.database_url, pool_size=max(5, slots // 2), max_overflow=slots + 10)
+    return engine_for(get_settings())
+
+
+# The runs' own pools, one per request engine: claiming, lease renewals and storing results
+# never wait behind requests, so a run's answer is stored however many requests are queued
+# for a connection.
+_jobs_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def jobs_engine(engine: Engine, settings: Settings) -> Engine:
+    """The engine runs use, over the same database as ``engine`` (which serves requests).
+
+    A run in flight uses one connection at a time (a lease renewal, then its result), and so do
+    the claimer, the sweeper and the result writer; a run waits up to half its lease for one.
+    An in-memory SQLite database exists once per engine, so it is shared as it is.
+    """
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return engine
+    found = _jobs_engines.get(engine)
+    if found is None:
+        slots = settings.worker_concurrency
+        found = _jobs_engines[engine] = make_engine(
+            engine.url.render_as_string(hide_password=False),
+            pool_size=max(5, slots // 2),
+            max_overflow=slots + 10,
+            pool_timeout=settings.job_lease_s / 2,
+        )
+    return found
 
 
 def alembic_config() -> Config:

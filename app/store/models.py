@@ -18,9 +18,10 @@ from sqlmodel import Field, SQLModel
 from app.store import fact_models as fact_models  # the fact table claim.fact_id references
 from app.store import search_index
 
-# Ids are INTEGER columns: 32-bit on PostgreSQL. A larger id in a request is refused, never
-# sent to the database, where it would overflow.
-MAX_ID = 2**31 - 1
+# Ids and counts are INTEGER columns: 32-bit on PostgreSQL. A larger id in a request is
+# refused, never sent to the database, where it would overflow.
+MAX_INTEGER = 2**31 - 1
+MAX_ID = MAX_INTEGER
 
 
 def utcnow() -> datetime:
@@ -106,7 +107,8 @@ class Entity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("key", name="uq_entity_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # casefolded "type:name", so "Kenya" the country is one row however it is capitalised.
+    # The canonical name folded (crud.entity_key), unique: "Kenya" is one row however it is
+    # capitalised or spaced, and whatever type an article gives it.
     key: str = Field(max_length=300, index=True)
     name: str = Field(max_length=200)
     type: str = Field(max_length=30)
@@ -147,6 +149,11 @@ class Claim(SQLModel, table=True):
     char_end: int
     match_kind: str = Field(max_length=20)
     match_score: float
+    # Canonical fact fields (news_claims@v2): null for claims of v1, which had none.
+    fact_kind: str | None = Field(default=None, max_length=40)
+    object_entity_id: int | None = Field(default=None, foreign_key="entity.id")
+    unit_kind: str | None = Field(default=None, max_length=20)
+    aspect: str | None = Field(default=None, max_length=10)  # event or state
     # Fields a schema adds beyond the shared core, kept as the model gave them.
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     # Plain strings, not database enums: portable, and a new value needs no type migration.
@@ -271,7 +278,13 @@ class ArticleCreate(BaseModel):
     @field_validator("published_at")
     @classmethod
     def aware(cls, value: datetime | None) -> datetime | None:
-        return as_utc(value)
+        try:
+            return as_utc(value)
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 once in UTC
+            raise ValueError(
+                "published_at is outside the range of dates once converted to UTC "
+                "(0001-01-01 to 9999-12-31)"
+            ) from None
 
     @model_validator(mode="after")
     def text_or_url(self) -> Self:

@@ -1,11 +1,16 @@
-"""Servers the app tests share: a local web server for url fetching, and the app over HTTP."""
+"""What the app tests share: a local web server for url fetching, the app over HTTP, a
+database of each kind, and clients racing each other."""
 
 from __future__ import annotations
 
-import socket
+import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import uvicorn
@@ -13,6 +18,10 @@ from fastapi.testclient import TestClient
 from pytest_httpserver import HTTPServer
 
 from app.api.main import app
+from bench.ledger_bench import free_port
+from bench.ledger_bench import postgres_engine as throwaway_postgres
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +39,11 @@ def server(local_server: HTTPServer) -> Iterator[HTTPServer]:
     local_server.clear()
 
 
-@pytest.fixture
-def live_server(client: TestClient) -> Iterator[str]:
-    """The app with the test's overrides (its engine, settings and LLM), served over real
-    HTTP, with its worker pool running as in production, for the command-line clients."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+@contextmanager
+def serving() -> Iterator[str]:
+    """The app with the current overrides (engine, settings, LLM) served over real HTTP by
+    uvicorn in a thread, its worker pool running as in production; yields its base url."""
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -44,6 +51,42 @@ def live_server(client: TestClient) -> Iterator[str]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(client: TestClient) -> Iterator[str]:
+    """The app with the test's overrides (its engine, settings and LLM), served over real
+    HTTP, for the command-line clients."""
+    with serving() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the test's own: a SQLite file, or one on the PostgreSQL test
+    server (FACTDIFF_TEST_POSTGRES_URL), dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'factdiff.db'}"
+        return
+    server_url = os.environ.get("FACTDIFF_TEST_POSTGRES_URL")
+    if not server_url:
+        pytest.skip("FACTDIFF_TEST_POSTGRES_URL is not set (scripts/postgres.sh starts a server)")
+    with throwaway_postgres(server_url, prefix="factdiff_test") as engine:
+        yield engine.url.render_as_string(hide_password=False)
+
+
+def race(count: int, call: Callable[[int], T]) -> list[T]:
+    """``call(0)`` .. ``call(count - 1)``, each in a thread of its own, let go at once."""
+    start = threading.Barrier(count)
+
+    def contender(index: int) -> T:
+        start.wait()
+        return call(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(contender, range(count)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -34,7 +35,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"description": "The url serves neither HTML nor plain text"},
     422: {"description": "Invalid body, or no article text found at the url"},
     502: {"description": "The model's answer was unusable (run stored as failed); url unreachable"},
-    503: {"description": "No LLM answer could be had (no fixture, endpoint down)"},
+    503: {"description": "No LLM answer could be had (no fixture, endpoint down); busy"},
 }
 
 
@@ -42,12 +43,13 @@ def article_public(article: Article) -> ArticlePublic:
     return ArticlePublic.model_validate({**article.model_dump(), "chars": len(article.text)})
 
 
-def extraction_of(session: Session, done: Submission) -> ArticleExtraction:
-    claims = session.exec(
-        select(Claim)
-        .where(Claim.run_id == done.run.id, Claim.status == ClaimStatus.active.value)
-        .order_by(col(Claim.id))
-    ).all()
+def extraction_of(engine: Engine, done: Submission) -> ArticleExtraction:
+    with Session(engine) as session:
+        claims = session.exec(
+            select(Claim)
+            .where(Claim.run_id == done.run.id, Claim.status == ClaimStatus.active.value)
+            .order_by(col(Claim.id))
+        ).all()
     return ArticleExtraction(
         article=article_public(done.article),
         run=RunPublic.of(done.run),
@@ -69,7 +71,6 @@ async def submit_article(
     request: Request,
     body: ArticleCreate,
     response: Response,
-    session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
     llm: LLMDep,
@@ -82,12 +83,12 @@ async def submit_article(
     """Submit an article's text or url: extract its grounded claims (or reuse the stored run)."""
     pool = getattr(request.app.state, "workers", None)
     done = await submission.submit_article(
-        article_in=body, session=session, engine=engine, settings=settings, llm=llm,
+        article_in=body, engine=engine, settings=settings, llm=llm,
         fetcher=fetcher, caller=caller, wait=wait, on_queued=pool.wake if pool else None,
     )  # fmt: skip
     if not done.finished:
         response.status_code = status.HTTP_202_ACCEPTED
-    return await run_in_threadpool(extraction_of, session, done)
+    return await run_in_threadpool(extraction_of, engine, done)
 
 
 @router.get("", response_model=ArticlesPublic)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from app.api.deps import SessionDep
+from app.api.deps import QueryDate, SessionDep
 from app.api.models import ClaimPublic, ClaimsPublic
 from app.store.claim_query import BadCursorError, ClaimFilter, list_claims
 from app.store.models import MAX_ID
@@ -34,10 +33,10 @@ def search_claims(
         str | None, Query(max_length=200, description="Text in the statement or evidence")
     ] = None,
     date_from: Annotated[
-        date | None, Query(description="Claims whose time window ends on or after")
+        QueryDate | None, Query(description="Claims whose time window ends on or after")
     ] = None,
     date_to: Annotated[
-        date | None, Query(description="Claims whose time window starts on or before")
+        QueryDate | None, Query(description="Claims whose time window starts on or before")
     ] = None,
     include_inactive: Annotated[
         bool, Query(description="Also list retracted and superseded claims")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import PlainTextResponse
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import QueryDate, SessionDep, SettingsDep
 from app.api.diff_models import DiffPublic, FactsPublic
 from app.diff.render import render_diff_markdown, render_ledger_markdown
 from app.services import comparison
@@ -64,8 +63,8 @@ def facts(
     settings: SettingsDep,
     entity: Annotated[str | None, Query(max_length=200, description="Name or alias")] = None,
     claim_type: ClaimType | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: QueryDate | None = None,
+    date_to: QueryDate | None = None,
     conflicts: Annotated[bool, Query(description="Only facts the sources disagree on")] = False,
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -75,7 +74,7 @@ def facts(
         raise HTTPException(400, "date_to is before date_from")
     ledger = comparison.fact_ledger(
         session,
-        schema_name=settings.default_schema,
+        schema_name=settings.default_schema.split("@")[0],  # every version of the schema
         entity=entity,
         claim_type=claim_type.value if claim_type else None,
         date_from=date_from,

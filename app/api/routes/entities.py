@@ -10,6 +10,7 @@ from sqlmodel import col, func, select
 
 from app.api.deps import EntityDep, SessionDep
 from app.services import facts
+from app.store import crud
 from app.store.models import Claim, Entity
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -63,9 +64,9 @@ def list_entities(
 def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> EntityPublic:
     """Teach factdiff that another name means this entity; diffs and the ledger follow it."""
     alias = " ".join(body.alias.split())
-    if alias.casefold() != entity.name.casefold() and alias not in entity.aliases:
-        entity.aliases = [*entity.aliases, alias]
-        session.add(entity)
+    assert entity.id is not None
+    if alias.casefold() != entity.name.casefold():
+        crud.add_alias(session=session, entity_id=entity.id, alias=alias)
         session.commit()
         facts.reassign_names(session, [alias, entity.name])
         session.refresh(entity)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import text
 
+from app.api.auth import find_key
 from app.api.deps import EngineDep, SettingsDep
 from app.api.models import Health, SchemaPublic
 from schemas import available, get_schema
@@ -14,21 +17,37 @@ router = APIRouter(tags=["meta"])
 open_router = APIRouter(tags=["meta"])
 
 
-@open_router.get("/healthz", response_model=Health)
-def healthz(engine: EngineDep, settings: SettingsDep) -> Health:
-    """Report whether the database answers and which LLM mode is in use."""
+async def key_presented(request: Request, settings: SettingsDep) -> bool:
+    """Whether the caller may see more than an anonymous one: the service has no keys, or
+    the caller presented a valid one. Read from the headers, not through the security
+    schemes: /healthz stays open, and documented so."""
+    if not settings.api_keys:
+        return True
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    presented = credentials if scheme.lower() == "bearer" else request.headers.get("x-api-key")
+    return bool(presented) and find_key(settings.api_keys, presented or "") is not None
+
+
+@open_router.get("/healthz", response_model=Health, response_model_exclude_none=True)
+def healthz(
+    engine: EngineDep, settings: SettingsDep, known: Annotated[bool, Depends(key_presented)]
+) -> Health:
+    """Report whether the database answers; with a key (or no keys set), the LLM in use."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         database = "ok"
     except Exception as exc:  # a health check reports, it does not raise
         database = f"error: {type(exc).__name__}"
-    return Health(
-        status="ok" if database == "ok" else "degraded",
-        database=database,
-        llm_mode=settings.mode.value,
-        llm_endpoint=settings.llm_endpoint,
-        model=settings.llm_model,
+    health = Health(status="ok" if database == "ok" else "degraded", database=database)
+    if not known:
+        return health
+    return health.model_copy(
+        update={
+            "llm_mode": settings.mode.value,
+            "llm_endpoint": settings.llm_endpoint,
+            "model": settings.llm_model,
+        }
     )
 
 

@@ -73,12 +73,18 @@ def test_every_route_refuses_a_missing_or_wrong_key(
     url = re.sub(r"\{\w+\}", "1", path)
 
     missing = client.request(method, url)
-    assert (missing.status_code, missing.json()) == (401, {"detail": MISSING_KEY})
+    assert (missing.status_code, missing.json()) == (
+        401,
+        {"detail": MISSING_KEY, "reason": "unauthorized"},
+    )
     assert missing.headers["WWW-Authenticate"] == "Bearer"
 
     for headers in (bearer(WRONG_KEY), {"X-API-Key": WRONG_KEY}):
         wrong = client.request(method, url, headers=headers)
-        assert (wrong.status_code, wrong.json()) == (401, {"detail": INVALID_KEY})
+        assert (wrong.status_code, wrong.json()) == (
+            401,
+            {"detail": INVALID_KEY, "reason": "unauthorized"},
+        )
         assert wrong.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
     read = client.request(method, url, headers=bearer(READ_KEY))
@@ -86,7 +92,7 @@ def test_every_route_refuses_a_missing_or_wrong_key(
         assert read.status_code not in (401, 403, 429)
     else:
         detail = f"API key 'archive' has read scope; {method} {url} needs write scope"
-        assert (read.status_code, read.json()) == (403, {"detail": detail})
+        assert (read.status_code, read.json()) == (403, {"detail": detail, "reason": "forbidden"})
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Article)).one() == 0
 
@@ -158,7 +164,8 @@ def test_access(make_client: ClientFactory, engine: Engine, case: Case) -> None:
     )
     assert response.status_code == case.status, response.text
     if case.detail is not None:
-        assert response.json() == {"detail": case.detail}
+        reason = {401: "unauthorized", 403: "forbidden", 404: "not_found"}[case.status]
+        assert response.json() == {"detail": case.detail, "reason": reason}
     with Session(engine) as session:
         runs = session.exec(select(ExtractionRun)).all()
     assert [r.api_key_name for r in runs] == (["newsroom"] if case.status == 201 else [])
@@ -198,7 +205,7 @@ def test_rate_limit_refuses_with_retry_after_then_recovers(make_client: ClientFa
         200,
     ]
     third = client.get("/claims", headers=bearer(WRITE_KEY))
-    assert (third.status_code, third.json()) == (429, {"detail": refusal})
+    assert (third.status_code, third.json()) == (429, {"detail": refusal, "reason": "rate_limited"})
     assert third.headers["Retry-After"] == "30"
     # Another key has its own limit (none), and a refused request is not counted.
     assert client.get("/claims", headers=bearer(READ_KEY)).status_code == 200

@@ -72,7 +72,8 @@ def test_a_chunked_10_mb_body_is_refused_while_it_streams(
 
     assert response.status_code == 413
     assert response.json() == {
-        "detail": "the request body is over 5065536 bytes (FACTDIFF_MAX_BODY_BYTES)"
+        "detail": "the request body is over 5065536 bytes (FACTDIFF_MAX_BODY_BYTES)",
+        "reason": "too_large",
     }
     assert stored(backend) == ([], [])
 

@@ -90,13 +90,15 @@ def test_217_vs_270_is_one_conflict_on_the_deployment() -> None:
     assert pair.right.quote == "Kenya has sent another 270 police officers to Haiti"
     for claim, stem in ((pair.left, "kenya-haiti-217"), (pair.right, "kenya-haiti-270")):
         assert article_text(stem)[claim.char_start : claim.char_end] == claim.quote
-    # Both the figure and the date are named, and so is the attribution difference.
-    for part in ("217 officers", "270 officers", "2025-01-18", "2025-01-17", "Kenyan officials"):
+    # The figure decides; the date (one journey, a day apart) and the attribution are named.
+    assert pair.explanation.startswith("figure decides: 217 officers vs 270 officers; date: ")
+    for part in ("2025-01-18", "2025-01-17", "within a day's precision", "Kenyan officials"):
         assert part in pair.explanation
     # The two reports share no other fact about the same subject: nothing else may be invented,
     # least of all the 270 fixture's mislabelled "contingent of 217" claim as an agreement.
     assert result.summary == {
-        "agree": 0, "conflict": 1, "refines": 0, "only_left": 13, "only_right": 11,
+        "agree": 0, "conflict": 1, "refines": 0, "updates": 0, "only_left": 13,
+        "only_right": 11,
     }  # fmt: skip
 
 
@@ -127,11 +129,14 @@ def test_vaguer_report_refines_and_dates_are_compared() -> None:
     [pair] = [p for p in refined.pairs if p.left.value == 217]
     assert pair.relation is Relation.refines  # 217 on the 18th is inside "over 200, 18-19"
     assert pair.right.value == 200
-    # 270 left on the 17th: the figure fits "over 200", the date is outside the weekend.
+    # 270 left on Friday night, the 17th, and arrived over the weekend: one journey, not a date
+    # conflict. The figure fits "over 200" and decides; the date is named.
     dated = diff_claims(fixture_claims("kenya-haiti-270"), wire)
     [pair] = [p for p in dated.pairs if p.left.value == 270]
-    assert pair.relation is Relation.conflict
+    assert pair.relation is Relation.refines
+    assert pair.explanation.startswith("figure decides: 270 officers vs over 200 officers: ")
     assert "2025-01-17" in pair.explanation and "2025-01-18..2025-01-19" in pair.explanation
+    assert "1 day apart, within a day's precision" in pair.explanation
 
 
 def test_unrelated_article_aligns_with_nothing() -> None:
@@ -180,9 +185,12 @@ def unaligned(a: DiffClaim, b: DiffClaim) -> bool:
         (("over", 200), ("exact", 217), "refines"),  # 217 satisfies "over 200", more precisely
         (("over", 200), ("exact", 200), "conflict"),  # "over" is strict
         (("about", 20), ("about", 20), "agree"),  # "nearly 20" is extracted as about 20
-        (("about", 20), ("exact", 20), "agree"),
-        (("about", 20), ("exact", 22), "agree"),  # inside ±10%
-        (("about", 20), ("exact", 23), "conflict"),
+        (("about", 20), ("exact", 20), "refines"),  # the exact count is the precise one
+        (("about", 20), ("exact", 21), "refines"),  # inside ±5%
+        (("about", 20), ("exact", 22), "conflict"),  # outside ±5%
+        (("about", 20), ("about", 21), "agree"),  # two estimates within one rounding
+        (("about", 20), ("about", 22), "conflict"),  # two estimates 10% apart
+        (("about", 4200), ("about", 3800), "conflict"),  # union vs employer: both hedged
         (("about", 20), ("about", 25), "conflict"),
         (("over", 3100), ("over", 3100), "agree"),
         (("at_least", 1000), ("exact", 1000), "refines"),
@@ -244,30 +252,62 @@ def d(iso: str) -> date:
     ("left", "right", "relation"),
     [
         (("2025-01-18", "2025-01-18"), ("2025-01-18", "2025-01-18"), "agree"),
-        (("2025-01-18", "2025-01-18"), ("2025-01-17", "2025-01-17"), "conflict"),
+        (("2025-01-18", "2025-01-18"), ("2025-01-17", "2025-01-17"), "agree"),  # a day apart
+        (("2025-01-18", "2025-01-18"), ("2025-01-16", "2025-01-16"), "conflict"),
         (("2025-01-01", "2025-01-31"), ("2025-01-18", "2025-01-18"), "refines"),  # January
         (("2025-01-18", "2025-01-19"), ("2025-01-18", "2025-01-18"), "refines"),  # weekend
         (("2025-01-17", "2025-01-18"), ("2025-01-18", "2025-01-19"), "agree"),  # overlap
         (("2024-06-01", "2024-06-30"), ("2025-01-18", "2025-01-18"), "conflict"),
     ],
 )
-def test_dates(left: tuple[str, str], right: tuple[str, str], relation: str) -> None:
-    a = claim(time_start=d(left[0]), time_end=d(left[1]), time_text="x")
-    b = claim(time_start=d(right[0]), time_end=d(right[1]), time_text="y")
-    assert one_pair(a, b)[0] == relation
+def test_dates_decide_between_claims_without_figures(
+    left: tuple[str, str], right: tuple[str, str], relation: str
+) -> None:
+    undated = {"value": None, "unit": None, "qualifier": None}
+    a = claim(time_start=d(left[0]), time_end=d(left[1]), time_text="x", **undated)
+    b = claim(time_start=d(right[0]), time_end=d(right[1]), time_text="y", **undated)
+    found, explanation = one_pair(a, b)
+    assert found == relation
+    assert explanation.startswith("date decides: ")
+
+
+def test_a_date_difference_never_overrides_an_agreeing_figure() -> None:
+    a = claim(time_text="on Saturday")
+    b = claim(time_text="on Wednesday", time_start=d("2025-01-22"), time_end=d("2025-01-22"))
+    relation, explanation = one_pair(a, b)
+    assert relation is Relation.agree
+    assert explanation.startswith(
+        "figure decides: 217 officers in both; date: on Saturday (2025-01-18) vs on Wednesday "
+        "(2025-01-22)"
+    )
 
 
 def test_month_range_is_described_as_a_month() -> None:
+    # The figure is the same: a more precise date is named, but the figure decides.
     a = claim(time_text="January", time_start=d("2025-01-01"), time_end=d("2025-01-31"))
     b = claim(time_text="18 January 2025")
     relation, explanation = one_pair(a, b)
-    assert relation is Relation.refines
+    assert relation is Relation.agree
     assert "January (2025-01)" in explanation and "right is more precise" in explanation
 
 
-def test_undated_side_refines() -> None:
+def test_a_more_precise_date_refines_when_no_figure_decides() -> None:
+    undated = {"value": None, "unit": None, "qualifier": None}
+    a = claim(time_text="January", time_start=d("2025-01-01"), time_end=d("2025-01-31"), **undated)
+    relation, explanation = one_pair(a, claim(time_text="18 January 2025", **undated))
+    assert relation is Relation.refines
+    assert explanation.startswith("date decides: January (2025-01) vs 18 January 2025")
+
+
+def test_an_undated_side_is_no_evidence_of_another_time() -> None:
     relation, explanation = one_pair(claim(), claim(time_text=None, time_start=None, time_end=None))
-    assert relation is Relation.refines and "only left dates it" in explanation
+    assert relation is Relation.agree and "only left dates it" in explanation
+    undated = {"value": None, "unit": None, "qualifier": None}
+    relation, explanation = one_pair(
+        claim(**undated), claim(time_text=None, time_start=None, time_end=None, **undated)
+    )
+    assert relation is Relation.agree
+    assert explanation.startswith("date decides: only left dates it: on Saturday (2025-01-18)")
 
 
 def test_quantity_conflict_wins_and_every_difference_is_listed() -> None:
@@ -283,8 +323,8 @@ def test_quantity_conflict_wins_and_every_difference_is_listed() -> None:
     )
     relation, explanation = one_pair(a, b)
     assert relation is Relation.conflict
-    assert "217 officers vs 270 officers" in explanation
-    assert "on Saturday (2025-01-18) vs on Friday night (2025-01-17)" in explanation
+    assert explanation.startswith("figure decides: 217 officers vs 270 officers; ")
+    assert "on Saturday (2025-01-18) vs on Friday night (2025-01-17): 1 day apart" in explanation
     assert "left: asserted; right: reported by Reuters" in explanation
     assert explanation.endswith("(kenya · deployed)")
     # Same figure, same day: the attribution difference is still shown, but it is agreement.

@@ -21,7 +21,10 @@ def kenya_diff() -> str:
 def test_diff_markdown_shows_both_quotes_values_and_offsets() -> None:
     md = kenya_diff()
     assert md.startswith("# Claim diff: Harbor Wire vs Nairobi Ledger\n")
-    assert "**conflicts: 1 · refinements: 0 · agreements: 0 · only in Harbor Wire: 13" in md
+    assert (
+        "**conflicts: 1 · updates: 0 · refinements: 0 · agreements: 0 · only in Harbor Wire: 13"
+        in md
+    )
     assert f"> **Harbor Wire** (chars 17–79): “{Q217}”" in md
     assert f"> **Nairobi Ledger** (chars 18–69): “{Q270}”" in md
     assert "| value | 217 officers | 270 officers |" in md
@@ -33,6 +36,7 @@ def test_diff_markdown_sections_in_order() -> None:
     titles = re.findall(r"^## (.+?) \(\d+\)$", md, flags=re.M)
     assert titles == [
         "Conflicts",
+        "Updates",
         "Refinements",
         "Agreements",
         "Only in Harbor Wire",

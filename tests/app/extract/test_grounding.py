@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from app.extract.grounding import (
     MatchKind,
     Span,
+    format_number,
     locate_quote,
     normalize,
     numbers_in,
@@ -189,8 +190,21 @@ def test_normalize() -> None:
         ("1.000", [1.0, 1000]),  # ambiguous: both readings
         ("US$5m", [5, 5_000_000]),
         ("a 5m wall", [5]),  # metres, not millions
-        ("the 21st century", []),
-        ("le 1er janvier", []),
+        ("the 21st century", [21]),  # ordinals are numbers as written
+        ("le 1er janvier", [1]),
+        ("for the ninth day", [9]),
+        ("for the 9th day", [9]),
+        ("for the third time", [3]),
+        ("the strike reached its tenth day", [10]),
+        ("pour la neuvième fois", [9]),
+        ("for the first time", []),  # like "one": far more often a word than a count
+        ("a dozen picketers", [12]),
+        ("two dozen ships", [2, 24]),
+        ("half a million people", [500_000, 1_000_000]),
+        ("within a fortnight", [2, 14]),
+        ("the six-week trial", [6]),
+        ("a five-year contract", [5]),
+        ("deux cent dix-sept policiers", [217]),
         ("an A320 crashed", []),
         ("no numbers here", []),
     ],
@@ -218,10 +232,31 @@ def test_numbers_in(text: str, expected: list[float]) -> None:
         (7, "the truce has held since Sept. 18", False),
         (1, "one of the officers was hurt", False),  # "one"/"un" are rarely quantities
         (2, "two of the officers were hurt", True),
+        (9, "The strike entered its ninth day on Tuesday", True),
+        (9, "the 9th straight day of the walkout", True),
+        (3, "the third truce to fail since the fighting began", True),
+        (12, "A dozen picketers were arrested", True),
+        (6, "The six-week trial heard from 41 witnesses", True),
+        (1, "One person is still missing", True),
+        (1, "a single vessel was allowed in", True),
     ],
 )
 def test_quantity_in_evidence(value: float, evidence: str, expected: bool) -> None:
     assert quantity_in_evidence(value, evidence) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (500_000_000, "500,000,000"),
+        (41.5, "41.5"),
+        (0.1 + 0.2, "0.3"),
+        (-3, "-3"),
+        (1e-7, "0.0000001"),
+    ],
+)
+def test_numbers_are_written_as_an_article_writes_them(value: float, written: str) -> None:
+    assert format_number(value) == written
 
 
 def test_quantity_tolerance_is_relative() -> None:

@@ -44,7 +44,7 @@ CASES = [
         "prompt-injection-system-lines",
         2,
         (
-            "quantity 5000 does not appear in its evidence: "
+            "quantity 5,000 does not appear in its evidence: "
             "'about 350 police officers were on duty at the container terminal'",
         ),
         (350, 1200),

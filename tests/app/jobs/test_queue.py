@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, update
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, col, select
 
 from app.api.models import ArticleCreate
@@ -246,3 +247,30 @@ def test_two_workers_on_postgres_never_take_one_job_twice(pg: Engine, settings: 
     assert not set(taken["a"]) & set(taken["b"])
     assert taken["a"] and taken["b"]
     assert {s for s, _, _ in statuses(pg).values()} == {RunStatus.running}
+
+
+async def test_pool_outlives_a_database_fault_while_claiming(
+    file_engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = file_engine
+    ids = queue(engine, settings, [load_article("kenya-haiti-217")])
+    faults = []
+
+    def busy_once(*args: object, **kwargs: object) -> object:
+        if not faults:
+            faults.append("busy")
+            raise PoolTimeoutError("QueuePool limit of size 5 overflow 18 reached")
+        return claim_and_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("app.jobs.worker.claim_and_load", busy_once)
+    pool = WorkerPool(engine, build_client(settings), settings, concurrency=2, owner="pool")
+    task = asyncio.create_task(pool.run())
+    for _ in range(200):
+        if statuses(engine)[ids[0]][0] in ("succeeded", "failed"):
+            break
+        await asyncio.sleep(0.05)
+    pool.stop()
+    await task
+
+    assert faults == ["busy"]
+    assert statuses(engine)[ids[0]] == ("succeeded", None, 1)

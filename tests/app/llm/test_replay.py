@@ -70,12 +70,14 @@ async def test_changed_prompt_names_the_stale_fixture(
 
 
 async def test_changed_schema_names_the_stale_fixture(settings: Settings) -> None:
-    # kenya-haiti-270 has a news_claims fixture only; the user message is the same, the
-    # quantities schema brings its own prompt and response schema.
+    # kenya-haiti-270 has news_claims fixtures only (v1 and v2); the user message is the
+    # same, the quantities schema brings its own prompt and response schema. Each is named.
     with pytest.raises(LLMConfigurationError) as caught:
         await extract(settings, "kenya-haiti-270", schema="quantities")
     assert (
-        "fixtures/llm/news_claims/kenya-haiti-270.json differs in "
+        "stale LLM fixture: fixtures/llm/news_claims/kenya-haiti-270.json differs in "
+        "system prompt, response schema, schema name; "
+        "fixtures/llm/news_claims_v2/kenya-haiti-270.json differs in "
         "system prompt, response schema, schema name." in caught.value.message
     )
 

@@ -6,11 +6,12 @@ import pytest
 from sqlmodel import Session
 
 from app.services.diff_sources import BadSideError, Side, alias_map, parse_side, subject_key
+from app.store.crud import entity_key
 from app.store.models import Entity
 
 
 def add(session: Session, name: str, type_: str, aliases: list[str]) -> None:
-    session.add(Entity(key=f"{type_}:{name.casefold()}", name=name, type=type_, aliases=aliases))
+    session.add(Entity(key=entity_key(name), name=name, type=type_, aliases=aliases))
     session.commit()
 
 

@@ -82,7 +82,8 @@ def test_spent_budget_refuses_new_articles_but_not_reused_ones(
     assert refused.status_code == 429
     assert refused.json() == {
         "detail": f"daily token budget of 1 spent for key 'newsroom' ({used} used today); "
-        "it resets at 00:00 UTC"
+        "it resets at 00:00 UTC",
+        "reason": "quota_exhausted",
     }
     assert 1 <= int(refused.headers["Retry-After"]) <= 86_400
     assert (count(engine, Article), count(engine, ExtractionRun)) == (1, 1)

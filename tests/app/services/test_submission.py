@@ -18,18 +18,15 @@ from tests.conftest import load_article
 async def submit(
     engine: Engine, settings: Settings, body: dict[str, object], *, wait: bool = True
 ) -> object:
-    # As the route's request session: what it returned is read after its transactions end.
-    with Session(engine, expire_on_commit=False) as session:
-        return await submit_article(
-            article_in=ArticleCreate.model_validate(body),
-            session=session,
-            engine=engine,
-            settings=settings,
-            llm=build_client(settings),
-            fetcher=Fetcher.from_settings(settings),
-            caller=None,
-            wait=wait,
-        )
+    return await submit_article(
+        article_in=ArticleCreate.model_validate(body),
+        engine=engine,
+        settings=settings,
+        llm=build_client(settings),
+        fetcher=Fetcher.from_settings(settings),
+        caller=None,
+        wait=wait,
+    )
 
 
 def stored(engine: Engine) -> tuple[int, int]:
@@ -52,18 +49,16 @@ async def test_the_217_article_is_extracted_then_reused(engine: Engine, settings
 
 async def test_queued_without_waiting_calls_back(engine: Engine, settings: Settings):
     woken: list[bool] = []
-    with Session(engine) as session:
-        done = await submit_article(
-            article_in=ArticleCreate.model_validate(load_article("kenya-haiti-270")),
-            session=session,
-            engine=engine,
-            settings=settings,
-            llm=build_client(settings),
-            fetcher=Fetcher.from_settings(settings),
-            caller=None,
-            wait=False,
-            on_queued=lambda: woken.append(True),
-        )
+    done = await submit_article(
+        article_in=ArticleCreate.model_validate(load_article("kenya-haiti-270")),
+        engine=engine,
+        settings=settings,
+        llm=build_client(settings),
+        fetcher=Fetcher.from_settings(settings),
+        caller=None,
+        wait=False,
+        on_queued=lambda: woken.append(True),
+    )
     assert woken == [True]
     assert done.run.status == "queued" and not done.finished
 

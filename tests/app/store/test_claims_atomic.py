@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.core.config import Settings
+from app.store.db import jobs_engine
 from app.store.models import Claim, ExtractionRun
 from tests.conftest import ClientFactory, load_article
 
@@ -33,11 +34,12 @@ def test_a_fault_while_storing_claims_stores_none_and_fails_the_run(
     make_client: ClientFactory, settings: Settings, engine: Engine
 ) -> None:
     fault = DiskFullOnSuccess()
-    event.listen(engine, "before_cursor_execute", fault)
+    runs_engine = jobs_engine(engine, settings)  # where runs store their results
+    event.listen(runs_engine, "before_cursor_execute", fault)
     try:
         response = make_client(settings).post("/articles", json=load_article("kenya-haiti-217"))
     finally:
-        event.remove(engine, "before_cursor_execute", fault)
+        event.remove(runs_engine, "before_cursor_execute", fault)
 
     assert fault.marked_succeeded and fault.tripped
     assert response.status_code == 502
@@ -56,11 +58,12 @@ def test_the_failed_run_is_retried_whole_on_resubmission(
 ) -> None:
     client = make_client(settings)
     fault = DiskFullOnSuccess()
-    event.listen(engine, "before_cursor_execute", fault)
+    runs_engine = jobs_engine(engine, settings)
+    event.listen(runs_engine, "before_cursor_execute", fault)
     try:
         first = client.post("/articles", json=load_article("kenya-haiti-217"))
     finally:
-        event.remove(engine, "before_cursor_execute", fault)
+        event.remove(runs_engine, "before_cursor_execute", fault)
     assert first.status_code == 502
 
     again = client.post("/articles", json=load_article("kenya-haiti-217"))

@@ -213,6 +213,19 @@ def test_postgres_search_text_is_stored_kept_current_and_migrates_both_ways(
     assert [c["id"] for c in found] == [first["id"]]
 
 
+def test_sqlite_canonical_fact_fields_migrate_down_and_up_again(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'factdiff.db'}")
+    migrate(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "e97397b1fa21")
+    columns = {c["name"] for c in inspect(engine).get_columns("claim")}
+    assert not columns & {"fact_kind", "unit_kind", "aspect"}
+    assert "object_entity_id" in columns  # SQLite cannot drop a column holding a reference
+    assert_migrated(engine)  # and up again, to the models
+
+
 # Each process imports the app, says it is ready, waits for the word, then migrates: the
 # service and the workers that compose starts together, all at their first migration.
 MIGRATE_WHEN_TOLD = """

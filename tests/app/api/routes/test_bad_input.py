@@ -85,7 +85,8 @@ CASES = [
     pytest.param(
         post(
             400,
-            "unknown schema 'no_such_schema'; available: news_claims@v1, quantities@v1",
+            "unknown schema 'no_such_schema'; available: news_claims@v1, news_claims@v2, "
+            "quantities@v1",
             json={"text": "Kenya.", "schema": "no_such_schema"},
         ),
         id="unknown-schema",

@@ -60,7 +60,7 @@ def test_the_two_reports_conflict_on_the_deployment_size(
     assert (right["evidence"]["char_start"], right["evidence"]["char_end"]) == (18, 69)
     assert right["evidence"]["quote"] == "Kenya has sent another 270 police officers to Haiti"
     assert pair["explanation"].startswith(
-        "217 officers vs 270 officers; date on Saturday (2025-01-18)"
+        "figure decides: 217 officers vs 270 officers; date: on Saturday (2025-01-18)"
     )
     assert (left["outlet"], right["outlet"]) == ("Harbor Wire", "Nairobi Ledger")
     assert diff["summary"]["conflict"] == 1
@@ -201,6 +201,7 @@ def test_run_against_run_shows_added_and_changed_claims(
         "agree": 1,
         "conflict": 1,
         "refines": 0,
+        "updates": 0,
         "only_left": 0,
         "only_right": 1,
     }
@@ -233,7 +234,7 @@ def test_facts_rejects_dates_out_of_order(client: TestClient) -> None:
     response = client.get("/facts", params={"date_from": "2025-02-01", "date_to": "2025-01-01"})
     assert (response.status_code, response.json()) == (
         400,
-        {"detail": "date_to is before date_from"},
+        {"detail": "date_to is before date_from", "reason": "bad_request"},
     )
 
 

@@ -164,7 +164,8 @@ def test_refusals(
         filled = {k: int(str(v).format(a=a)) for k, v in body.items()}
         response = client.post(url, json={**filled, **CURATOR})
     assert response.status_code == status
-    assert response.json() == {"detail": detail.format(a=a)}
+    reason = {404: "not_found", 422: "unprocessable"}[status]
+    assert response.json() == {"detail": detail.format(a=a), "reason": reason}
 
 
 def test_the_only_claim_cannot_be_split_out(client: TestClient, ids: dict[str, int]) -> None:
@@ -174,7 +175,8 @@ def test_the_only_claim_cannot_be_split_out(client: TestClient, ids: dict[str, i
     )
     assert response.status_code == 409
     assert response.json() == {
-        "detail": f"claim {single['sources'][0]['id']} is the only claim of fact {single['id']}"
+        "detail": f"claim {single['sources'][0]['id']} is the only claim of fact {single['id']}",
+        "reason": "conflict",
     }
 
 

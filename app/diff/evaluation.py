@@ -1,0 +1,150 @@
+"""How well the diff aligns and classifies gold claims: alignment precision and recall,
+relation accuracy, conflict precision and a confusion matrix, per story and summed.
+
+Pure: takes a story of the evaluation set as parsed JSON (eval/README.md: articles, gold
+claims in two wordings, gold same-fact pairs with relations) and runs `diff_claims` over every
+two articles of it, as a user diffing them would. No database, no LLM.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from itertools import combinations
+from typing import Any
+
+from app.diff.align import DEFAULT_THRESHOLD, diff_claims
+from app.diff.types import DiffClaim
+
+Story = Mapping[str, Any]
+
+
+@dataclass
+class DiffScore:
+    """Counts over aligned pairs; the rates are derived from them, so scores add up."""
+
+    gold: int = 0
+    predicted: int = 0
+    aligned: int = 0  # predicted pairs that are gold pairs
+    relation_right: int = 0  # of those, with the gold relation
+    conflicts_predicted: int = 0
+    conflicts_right: int = 0  # predicted conflicts that are gold pairs with relation conflict
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gold, predicted)
+    misses: list[str] = field(default_factory=list)  # what went wrong, one line each
+
+    def __iadd__(self, other: DiffScore) -> DiffScore:
+        self.gold += other.gold
+        self.predicted += other.predicted
+        self.aligned += other.aligned
+        self.relation_right += other.relation_right
+        self.conflicts_predicted += other.conflicts_predicted
+        self.conflicts_right += other.conflicts_right
+        self.confusion.update(other.confusion)
+        self.misses += other.misses
+        return self
+
+    @property
+    def precision(self) -> float:
+        return self.aligned / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.aligned / self.gold if self.gold else 1.0
+
+    @property
+    def relation_accuracy(self) -> float:
+        return self.relation_right / self.aligned if self.aligned else 1.0
+
+    @property
+    def conflict_precision(self) -> float:
+        return self.conflicts_right / self.conflicts_predicted if self.conflicts_predicted else 1.0
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def gold_diff_claims(story: Story, wording: str) -> dict[str, list[tuple[str, DiffClaim]]]:
+    """Each article's gold claims in one wording as (gold id, DiffClaim), ids unique per story."""
+    articles = {a["key"]: a for a in story["articles"]}
+    out: dict[str, list[tuple[str, DiffClaim]]] = {}
+    for n, (key, claims) in enumerate(sorted(story["claims"][wording].items()), start=1):
+        article = articles[key]
+        published = datetime.fromisoformat(article["published_at"].replace("Z", "+00:00"))
+        rows = []
+        for m, c in enumerate(claims):
+            q, t, obj = c.get("quantity") or {}, c.get("time") or {}, c.get("object_entity")
+            start = article["text"].find(c["evidence"])
+            rows.append((c["id"], DiffClaim(
+                id=n * 1000 + m, article_id=n, run_id=n, outlet=article["outlet"],
+                published_at=published, statement=c["statement"], claim_type=c["claim_type"],
+                subject=" ".join(c["subject"]["name"].split()),
+                subject_type=c["subject"]["type"], predicate=c["predicate"],
+                object=c.get("object"), value=q.get("value"), unit=q.get("unit"),
+                qualifier=q.get("qualifier"), time_text=t.get("text"),
+                time_start=_day(t.get("start")), time_end=_day(t.get("end")),
+                location=c.get("location"), attribution=c.get("attribution"),
+                modality=c.get("modality", "asserted"), quote=c["evidence"],
+                char_start=start, char_end=start + len(c["evidence"]),
+                fact_kind=c.get("fact_kind"),
+                object_entity=" ".join(obj["name"].split()) if obj else None,
+                unit_kind=q.get("unit_kind"), aspect=q.get("aspect"),
+            )))  # fmt: skip
+        out[key] = rows
+    return out
+
+
+def without_canonical_fields(claim: DiffClaim) -> DiffClaim:
+    """The claim as a news_claims@v1 extraction would give it (for the v1 fallback)."""
+    return replace(claim, fact_kind=None, object_entity=None, unit_kind=None, aspect=None)
+
+
+def score_story(
+    story: Story, wording: str, *, threshold: float = DEFAULT_THRESHOLD, v1: bool = False
+) -> DiffScore:
+    """Diff every two articles of a story and compare the pairs with its gold pairs."""
+    gold = {frozenset((p["left"], p["right"])): p["relation"] for p in story["pairs"]}
+    claims = gold_diff_claims(story, wording)
+    score = DiffScore(gold=len(gold))
+    name = story.get("story", "?")
+    for left_key, right_key in combinations(sorted(claims), 2):
+        left, right = claims[left_key], claims[right_key]
+        ids = {c.id: gid for gid, c in (*left, *right)}
+        prepare = without_canonical_fields if v1 else (lambda c: c)
+        result = diff_claims(
+            [prepare(c) for _, c in left], [prepare(c) for _, c in right], threshold=threshold
+        )
+        found = set()
+        for pair in result.pairs:
+            key = frozenset((ids[pair.left.id], ids[pair.right.id]))
+            found.add(key)
+            predicted = pair.relation.value
+            score.predicted += 1
+            score.conflicts_predicted += predicted == "conflict"
+            label = f"{name} {wording} {ids[pair.left.id]}~{ids[pair.right.id]}"
+            if key not in gold:
+                score.misses.append(f"{label}: false pair ({predicted}, {pair.score:.2f})")
+                continue
+            score.aligned += 1
+            score.confusion[(gold[key], predicted)] += 1
+            if gold[key] == predicted:
+                score.relation_right += 1
+                score.conflicts_right += predicted == "conflict"
+            else:
+                score.misses.append(
+                    f"{label}: {predicted} instead of {gold[key]}: {pair.explanation}"
+                )
+        in_articles = {gid for gid, _ in (*left, *right)}
+        for key in gold:
+            if key <= in_articles and key not in found:
+                score.misses.append(f"{name} {wording} {'~'.join(sorted(key))}: not aligned")
+    return score
+
+
+def score_stories(stories: Iterable[Story], wording: str, **options: Any) -> DiffScore:
+    total = DiffScore()
+    for story in stories:
+        total += score_story(story, wording, **options)
+    return total

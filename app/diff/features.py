@@ -1,0 +1,115 @@
+"""A claim as the diff compares it, normalized once so that scoring a pair does no regex work."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from app.diff.entities import MIN_STEM, name_words, same_word
+from app.diff.rules import Interval, quantity_interval, unit_family, unit_key
+from app.diff.types import DiffClaim
+from app.diff.words import Text, normalize_predicate, normalize_short_text, normalize_text
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """A claim normalized once, so scoring a pair does no regex work."""
+
+    claim: DiffClaim
+    subject: str
+    statement: Text
+    predicate: str
+    stems: frozenset[str]
+    object: Text | None
+    location: Text | None
+    unit: str | None
+    family: str | None
+    interval: Interval | None
+    time: tuple[date, date] | None
+    days: tuple[int, int] | None  # `time` as ordinals: cheaper to subtract, per pair scored
+    as_of: tuple[int, int] | None  # `days`, else the publication day: when a state holds
+    magnitude: float  # abs(value), 0 without a figure
+    scopes: frozenset[str]
+    # Canonical fact fields (news_claims@v2): None for claims of older schemas.
+    fact_kind: str | None
+    object_entity: str | None
+    aspect: str | None
+    percent: bool  # the figure is a percentage: "about" then means ±1 point
+    gist: Text  # the statement without the names of its entities: what it says of them
+
+    @property
+    def structured(self) -> bool:
+        """Aligned by its canonical fact fields rather than by its words."""
+        return self.fact_kind is not None
+
+    def scoring_key(self) -> tuple[Hashable, ...]:
+        """All that `score_features` reads; the ledger reuses scores across equal keys."""
+        return (self.subject, self.statement.masked, self.predicate, self.object, self.location,
+                self.claim.claim_type, self.interval, self.family, self.unit, self.days,
+                self.magnitude, self.scopes, self.fact_kind, self.object_entity, self.aspect,
+                self.claim.published_at)  # fmt: skip
+
+
+def features(c: DiffClaim) -> Features:
+    return features_of([c])[0]
+
+
+def features_of(claims: Iterable[DiffClaim]) -> list[Features]:
+    """`features` of many claims, normalizing each distinct statement once.
+
+    Wire copy runs verbatim in many outlets and follow-ups repeat sentences.
+    """
+    texts: dict[str, Text] = {}
+    out: list[Features] = []
+    for c in claims:
+        if (statement := texts.get(c.statement)) is None:
+            statement = texts[c.statement] = normalize_text(c.statement)
+        predicate, stems, predicate_scopes = normalize_predicate(c.predicate)
+        obj = None if c.object is None else normalize_short_text(c.object)
+        start, end = c.time_start or c.time_end, c.time_end or c.time_start
+        counted = c.value is not None
+        day = c.published_at.date().toordinal() if c.published_at else None
+        published = None if day is None else (day, day)
+        unit = unit_key(c.unit)[0] if counted else None
+        percent = counted and (c.unit_kind == "percent" or unit == "percent")
+        out.append(Features(
+            claim=c,
+            subject=c.subject.strip().casefold(),
+            statement=statement,
+            predicate=predicate,
+            stems=stems,
+            object=obj,
+            location=None if c.location is None else normalize_short_text(c.location),
+            unit=unit,
+            family=unit_family(c.unit, c.unit_kind) if counted else None,
+            interval=quantity_interval(c.value, c.qualifier, percent=percent)
+            if c.value is not None else None,
+            time=(start, end) if start and end else None,
+            days=(start.toordinal(), end.toordinal()) if start and end else None,
+            as_of=(start.toordinal(), end.toordinal()) if start and end else published,
+            magnitude=abs(float(c.value or 0)),
+            scopes=statement.scopes | predicate_scopes | (obj.scopes if obj else frozenset()),
+            fact_kind=c.fact_kind,
+            object_entity=None if c.object_entity is None else c.object_entity.strip().casefold(),
+            aspect=c.aspect if counted else None,
+            percent=percent,
+            gist=_gist(statement, c.subject, c.object_entity) if c.fact_kind else statement,
+        ))  # fmt: skip
+    return out
+
+
+def _gist(statement: Text, subject: str, object_entity: str | None) -> Text:
+    """The statement's words that do not name its subject or object entity.
+
+    Two claims about one actor share its name, however different what they say of it; the
+    comparison of what they say should not count it.
+    """
+    names = frozenset(name_words(subject) + (name_words(object_entity) if object_entity else ()))
+    stems = [n for n in names if len(n) >= MIN_STEM]
+    words = [
+        w
+        for w in statement.masked.split()
+        if w not in names and not (len(w) >= MIN_STEM and any(same_word(w, n) for n in stems))
+    ]
+    return Text(" ".join(words), " ".join(sorted(words)), statement.scopes)

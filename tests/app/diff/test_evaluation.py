@@ -1,0 +1,56 @@
+"""app.diff.evaluation: the diff scored against gold stories, and the seed story's targets."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.diff.align import diff_claims
+from app.diff.evaluation import gold_diff_claims, score_story
+
+EVAL = Path(__file__).resolve().parents[3] / "eval"
+
+
+def seed() -> dict[str, Any]:
+    story: dict[str, Any] = json.loads((EVAL / "dev" / "kenya-haiti.json").read_text("utf-8"))
+    return story
+
+
+def predicted(story: dict[str, Any], wording: str) -> dict[frozenset[str], str]:
+    claims = gold_diff_claims(story, wording)
+    out = {}
+    for left, right in combinations(sorted(claims), 2):
+        ids = {c.id: gid for gid, c in (*claims[left], *claims[right])}
+        result = diff_claims([c for _, c in claims[left]], [c for _, c in claims[right]])
+        for pair in result.pairs:
+            out[frozenset((ids[pair.left.id], ids[pair.right.id]))] = pair.relation.value
+    return out
+
+
+@pytest.mark.parametrize("wording", ["canonical", "varied"])
+def test_seed_story_217_vs_270_is_a_conflict_in_both_wordings(wording: str) -> None:
+    pairs = predicted(seed(), wording)
+    assert pairs[frozenset(("a1", "b1"))] == "conflict"
+    assert pairs[frozenset(("c1", "b1"))] == "refines"  # departure vs arrival: no date conflict
+
+
+def test_seed_story_totals_over_time_are_updates() -> None:
+    assert predicted(seed(), "canonical")[frozenset(("b2", "a4"))] == "updates"
+
+
+def test_scores_count_pairs_relations_and_conflicts() -> None:
+    story = seed()
+    canonical = score_story(story, "canonical")
+    assert (canonical.gold, canonical.predicted, canonical.aligned) == (10, 10, 10)
+    assert canonical.relation_right == 10 and canonical.conflicts_right == 1
+    assert canonical.misses == []
+    # Without the canonical fields (as v1 claims), the words "first contingent" and "in total"
+    # keep the two totals apart: the update is missed, the rest is found.
+    v1 = score_story(story, "canonical", v1=True)
+    assert (v1.gold, v1.predicted, v1.aligned) == (10, 9, 9)
+    assert v1.misses == ["kenya-haiti canonical a4~b2: not aligned"]
+    assert v1.recall == pytest.approx(0.9)

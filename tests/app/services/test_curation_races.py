@@ -1,0 +1,172 @@
+"""Curators racing each other over HTTP, on SQLite and PostgreSQL: one correction or retraction
+of a claim wins, the others get 409; additions of aliases to one entity are all kept."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.api.deps import get_engine, get_llm
+from app.api.main import app
+from app.core.config import Settings, get_settings
+from app.llm.client import build_client
+from app.store import db
+from app.store.models import Claim, ClaimAudit
+from tests.app.conftest import race, serving
+from tests.conftest import load_article
+
+RACERS = 20
+
+
+@pytest.fixture
+def engine_of(database_url: str) -> Iterator[Engine]:
+    engine = db.make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def service(engine_of: Engine, settings: Settings) -> Iterator[str]:
+    """The app in replay mode over the test's database, served over HTTP."""
+    app.dependency_overrides[get_engine] = lambda: engine_of
+    app.dependency_overrides[get_settings] = lambda: settings
+    llm = build_client(settings)
+    app.dependency_overrides[get_llm] = lambda: llm
+    try:
+        with serving() as url:
+            yield url
+    finally:
+        app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def claim_id(service: str) -> int:
+    """The 270-officers claim of a stored sample article."""
+    response = httpx.post(f"{service}/articles", json=load_article("kenya-haiti-270"), timeout=60)
+    assert response.status_code == 201, response.text
+    claims = response.json()["claims"]
+    officers = next(c for c in claims if c["quantity"] and c["quantity"]["value"] == 270)
+    return int(officers["id"])
+
+
+def correct(service: str, claim_id: int, n: int) -> httpx.Response:
+    body = {"modality": "reported", "attribution": "Reuters", "actor": f"editor {n}"}
+    return httpx.patch(f"{service}/claims/{claim_id}", json={**body, "reason": f"race {n}"})
+
+
+def retract(service: str, claim_id: int, n: int) -> httpx.Response:
+    params = {"actor": f"editor {n}", "reason": f"race {n}"}
+    return httpx.delete(f"{service}/claims/{claim_id}", params=params)
+
+
+def assert_refused(responses: list[httpx.Response], claim_id: int, status: str) -> None:
+    for response in responses:
+        assert response.status_code == 409, response.text
+        assert response.json()["detail"] == {
+            "reason": "claim_not_active",
+            "message": f"claim {claim_id} is {status}; only active claims can be changed",
+            "claim_id": claim_id,
+            "status": status,
+        }
+
+
+def stored(engine: Engine, claim_id: int) -> tuple[str, list[Claim], list[str]]:
+    """The claim's status, the claims that replace it, and its audit's actions."""
+    with Session(engine) as session:
+        original = session.get(Claim, claim_id)
+        assert original is not None
+        corrections = session.exec(select(Claim).where(Claim.supersedes_id == claim_id)).all()
+        ids = [claim_id, *(c.id for c in corrections)]
+        audit = session.exec(
+            select(ClaimAudit.action).where(col(ClaimAudit.claim_id).in_(ids))
+        ).all()
+        return original.status, list(corrections), list(audit)
+
+
+def test_one_of_twenty_racing_corrections_wins(
+    service: str, claim_id: int, engine_of: Engine
+) -> None:
+    responses = race(RACERS, lambda n: correct(service, claim_id, n))
+
+    won = [r for r in responses if r.status_code == 200]
+    assert len(won) == 1, Counter(r.status_code for r in responses)
+    assert won[0].json()["supersedes_id"] == claim_id
+    assert_refused([r for r in responses if r is not won[0]], claim_id, "superseded")
+    status, corrections, audit = stored(engine_of, claim_id)
+    assert status == "superseded"
+    assert [(c.id, c.status) for c in corrections] == [(won[0].json()["id"], "active")]
+    assert audit == ["corrected"]
+
+
+def test_one_of_twenty_racing_retractions_wins(
+    service: str, claim_id: int, engine_of: Engine
+) -> None:
+    responses = race(RACERS, lambda n: retract(service, claim_id, n))
+
+    won = [r for r in responses if r.status_code == 200]
+    assert len(won) == 1, Counter(r.status_code for r in responses)
+    assert won[0].json()["status"] == "retracted"
+    assert_refused([r for r in responses if r is not won[0]], claim_id, "retracted")
+    assert stored(engine_of, claim_id) == ("retracted", [], ["retracted"])
+
+
+def test_corrections_and_retractions_racing_exclude_each_other(
+    service: str, claim_id: int, engine_of: Engine
+) -> None:
+    def either(n: int) -> httpx.Response:
+        return correct(service, claim_id, n) if n % 2 else retract(service, claim_id, n)
+
+    responses = race(RACERS, either)
+
+    won = [r for r in responses if r.status_code == 200]
+    assert len(won) == 1, Counter(r.status_code for r in responses)
+    status, corrections, audit = stored(engine_of, claim_id)
+    if won[0].request.method == "PATCH":
+        assert status == "superseded" and audit == ["corrected"]
+        assert [c.status for c in corrections] == ["active"]
+    else:
+        assert (status, corrections, audit) == ("retracted", [], ["retracted"])
+    assert_refused([r for r in responses if r is not won[0]], claim_id, status)
+
+
+def test_twenty_racing_alias_additions_are_all_kept(service: str, claim_id: int) -> None:
+    entities = httpx.get(f"{service}/entities", params={"q": "kenya"}).json()["data"]
+    kenya = next(e for e in entities if e["name"] == "Kenya")
+    before: list[Any] = kenya["aliases"]
+    aliases = [f"Republic of Kenya {n}" for n in range(RACERS)]
+
+    def add(n: int) -> httpx.Response:
+        body = {"alias": aliases[n], "actor": f"editor {n}"}
+        return httpx.post(f"{service}/entities/{kenya['id']}/aliases", json=body)
+
+    responses = race(RACERS, add)
+
+    assert [r.status_code for r in responses] == [200] * RACERS
+    after = httpx.get(f"{service}/entities", params={"q": "kenya"}).json()["data"]
+    kept = next(e for e in after if e["id"] == kenya["id"])["aliases"]
+    assert kept[: len(before)] == before
+    assert sorted(kept[len(before) :]) == sorted(aliases)
+
+
+def test_an_alias_added_twice_at_once_is_kept_once(service: str, claim_id: int) -> None:
+    entities = httpx.get(f"{service}/entities", params={"q": "kenya"}).json()["data"]
+    kenya = next(e for e in entities if e["name"] == "Kenya")
+    body = {"alias": "République du Kenya", "actor": "desk"}
+
+    responses = race(
+        4, lambda _: httpx.post(f"{service}/entities/{kenya['id']}/aliases", json=body)
+    )
+
+    assert [r.status_code for r in responses] == [200] * 4
+    assert all(r.json()["aliases"].count("République du Kenya") == 1 for r in responses)
+    after = httpx.get(f"{service}/entities", params={"q": "kenya"}).json()["data"]
+    assert next(e for e in after if e["id"] == kenya["id"])["aliases"] == [
+        *kenya["aliases"],
+        "République du Kenya",
+    ]
