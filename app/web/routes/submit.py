@@ -72,7 +72,7 @@ async def submit(
     pool = getattr(request.app.state, "workers", None)
     try:
         done = await submission.submit_article(
-            article_in=_article_in(fields), session=session, engine=engine, settings=settings,
+            article_in=_article_in(fields), engine=engine, settings=settings,
             llm=llm, fetcher=fetcher, caller=caller.key, wait=pool is None,
             on_queued=pool.wake if pool else None,
         )  # fmt: skip
