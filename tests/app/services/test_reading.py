@@ -50,7 +50,7 @@ def test_stories_fold_one_subjects_entities_and_count_its_conflicts(
     load_samples(client)
     stories = reading.list_stories(session=session, schema_name="news_claims")
     kenya = stories[0]
-    assert (kenya.name, kenya.types) == ("Kenya", ["country", "government"])
+    assert kenya.name == "Kenya" and "country" in kenya.types
     conflicts = comparison.fact_ledger(
         session, schema_name="news_claims", entity="Kenya", conflicts_only=True
     )
