@@ -25,6 +25,7 @@ from app.jobs.worker import PROCESS_ID, WorkerPool
 from app.llm.client import build_client, close_client
 from app.services.facts import assign_facts
 from app.store import db
+from app.web import install_web
 
 log = logging.getLogger("factdiff")
 
@@ -95,6 +96,8 @@ def create_app() -> FastAPI:
         summary="Grounded claims from news articles, and what sources disagree on.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc: app.web serves them from local assets
+        redoc_url=None,
     )
     # Every route needs a key when keys are configured, but /healthz (for load balancers).
     for module in (articles, claims, curation, diff, entities, facts, runs, meta):
@@ -116,6 +119,7 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     install_error_handlers(app)
+    install_web(app)
     return app
 
 

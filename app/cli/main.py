@@ -52,7 +52,7 @@ def serve(
         def loader() -> None:
             if wait_healthy(server_url):
                 post_samples(server_url, api_key=api_key)
-                console.print(f"[bold]factdiff is up:[/] {server_url}/docs  ·  {server_url}/claims")
+                console.print(f"[bold]factdiff is up:[/] {server_url}/  ·  {server_url}/docs")
 
         threading.Thread(target=loader, daemon=True).start()
     uvicorn.run("app.main:app", host=host, port=port)

@@ -48,7 +48,9 @@ def protected_routes() -> list[tuple[str, str]]:
     routes: list[Any] = list(flatten(app.routes) if flatten else app.routes)
     found = []
     for route in routes:
-        api = isinstance(getattr(route, "original_route", route), APIRoute)
+        original = getattr(route, "original_route", route)
+        # The pages and /docs (app.web, out of the schema) answer in HTML: tests/app/web.
+        api = isinstance(original, APIRoute) and original.include_in_schema
         if api and route.path not in OPEN_PATHS:
             found += [(method, route.path) for method in sorted(route.methods)]
     return found

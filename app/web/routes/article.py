@@ -1,0 +1,86 @@
+"""The article page: its text with each claim's evidence marked, and the claims beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app.api.deps import IdPath, SessionDep, SettingsDep
+from app.services import reading
+from app.store import crud
+from app.store.models import Article, Claim
+from app.web.deps import Caller, PageCaller, PageError, render
+from app.web.marks import Span, stretches
+
+router = APIRouter(prefix="/pages", include_in_schema=False)
+
+# A stretch under several quotes takes the colour of the most disputed one.
+SEVERITY = {"conflict": 0, "consensus": 1, "single": 2}
+NOTICES = {
+    "retracted": "The claim was retracted; it is kept, with your reason, in its audit trail.",
+    "corrected": "The claim was corrected; the original is kept, superseded, in the audit trail.",
+}
+
+
+def article_or_page_error(session: Session, article_id: int) -> Article:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise PageError(
+            404, f"article {article_id} not found", hint="The home page lists the articles."
+        )
+    return article
+
+
+def article_context(
+    session: Session, article: Article, schema_name: str, caller: Caller
+) -> dict[str, Any]:
+    assert article.id is not None
+    facts = reading.facts_of_article(
+        session=session, article_id=article.id, schema_name=schema_name
+    )
+    claims = reading.article_claims(session=session, article_id=article.id)
+    status: dict[int | None, str] = {
+        c.id: facts[c.id].status if c.id in facts else "single" for c in claims
+    }
+    spans = [Span(c.id, c.char_start, c.char_end) for c in claims if c.id is not None]
+    marked = [
+        (s, min((status[i] for i in s.claims), key=SEVERITY.__getitem__) if s.claims else None)
+        for s in stretches(article.text, spans)
+    ]
+    return {
+        "article": article,
+        "claims": claims,
+        "numbers": {c.id: n for n, c in enumerate(claims, start=1)},
+        "facts": facts,
+        "status": status,
+        "marked": marked,
+        "runs": reading.article_runs(session=session, article_id=article.id),
+        "rejected": crud.list_rejected(session=session, article_id=article.id),
+        "caller": caller,
+        "conflicts": sum(s == "conflict" for s in status.values()),
+    }
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(
+    request: Request,
+    article_id: IdPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: PageCaller,
+) -> Any:
+    """An article with its claims marked in place."""
+    article = article_or_page_error(session, article_id)
+    context = article_context(session, article, settings.default_schema, caller)
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    return render(request, "article.html", **context, notice=notice, refused=None)
+
+
+def claim_or_page_error(session: Session, claim_id: int) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise PageError(404, f"claim {claim_id} not found")
+    return claim

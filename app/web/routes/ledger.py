@@ -1,0 +1,124 @@
+"""The fact ledger of a story: one row per fact, each source's value, conflicts first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app.api.deps import SessionDep, SettingsDep
+from app.core.config import Settings
+from app.diff.ledger import Fact
+from app.diff.rules import describe_quantity, describe_time
+from app.diff.types import DiffClaim
+from app.services import comparison
+from app.web.deps import Caller, PageCaller, render
+
+router = APIRouter(prefix="/pages", include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A point of a fact's timeline: when a source said it, and what it said."""
+
+    when: datetime | None
+    outlet: str
+    value: str
+    claim: DiffClaim
+
+
+SOURCES_SHOWN = 25  # a busy fact has hundreds of sources: a page lists what differs first
+
+
+def timeline(fact: Fact) -> list[Step]:
+    """When the figure changed: the sources by publication time, each step a new value.
+
+    Empty when every source gives the same value.
+    """
+    steps = sorted(
+        (
+            Step(c.published_at, c.outlet or f"article {c.article_id}", describe_quantity(c), c)
+            for c in fact.sources
+        ),
+        key=lambda s: (s.when is None, s.when or datetime.min, s.claim.id),
+    )
+    if len({s.value for s in steps}) < 2:
+        return []
+    return [s for n, s in enumerate(steps) if n == 0 or s.value != steps[n - 1].value]
+
+
+def shown_sources(fact: Fact) -> list[DiffClaim]:
+    """Up to SOURCES_SHOWN sources: the first of each value, then the rest in order."""
+    firsts: dict[str, DiffClaim] = {}
+    for c in fact.sources:
+        firsts.setdefault(describe_quantity(c), c)
+    chosen = list(firsts.values())[:SOURCES_SHOWN]
+    ids = {c.id for c in chosen}
+    chosen += [c for c in fact.sources if c.id not in ids][: SOURCES_SHOWN - len(chosen)]
+    return chosen
+
+
+def compared(fact: Fact) -> tuple[int, int] | None:
+    """Two articles of a conflicting fact that give different values, to open side by side."""
+    if fact.status != "conflict":
+        return None
+    firsts: dict[str, int] = {}
+    for c in fact.sources:
+        firsts.setdefault(describe_quantity(c), c.article_id)
+    ids = list(firsts.values())
+    return (ids[0], ids[1]) if len(ids) > 1 else None
+
+
+NOTICES = {
+    "merged": "The two facts are one now; your reason is kept in the fact's audit.",
+    "split": "The claim is a fact of its own now; your reason is kept in the audit.",
+}
+
+
+def ledger_response(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    caller: Caller,
+    entity: str | None,
+    *,
+    refused: dict[str, Any] | None = None,
+) -> Any:
+    """The ledger page of a story, with a refused curation shown at its fact."""
+    facts: list[Fact] = []
+    if entity and entity.strip():
+        facts = comparison.fact_ledger(
+            session, schema_name=settings.default_schema, entity=entity.strip()
+        )
+    return render(
+        request,
+        "ledger.html",
+        422 if refused else 200,
+        caller=caller,
+        entity=entity or "",
+        facts=facts,
+        timelines={f.key: timeline(f) for f in facts},
+        shown={f.key: shown_sources(f) for f in facts},
+        compare={f.key: compared(f) for f in facts},
+        conflicts=sum(f.status == "conflict" for f in facts),
+        describe_quantity=describe_quantity,
+        describe_time=describe_time,
+        notice=NOTICES.get(request.query_params.get("done", "")),
+        refused=refused,
+    )
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: PageCaller,
+    entity: Annotated[str | None, Query(max_length=200)] = None,
+) -> Any:
+    """A story's facts across every source (``entity``: a name or an alias)."""
+    return ledger_response(request, session, settings, caller, entity)

@@ -1,0 +1,77 @@
+"""The fact ledger page of the seed story, and the API docs pages, offline."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.web.browser import requires_chromium, screenshot, serious_violations, watch_requests
+from tests.web.conftest import Service
+
+pytestmark = requires_chromium
+
+
+def test_the_ledger_lists_conflicts_first_with_every_source(page: Page, service: Service) -> None:
+    facts = service.get("/facts", entity="Kenya")["data"]
+    conflict = facts[0]
+    assert conflict["status"] == "conflict"
+    requests = watch_requests(page, service.url)
+    page.goto(f"{service.url}/pages/ledger?entity=Kenya")
+
+    cards = page.locator("article.fact")
+    expect(cards).to_have_count(len(facts))
+    first = cards.first
+    expect(first.locator(".badge")).to_have_text("⚠ Conflict")
+    expect(first.locator(".explanation")).to_have_text(
+        f"Sources disagree: {conflict['explanation']}"
+    )
+    expect(first.locator("table.sources tbody tr")).to_have_count(len(conflict["sources"]))
+    for value in ("217 officers", "270 officers"):
+        expect(first.locator("table.sources")).to_contain_text(value)
+        expect(first.locator("ol.timeline")).to_contain_text(value)
+    screenshot(page, "ledger", full_page=False)
+    assert requests.outside() == []
+    assert serious_violations(page) == []
+
+    first.get_by_role("link", name="Compare two of these articles side by side").click()
+    conflict_card = page.locator("article.pair.rel-conflict").first
+    expect(conflict_card).to_contain_text("217 officers")
+    expect(conflict_card).to_contain_text("270 officers")
+
+
+def test_a_quote_in_the_ledger_opens_lit_in_its_article(page: Page, service: Service) -> None:
+    conflict = service.get("/facts", entity="Kenya")["data"][0]
+    source = next(s for s in conflict["sources"] if s["quantity"]["value"] == 270)
+    page.goto(f"{service.url}/pages/ledger?entity=Kenya")
+    page.get_by_role("link", name=source["evidence"]["quote"]).first.click()
+    lit = page.locator("#article-text mark.lit")
+    expect(lit.first).to_be_focused()
+    assert "".join(lit.all_text_contents()) == source["evidence"]["quote"]
+
+
+def test_the_docs_page_renders_the_operations_offline(page: Page, service: Service) -> None:
+    operations = sum(len(p) for p in service.get("/openapi.json")["paths"].values())
+    requests = watch_requests(page, service.url)
+    page.goto(f"{service.url}/docs")
+    expect(page.locator(".opblock")).to_have_count(operations)
+    expect(page.locator(".opblock-summary-path", has_text="/articles").first).to_be_visible()
+    screenshot(page, "docs", full_page=False)
+    assert requests.outside() == []
+
+
+def test_an_operation_can_be_tried_from_the_docs_page(page: Page, service: Service) -> None:
+    page.goto(f"{service.url}/docs")
+    operation = page.locator("#operations-meta-healthz_healthz_get")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    live = operation.locator(".live-responses-table tbody tr").first
+    expect(live.locator(".response-col_status")).to_have_text("200")
+    expect(live.locator(".response-col_description")).to_contain_text('"database": "ok"')
+
+
+def test_the_redoc_page_renders_offline(page: Page, service: Service) -> None:
+    requests = watch_requests(page, service.url)
+    page.goto(f"{service.url}/redoc")
+    expect(page.locator("h1").first).to_contain_text("factdiff")
+    expect(page.get_by_text("Submit an article's text or url").first).to_be_attached()
+    assert requests.outside() == []
