@@ -18,8 +18,8 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
 from app.diff.align import DiffClaim
-from app.store.crud import entity_key
 from app.store.db import make_engine, migrate
+from app.store.entities import entity_key
 from app.store.models import (
     Article,
     Claim,

@@ -30,8 +30,8 @@ from sqlmodel import Session
 
 from app.diff.types import DiffClaim
 from app.services.facts import assign_pending
-from app.store.crud import entity_key
 from app.store.db import migrate
+from app.store.entities import entity_key
 from app.store.models import Article, Claim, Entity, ExtractionRun, RunStatus, utcnow
 from bench.diff_bench import diff_sets
 from bench.generate_corpus import populate

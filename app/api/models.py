@@ -19,13 +19,9 @@ from app.store.models import (
 from app.store.models import ArticleCreate as ArticleCreate
 from schemas import (
     ClaimType,
-    Entity,
     EntityType,
-    ExtractedClaim,
     Modality,
     Qualifier,
-    Quantity,
-    TimeRef,
 )
 
 
@@ -250,76 +246,3 @@ class Health(BaseModel):
     llm_mode: str | None = None
     llm_endpoint: str | None = Field(default=None, description="Without any credential.")
     model: str | None = None
-
-
-class Curator(BaseModel):
-    actor: str = Field(
-        min_length=1, max_length=200, description="Who makes the change: a name or key id."
-    )
-    reason: str = Field(min_length=1, max_length=2000, description="Why, for the audit trail.")
-
-
-CURATED_EXAMPLE: dict[str, Any] = {
-    "statement": "Kenya deployed 217 police officers to Haiti on 18 January 2025.",
-    "claim_type": "event",
-    "subject": {"name": "Kenya", "type": "country"},
-    "predicate": "deployed",
-    "object": "police officers to Haiti",
-    "quantity": {"value": 217, "unit": "officers", "qualifier": "exact"},
-    "time": {"text": "on Saturday"},
-    "modality": "asserted",
-    "evidence": "Kenya sent 217 more police officers to Haiti on Saturday",
-    "actor": "desk@example.org",
-    "reason": "Missed by the extraction",
-}
-
-
-class CuratedClaimCreate(ExtractedClaim):
-    """A claim added by hand: the extraction schema plus who and why."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [CURATED_EXAMPLE]})
-
-    actor: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class ClaimPatch(Curator):
-    """A correction: only the fields given change. The original claim is kept, superseded."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "quantity": {"value": 270, "unit": "officers", "qualifier": "exact"},
-                    "actor": "desk@example.org",
-                    "reason": "Wrong figure",
-                }
-            ]
-        },
-    )
-
-    statement: str | None = Field(default=None, min_length=8, max_length=600)
-    claim_type: ClaimType | None = None
-    subject: Entity | None = None
-    predicate: str | None = Field(default=None, min_length=1, max_length=120)
-    object: str | None = None
-    quantity: Quantity | None = None
-    time: TimeRef | None = None
-    location: str | None = None
-    attribution: str | None = None
-    modality: Modality | None = None
-    evidence: str | None = Field(default=None, min_length=3, max_length=1000)
-
-
-class ClaimAuditPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    claim_id: int
-    action: str
-    actor: str
-    reason: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    created_at: UTCDateTime

@@ -19,7 +19,8 @@ from sqlmodel import Session, col
 from app.extract.pipeline import ExtractionResult
 from app.jobs.queue import LeaseLostError
 from app.llm.client import Usage
-from app.store.crud import claim_entities, claim_values, entity_key, register_entities
+from app.store.crud import claim_values
+from app.store.entities import claim_entities, entity_key, register_entities
 from app.store.models import (
     CLAIM_TABLE,
     MAX_INTEGER,

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from app.core.config import Settings
 from app.extract.validation import GroundedClaim, GroundingContext, Rejection, ground_claim
 from app.services.errors import ErrorKind, ServiceError
-from app.store.crud import claim_row, upsert_entity
+from app.store.crud import claim_row
+from app.store.entities import upsert_entity
 from app.store.models import Article, Claim, ClaimAudit, ClaimOrigin, ClaimStatus
 from schemas import ExtractedClaim
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from app.diff.align import DiffClaim
 from app.diff.types import PublicationRef
 from app.services.errors import ErrorKind, ServiceError
-from app.store.crud import fold_name
+from app.store.entities import fold_name
 from app.store.models import (
     MAX_ID,
     Article,

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from app.diff.ledger import Fact, Status
 from app.services import comparison, facts
 from app.services.diff_sources import alias_map, entity_rows, load_claims
-from app.store.crud import fold_name
+from app.store.entities import fold_name
 from app.store.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
 
 

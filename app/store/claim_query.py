@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, ColumnElement, Text, and_, cast, func, literal_c
 from sqlmodel import Session, col, select
 
 from app.store import search_index, search_plan
-from app.store.crud import fold_name
+from app.store.entities import fold_name
 from app.store.models import MAX_ID, Article, Claim, ClaimStatus, Entity
 from app.store.publications import articles_carried_by
 
@@ -63,7 +63,7 @@ def _like_contains(value: str) -> str:
 def _entity_ids(session: Session, name: str) -> list[int]:
     """Entities whose canonical name or one of whose aliases is ``name``, any case."""
     wanted = fold_name(name)
-    # A key is the folded name (crud.entity_key), so SQL finds the name by its unique index;
+    # A key is the folded name (entities.entity_key), so SQL finds the name by its unique index;
     # aliases are a JSON list, read only for entities that have any. Reading every entity on
     # every request took longer than the claims query it served.
     query = select(Entity.id, Entity.name, Entity.aliases).where(

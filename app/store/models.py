@@ -1,6 +1,8 @@
 """Database tables (SQLModel), and ArticleCreate, the article a submission stores.
 
-Singular snake_case table names, ``_at`` for datetimes.
+Singular snake_case table names, ``_at`` for datetimes. A little past 300 lines: the tables
+and the Create model of an article are one family, read together (the fact tables, which only
+the fact services read, live in app.store.fact_models).
 """
 
 from __future__ import annotations
@@ -133,7 +135,7 @@ class Entity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("key", name="uq_entity_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # The canonical name folded (crud.entity_key), unique: "Kenya" is one row however it is
+    # The canonical name folded (entities.entity_key), unique: "Kenya" is one row however it is
     # capitalised or spaced, and whatever type an article gives it.
     key: str = Field(max_length=300, index=True)
     name: str = Field(max_length=200)

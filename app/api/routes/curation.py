@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 
+from app.api.curation_models import ClaimAuditPublic, ClaimPatch, CuratedClaimCreate
 from app.api.deps import ArticleDep, ClaimDep, SessionDep, SettingsDep
-from app.api.models import ClaimAuditPublic, ClaimPatch, ClaimPublic, CuratedClaimCreate
+from app.api.models import ClaimPublic
 from app.services import curation
 from schemas import ExtractedClaim
 

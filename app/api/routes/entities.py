@@ -10,7 +10,7 @@ from sqlmodel import col, func, select
 
 from app.api.deps import EntityDep, SessionDep
 from app.services import facts
-from app.store import crud
+from app.store import entities
 from app.store.models import Claim, Entity
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -66,7 +66,7 @@ def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> Enti
     alias = " ".join(body.alias.split())
     assert entity.id is not None
     if alias.casefold() != entity.name.casefold():
-        crud.add_alias(session=session, entity_id=entity.id, alias=alias)
+        entities.add_alias(session=session, entity_id=entity.id, alias=alias)
         session.commit()
         facts.reassign_names(session, [alias, entity.name])
         session.refresh(entity)

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from app.services.diff_sources import BadSideError, Side, alias_map, parse_side, subject_key
-from app.store.crud import entity_key
+from app.store.entities import entity_key
 from app.store.models import Entity
 
 

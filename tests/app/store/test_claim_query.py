@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.store.claim_query import _entity_ids
-from app.store.crud import entity_key
 from app.store.db import migrate
+from app.store.entities import entity_key
 from app.store.models import Entity
 from tests.app.store.test_db import postgres_database
 

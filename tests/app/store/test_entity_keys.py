@@ -23,7 +23,7 @@ from app.cli.main import post_samples
 from app.core.config import Settings, get_settings
 from app.llm.client import build_client
 from app.store import db
-from app.store.crud import fold_name
+from app.store.entities import fold_name
 from tests.app.conftest import serving
 
 MERGE_REVISION = "1a1242f10c35"
