@@ -16,10 +16,13 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from pytest_httpserver import HTTPServer
+from sqlalchemy import Engine
 
 from app.api.main import app
+from app.store.db import migrate
 from bench.ledger_bench import free_port
 from bench.ledger_bench import postgres_engine as throwaway_postgres
+from tests.app.store.test_db import postgres_engine  # noqa: F401  (fixture of backend)
 
 T = TypeVar("T")
 
@@ -90,3 +93,14 @@ def race(count: int, call: Callable[[int], T]) -> list[T]:
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(contender, range(count)))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> Engine:
+    """The test's SQLite engine, or a migrated PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        engine: Engine = request.getfixturevalue("engine")
+        return engine
+    engine = request.getfixturevalue("postgres_engine")
+    migrate(engine)
+    return engine

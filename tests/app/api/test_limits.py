@@ -16,21 +16,9 @@ from app.api.deps import get_engine
 from app.api.main import app
 from app.core.config import Settings
 from app.extract.chunking import split_text
-from app.store.db import migrate
 from app.store.models import Article, ExtractionRun
-from tests.app.store.test_db import postgres_engine  # noqa: F401  (fixture)
 from tests.conftest import LIVE_BASE_URL, ClientFactory
 from tests.llm_stub import ok, tool_completion
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "sqlite":
-        engine: Engine = request.getfixturevalue("engine")
-        return engine
-    engine = request.getfixturevalue("postgres_engine")
-    migrate(engine)
-    return engine
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from app.core.config import ApiKey, Settings
 from app.core.redaction import strip_credentials
 from app.store.db import alembic_config, make_engine, migrate
 from app.store.models import ExtractionRun
-from tests.app.store.test_db import postgres_engine  # noqa: F401  (fixture)
 from tests.conftest import ClientFactory
 from tests.llm_stub import ok, tool_completion
 
@@ -64,16 +63,6 @@ def secret_settings() -> Settings:
         database_url="sqlite://",
         _env_file=None,
     )
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "sqlite":
-        engine: Engine = request.getfixturevalue("engine")
-        return engine
-    engine = request.getfixturevalue("postgres_engine")
-    migrate(engine)
-    return engine
 
 
 @pytest.fixture
