@@ -135,6 +135,9 @@ class Settings(BaseSettings):
         default=8, ge=0, le=512, description="Runs in flight in this process; 0: no workers"
     )
     job_lease_s: float = Field(default=60.0, ge=1)
+    # Workers assign what they stored to facts (app/services/facts.py) as they go; off, the
+    # first /facts or /diff that reads them does, or `factdiff facts backfill`.
+    facts_in_workers: bool = True
     job_max_attempts: int = Field(default=3, ge=1, le=20)
     worker_poll_s: float = Field(default=0.5, gt=0)
     request_wait_s: float = Field(

@@ -65,8 +65,10 @@ def assign_pending(engine: Engine | Connection, *, default_schema: str) -> int:
         return assigned
 
 
-def assign_facts(settings: Settings) -> Callable[[Engine], int]:
-    """The workers' after-store hook: assign what a batch of runs stored."""
+def assign_facts(settings: Settings) -> Callable[[Engine], int] | None:
+    """The workers' after-store hook: assign what they stored; None when they should not."""
+    if not settings.facts_in_workers:
+        return None
     return functools.partial(assign_pending, default_schema=settings.default_schema)
 
 

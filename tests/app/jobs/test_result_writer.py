@@ -4,6 +4,7 @@ or nothing, and one run's fault or lost lease stays its own."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -15,7 +16,7 @@ from app.extract.pipeline import ExtractionResult
 from app.extract.validation import GroundedClaim
 from app.jobs import queue as jobs
 from app.jobs.queue import LeaseLostError
-from app.jobs.result_writer import ResultWriter
+from app.jobs.result_writer import ResultWriter, set_after_store
 from app.jobs.run_results import FinishedRun
 from app.llm.client import Usage
 from app.store.models import Article, Claim, ExtractionRun
@@ -153,3 +154,36 @@ def test_a_fault_in_one_run_fails_that_run_alone(engine: Engine, settings: Setti
     with Session(engine) as session:
         run = session.get(ExtractionRun, broken.run.id)
         assert run is not None and (run.status, run.lease_owner) == ("running", "w1")
+
+
+def test_the_after_store_hook_runs_beside_the_writing_and_covers_every_batch(
+    engine: Engine, settings: Settings
+) -> None:
+    finished = leased(engine, settings, 3)
+    calls: list[int] = []
+    release = threading.Event()
+
+    def slow_hook(hooked: Engine) -> None:
+        assert hooked is engine
+        calls.append(len(stored_claims(engine)))
+        release.wait(5)  # a slow assignment must not hold the next batch back
+
+    async def scenario() -> list[Any]:
+        writer = ResultWriter(engine)
+        set_after_store(engine, slow_hook)
+        try:
+            first = await writer.complete(finished[0])
+            # The hook is still running; later runs are stored all the same.
+            rest = await asyncio.gather(*(writer.complete(f) for f in finished[1:]))
+            release.set()
+            if writer._hooking is not None:
+                await writer._hooking
+            return [first, *rest]
+        finally:
+            set_after_store(engine, None)
+
+    outcomes = asyncio.run(scenario())
+
+    assert [o.status for o in outcomes] == ["succeeded"] * 3
+    # Once for the first batch, once more for everything stored while it ran.
+    assert calls == [1, 3]
