@@ -71,8 +71,16 @@ _RANK = {Relation.conflict: 0, Relation.updates: 1, Relation.refines: 2, Relatio
 
 
 def diff_claims(
-    left: Sequence[DiffClaim], right: Sequence[DiffClaim], *, threshold: float = DEFAULT_THRESHOLD
+    left: Sequence[DiffClaim],
+    right: Sequence[DiffClaim],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    split_facts: frozenset[int] = frozenset(),
 ) -> DiffResult:
+    """Align the two sides' claims and relate each pair. Two claims of one stored fact always
+    pair; a claim of a fact a curator split (``split_facts``: the fact and the one the claim went
+    to) never pairs with a claim of another fact. Other facts leave it to the scores: the stored
+    clusters keep a fact's first claims as its measure, the diff compares the two claims."""
     lf, rf = features_of(left), features_of(right)
     candidates: list[tuple[float, int, int, int, int]] = []
     by_fact: dict[int, list[int]] = {}
@@ -87,17 +95,15 @@ def diff_claims(
     }
     for i, j in sorted({*candidate_pairs(lf, rf), *same_fact}):
         a, b = lf[i], rf[j]
-        # Stored facts decide when both claims have one: a curator's merge pairs claims the
-        # scores would not, and a split keeps apart claims they would pair. Not within one
-        # article (two runs of it): a fact holds one claim of each article.
-        if (
-            a.claim.fact_id is not None
-            and b.claim.fact_id is not None
-            and a.claim.article_id != b.claim.article_id
-        ):
-            if a.claim.fact_id != b.claim.fact_id:
+        fa, fb = a.claim.fact_id, b.claim.fact_id
+        # Not within one article (two runs of it): a fact holds one claim of each article.
+        if fa is not None and fb is not None and a.claim.article_id != b.claim.article_id:
+            if fa == fb:  # a curator's merge pairs claims the scores would not
+                score = max(score_features(a, b, floor=threshold), threshold)
+            elif fa in split_facts or fb in split_facts:  # and a split keeps them apart
                 continue
-            score = max(score_features(a, b, floor=threshold), threshold)
+            else:
+                score = score_features(a, b, floor=threshold)
         else:
             score = score_features(a, b, floor=threshold)
         if score >= threshold:

@@ -36,8 +36,9 @@ class SourceDiff:
 def diff_sources(session: Session, *, left: str, right: str, schema_name: str) -> SourceDiff:
     """Align and compare the active claims of two sides, e.g. ``article:3`` and ``outlet:X``.
 
-    Claims are assigned to facts first: two claims of one fact pair, two of different facts
-    never do, so a curator's merge or split shows in the diff as in the ledger.
+    Claims are assigned to facts first: two claims of one fact pair, and a claim a curator split
+    out pairs with no claim of another fact, so merges and splits show in the diff as in the
+    ledger.
     """
     sides = parse_side(left), parse_side(right)
     facts.assign_pending(session.get_bind(), default_schema=schema_name)
@@ -48,7 +49,10 @@ def diff_sources(session: Session, *, left: str, right: str, schema_name: str) -
         for line in side_warnings(session, side, schema_name=schema_name, claims=found)
     ]
     return SourceDiff(
-        diff_claims(claims[0], claims[1]), sides[0].label, sides[1].label, warnings=warnings
+        diff_claims(claims[0], claims[1], split_facts=facts.split_facts(session)),
+        sides[0].label,
+        sides[1].label,
+        warnings=warnings,
     )
 
 

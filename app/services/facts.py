@@ -36,7 +36,7 @@ from app.core.config import Settings
 from app.diff.align import DiffClaim, Features, features_of
 from app.diff.ledger import EXEMPLARS, Cluster, assign_to_clusters, block_key
 from app.services.diff_sources import alias_map, load_claims
-from app.store.fact_models import Fact
+from app.store.fact_models import Fact, FactAction, FactAudit
 from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
 
 # Any fixed number: every process serialises assignment and curation of facts on it.
@@ -247,3 +247,13 @@ def refresh_exemplars(session: Session, fact: Fact) -> None:
         ).all()
     )
     session.add(fact)
+
+
+def split_facts(session: Session) -> frozenset[int]:
+    """The facts a curator split a claim out of, and the facts those claims went to."""
+    rows = session.exec(
+        select(FactAudit.fact_id, FactAudit.other_fact_id).where(
+            FactAudit.action == FactAction.split_out.value
+        )
+    ).all()
+    return frozenset(i for row in rows for i in row if i is not None)
