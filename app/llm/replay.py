@@ -15,7 +15,8 @@ Fixture file::
 
 Attempt n is the request carrying n-1 earlier assistant turns (instructor's re-asks).
 
-A little past 300 lines: replay, record and stamp share the fixture key and its lookup.
+Past 300 lines on purpose: replay, record and stamp share the fixture key and its lookup,
+and reading an article back out of a request belongs with them.
 """
 
 from __future__ import annotations
