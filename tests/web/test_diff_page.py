@@ -30,6 +30,13 @@ def test_the_seed_story_shows_217_and_270_side_by_side_as_a_conflict(
     requests = watch_requests(page, service.url)
     page.goto(f"{service.url}/pages/diff?left=article:{left}&right=article:{right}")
 
+    s = api["summary"]
+    plural = {n: "" if s[n] == 1 else "s" for n in ("conflict", "updates", "refines", "agree")}
+    expect(page.locator("p.summary")).to_have_text(
+        f"{s['conflict']} conflict{plural['conflict']}, {s['updates']} update{plural['updates']}, "
+        f"{s['refines']} refinement{plural['refines']}, {s['agree']} agreement{plural['agree']}; "
+        f"{s['only_left']} only left, {s['only_right']} only right."
+    )
     first_section = page.locator("section.pairs h2").first
     expect(first_section).to_have_text(f"Conflicts ({api['summary']['conflict']})")
     card = page.locator("article.pair.rel-conflict", has_text=pair["explanation"])
