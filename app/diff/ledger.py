@@ -235,6 +235,12 @@ def _value(c: DiffClaim) -> str:
     return ", ".join(parts) or "no figure"
 
 
+def stored_fact(claims: Sequence[DiffClaim], *, fact_id: int) -> Fact:
+    """A stored fact (app.store.fact_models) from its claims, as build_ledger summarises one."""
+    features = sorted(features_of(claims), key=_source_order)
+    return summarise(features, block_key(features[0])[1], fact_id=fact_id)
+
+
 def summarise(cluster: list[Features], family: str, *, fact_id: int | None = None) -> Fact:
     """A fact's sources, values and status from its claims (sorted by article, then id)."""
     sources = [f.claim for f in cluster]

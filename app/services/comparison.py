@@ -12,8 +12,8 @@ from datetime import date
 
 from sqlmodel import Session, col
 
-from app.diff.align import diff_claims, features_of
-from app.diff.ledger import Fact, block_key, build_ledger, order_facts, summarise
+from app.diff.align import diff_claims
+from app.diff.ledger import Fact, build_ledger, order_facts, stored_fact
 from app.diff.types import DiffClaim, DiffResult
 from app.services import facts
 from app.services.diff_sources import ledger_claims, load_claims, parse_side, side_claims
@@ -97,9 +97,7 @@ def stored_ledger(claims: list[DiffClaim]) -> list[Fact]:
         else:
             by_fact[c.fact_id].append(c)
     ledger = build_ledger(loose) if loose else []
-    for fact_id, members in by_fact.items():
-        features = sorted(features_of(members), key=lambda f: (f.claim.article_id, f.claim.id))
-        ledger.append(summarise(features, block_key(features[0])[1], fact_id=fact_id))
+    ledger += [stored_fact(members, fact_id=fact_id) for fact_id, members in by_fact.items()]
     return order_facts(ledger)
 
 
@@ -119,5 +117,4 @@ def read_fact(session: Session, fact_id: int) -> Fact:
         raise ServiceError(
             ErrorKind.not_found, f"fact {fact_id} has no active claim: they were retracted"
         )
-    features = sorted(features_of(claims), key=lambda f: (f.claim.article_id, f.claim.id))
-    return summarise(features, stored.family, fact_id=stored.id)
+    return stored_fact(claims, fact_id=stored.id)
