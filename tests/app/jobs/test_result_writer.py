@@ -161,29 +161,35 @@ def test_the_after_store_hook_runs_beside_the_writing_and_covers_every_batch(
 ) -> None:
     finished = leased(engine, settings, 3)
     calls: list[int] = []
+    started = threading.Event()
     release = threading.Event()
 
     def slow_hook(hooked: Engine) -> None:
         assert hooked is engine
-        calls.append(len(stored_claims(engine)))
+        calls.append(len(calls) + 1)
+        started.set()
         release.wait(5)  # a slow assignment must not hold the next batch back
 
-    async def scenario() -> list[Any]:
+    async def scenario() -> tuple[list[Any], list[int], dict[int, int]]:
         writer = ResultWriter(engine)
         set_after_store(engine, slow_hook)
         try:
             first = await writer.complete(finished[0])
-            # The hook is still running; later runs are stored all the same.
+            await asyncio.to_thread(started.wait, 5)
+            # The hook's first pass is still running; later runs are stored all the same.
             rest = await asyncio.gather(*(writer.complete(f) for f in finished[1:]))
+            while_blocked = (list(calls), stored_claims(engine))
             release.set()
             if writer._hooking is not None:
                 await writer._hooking
-            return [first, *rest]
+            return [first, *rest], *while_blocked
         finally:
             set_after_store(engine, None)
 
-    outcomes = asyncio.run(scenario())
+    outcomes, calls_while_blocked, stored_while_blocked = asyncio.run(scenario())
 
     assert [o.status for o in outcomes] == ["succeeded"] * 3
-    # Once for the first batch, once more for everything stored while it ran.
-    assert calls == [1, 3]
+    assert calls_while_blocked == [1]
+    assert stored_while_blocked == {f.run.id: 1 for f in finished}
+    # One more pass for what was stored while the first ran.
+    assert calls == [1, 2]
