@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from app.api.deps import QueryDate, SessionDep
+from app.api.error_docs import refusal
 from app.api.models import ClaimPublic, ClaimsPublic
 from app.store.claim_query import BadCursorError, ClaimFilter, list_claims
 from app.store.models import MAX_ID
@@ -18,7 +19,11 @@ Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get(
-    "", response_model=ClaimsPublic, responses={400: {"description": "Malformed cursor or dates"}}
+    "",
+    response_model=ClaimsPublic,
+    responses=refusal(
+        "Malformed cursor, or dates out of order", "bad_cursor", "dates_out_of_order"
+    ),
 )
 def search_claims(
     session: SessionDep,

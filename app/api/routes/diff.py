@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import PlainTextResponse
 
 from app.api.deps import QueryDate, SessionDep, SettingsDep
+from app.api.diff_examples import DIFF_MARKDOWN, FACTS_MARKDOWN
 from app.api.diff_models import DiffPublic, FactsPublic
+from app.api.error_docs import refusal
 from app.diff.render import render_diff_markdown, render_ledger_markdown
 from app.services import comparison
 from schemas import ClaimType
@@ -21,19 +23,22 @@ SideSpec = Annotated[
     Query(
         max_length=300,
         description="article:ID, run:ID or outlet:NAME",
-        examples=["article:2"],
+        examples=["article:3"],
     ),
 ]
-MARKDOWN = {"text/markdown": {"schema": {"type": "string"}}}
+
+
+def markdown(example: str) -> dict[str, Any]:
+    return {"text/markdown": {"schema": {"type": "string"}, "example": example}}
 
 
 @router.get(
     "/diff",
     response_model=DiffPublic,
     responses={
-        200: {"content": MARKDOWN},
-        400: {"description": "A side that cannot be read"},
-        404: {"description": "A side that names nothing stored"},
+        200: {"content": markdown(DIFF_MARKDOWN)},
+        **refusal("A side that cannot be read", "side_unreadable"),
+        **refusal("A side that names nothing stored", "article_404"),
     },
 )
 def diff(
@@ -58,7 +63,10 @@ def diff(
 @router.get(
     "/facts",
     response_model=FactsPublic,
-    responses={200: {"content": MARKDOWN}, 400: {"description": "Dates out of order"}},
+    responses={
+        200: {"content": markdown(FACTS_MARKDOWN)},
+        **refusal("Dates out of order", "dates_out_of_order"),
+    },
 )
 def facts(
     session: SessionDep,
@@ -71,7 +79,7 @@ def facts(
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> FactsPublic | PlainTextResponse:
-    """The fact ledger: claims from every source clustered by fact, with each source's value."""
+    """List the fact ledger: every source's claims clustered by fact, conflicts first."""
     if date_from and date_to and date_to < date_from:
         raise HTTPException(400, "date_to is before date_from")
     ledger = comparison.fact_ledger(
