@@ -163,10 +163,11 @@ FACT_AUDIT: dict[str, Any] = {
     "created_at": "2026-11-27T21:50:37.534321Z",
 }
 FACT_DETAIL: dict[str, Any] = {"fact": FACT, "timeline": TIMELINE, "audit": [FACT_AUDIT]}
+# Fact 74 (FACT_AUDIT's split) merged back: the rounded figure is the same deployment.
 FACT_MERGE: dict[str, Any] = {
-    "other_fact_id": 2,
+    "other_fact_id": 74,
     "actor": "desk@example.org",
-    "reason": "Both count the officers who landed on 18 January",
+    "reason": "More than 200 over the weekend is the same deployment, rounded",
 }
 FACT_SPLIT: dict[str, Any] = {
     "claim_id": 47,

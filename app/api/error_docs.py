@@ -16,6 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class FieldErrorPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "loc": ["query", "limit"],
+                    "msg": "Input should be greater than or equal to 1",
+                    "type": "greater_than_equal",
+                }
+            ]
+        }
+    )
+
     loc: list[str | int] = Field(description="Where: path, query or body, then the name.")
     msg: str
     type: str

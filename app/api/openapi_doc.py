@@ -127,25 +127,22 @@ UNEXPECTED = ErrorDoc(
 
 
 def invalid_parameter(operation: dict[str, Any], schema: dict[str, Any]) -> JSONResponse:
-    """A 422 body for this operation's own first parameter, as the service words it."""
+    """A 422 body for one of this operation's own fields, as the service words it: a body
+    field left out, else a path id that is not a number, else a NUL in a query parameter."""
     params = operation.get("parameters", [])
-    in_path = [p for p in params if p["in"] == "path"]
-    if in_path:
-        name = in_path[0]["name"]
-        loc, msg = (
-            ["path", name],
-            "Input should be a valid integer, unable to parse string as an integer",
-        )
-        return error_response(
-            422, [{"loc": loc, "msg": msg, "type": "int_parsing"}], "invalid_request"
-        )
     if "requestBody" in operation:
         ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         required = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]].get("required", [])
         if required:
             detail = [{"loc": ["body", required[0]], "msg": "Field required", "type": "missing"}]
             return error_response(422, detail, "invalid_request")
-    name = params[0]["name"] if params else "q"
+    if in_path := [p["name"] for p in params if p["in"] == "path"]:
+        msg = "Input should be a valid integer, unable to parse string as an integer"
+        detail = [{"loc": ["path", in_path[0]], "msg": msg, "type": "int_parsing"}]
+        return error_response(422, detail, "invalid_request")
+    # NUL is refused in any query parameter; a text one reads most naturally.
+    texts = [p["name"] for p in params if "string" in json.dumps(p.get("schema", {}))]
+    name = (texts or [p["name"] for p in params] or ["q"])[0]
     detail = [{"loc": ["query", name], "msg": NUL_MESSAGE, "type": "nul_character"}]
     return error_response(422, detail, "invalid_request")
 
