@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.openapi.models import Example
+
 # fixtures/articles/kenya-haiti-270.json, the text and metadata as submitted.
 NAIROBI_LEDGER_TEXT = (
     "NAIROBI, Jan 18 — Kenya has sent another 270 police officers to Haiti to shore up the "
@@ -42,6 +44,10 @@ NAIROBI_LEDGER_SUBMISSION: dict[str, Any] = {
     "published_at": "2025-01-18T09:15:00Z",
     "url": "https://example.com/nairobi-ledger/news/kenya-deploys-270-officers-haiti",
     "schema": "news_claims",
+}
+# What /docs fills in for ?entity=, so "Try it out" answers with the story's claims.
+ENTITY_PARAMETER: dict[str, Example] = {
+    "kenya": {"summary": "The seed story: Kenya's police deployment to Haiti", "value": "Kenya"}
 }
 HARBOR_WIRE_URL = "https://example.org/harbor-wire/2025/01/18/kenya-haiti-217-officers"
 HARBOR_WIRE_TITLE = "Kenya flies 217 more police officers to Haiti as gang crisis deepens"

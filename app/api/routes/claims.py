@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
+from app.api import examples
 from app.api.deps import QueryDate, SessionDep
 from app.api.error_docs import refusal
 from app.api.models import ClaimPublic, ClaimsPublic
@@ -31,7 +32,12 @@ def search_claims(
     run_id: Id = None,
     outlet: Annotated[str | None, Query(max_length=200)] = None,
     entity: Annotated[
-        str | None, Query(max_length=200, description="Canonical name or alias")
+        str | None,
+        Query(
+            max_length=200,
+            description="Canonical name or alias",
+            openapi_examples=examples.ENTITY_PARAMETER,
+        ),
     ] = None,
     claim_type: ClaimType | None = None,
     q: Annotated[

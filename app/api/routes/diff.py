@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.openapi.models import Example
 from fastapi.responses import PlainTextResponse
 
+from app.api import examples
 from app.api.deps import QueryDate, SessionDep, SettingsDep
 from app.api.diff_examples import DIFF_MARKDOWN, FACTS_MARKDOWN
 from app.api.diff_models import DiffPublic, FactsPublic
@@ -18,14 +20,22 @@ from schemas import ClaimType
 router = APIRouter(tags=["diff"])
 
 Format = Annotated[Literal["json", "md"], Query(description="json, or md for a Markdown rendering")]
-SideSpec = Annotated[
-    str,
-    Query(
-        max_length=300,
-        description="article:ID, run:ID or outlet:NAME",
-        examples=["article:3"],
-    ),
-]
+SIDE = "article:ID, run:ID or outlet:NAME"
+
+
+def side(value: str, outlet: str, article: int) -> Any:
+    """A diff side, with the seed story's article as the value /docs fills in."""
+    named: dict[str, Example] = {
+        outlet: {"summary": f"{outlet}'s article", "value": value},
+        "outlet": {"summary": f"Every article {outlet} carries", "value": f"outlet:{outlet}"},
+        "run": {"summary": "One extraction run", "value": f"run:{article}"},
+    }
+    return Query(max_length=300, description=SIDE, openapi_examples=named)
+
+
+# Harbor Wire's 217 officers against Nairobi Ledger's 270 (app.api.examples).
+LeftSide = Annotated[str, side("article:3", "Harbor Wire", 3)]
+RightSide = Annotated[str, side("article:4", "Nairobi Ledger", 4)]
 
 
 def markdown(example: str) -> dict[str, Any]:
@@ -44,8 +54,8 @@ def markdown(example: str) -> dict[str, Any]:
 def diff(
     session: SessionDep,
     settings: SettingsDep,
-    left: SideSpec,
-    right: SideSpec,
+    left: LeftSide,
+    right: RightSide,
     format: Format = "json",
     schema: Annotated[str | None, Query(max_length=100, description="Default: news_claims")] = None,
 ) -> DiffPublic | PlainTextResponse:
@@ -71,7 +81,12 @@ def diff(
 def facts(
     session: SessionDep,
     settings: SettingsDep,
-    entity: Annotated[str | None, Query(max_length=200, description="Name or alias")] = None,
+    entity: Annotated[
+        str | None,
+        Query(
+            max_length=200, description="Name or alias", openapi_examples=examples.ENTITY_PARAMETER
+        ),
+    ] = None,
     claim_type: ClaimType | None = None,
     date_from: QueryDate | None = None,
     date_to: QueryDate | None = None,
