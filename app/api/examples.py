@@ -260,3 +260,15 @@ SCHEMA: dict[str, Any] = {
         "type": "object",
     },
 }
+
+# POST /articles?wait=false: answered at once, the run queued for a worker to poll.
+QUEUED_RUN: dict[str, Any] = {
+    **RUN,
+    "status": "queued",
+    **dict.fromkeys(("llm_calls", "http_requests", "prompt_tokens", "completion_tokens"), 0),
+    **dict.fromkeys(("cached_tokens", "total_tokens", "chunks", "claims_count"), 0),
+    "rejected_count": 0,
+    "usage_by_attempt": [],
+    **dict.fromkeys(("latency_ms", "started_at", "finished_at"), None),
+}
+ARTICLE_QUEUED: dict[str, Any] = {**ARTICLE_EXTRACTION, "run": QUEUED_RUN, "claims": []}

@@ -32,7 +32,6 @@ from app.services.submission import Submission
 from app.store import crud, publications
 from app.store.models import (
     MAX_ID,
-    SAMPLE_TEXT,
     Article,
     ArticleCreate,
     Claim,
@@ -64,8 +63,8 @@ SUBMISSIONS = {
         "value": examples.NAIROBI_LEDGER_SUBMISSION,
     },
     "short": {
-        "summary": "Just the text: one sentence of the story (217 officers)",
-        "value": {"text": SAMPLE_TEXT},
+        "summary": "One sentence of the story (Example Daily, 217 officers)",
+        "value": ArticleCreate.model_json_schema()["examples"][0],
     },
 }
 
@@ -108,7 +107,11 @@ def extraction_of(engine: Engine, done: Submission) -> ArticleExtraction:
     status_code=status.HTTP_201_CREATED,
     response_model=ArticleExtraction,
     responses={
-        202: {"model": ArticleExtraction, "description": "Accepted (?wait=false)"},
+        202: {
+            "model": ArticleExtraction,
+            "description": "Accepted (?wait=false): the run is queued; poll GET /runs/{id}",
+            "content": {"application/json": {"example": examples.ARTICLE_QUEUED}},
+        },
         **ERRORS,
     },
 )

@@ -50,6 +50,28 @@ def test_the_examples_quote_the_sample_articles_at_their_offsets() -> None:
     assert curation_examples.CURATED_CLAIM["evidence"] in texts[4]
 
 
+def test_each_submission_example_is_extracted_on_an_empty_database(client: TestClient) -> None:
+    operation = get(client, "/openapi.json")["paths"]["/articles"]["post"]
+    named = operation["requestBody"]["content"]["application/json"]["examples"]
+    assert set(named) == {"text", "short"}
+    for example in named.values():
+        response = client.post("/articles", json=example["value"])
+        assert response.status_code == 201, response.text
+        assert response.json()["claims"], example["summary"]
+    assert named["text"]["value"] == examples.NAIROBI_LEDGER_SUBMISSION
+
+
+def test_the_queued_example_is_what_wait_false_answers(client: TestClient) -> None:
+    for stem in ("docs-example", "injection-attempt", "kenya-haiti-217"):
+        assert client.post("/articles", json=load_article(stem)).status_code == 201
+    queued = client.post(
+        "/articles", params={"wait": "false"}, json=examples.NAIROBI_LEDGER_SUBMISSION
+    )
+    assert queued.status_code == 202, queued.text
+    moving = MOMENTS | {"endpoint"}
+    assert without(queued.json(), moving) == without(examples.ARTICLE_QUEUED, moving)
+
+
 def test_the_article_run_and_claim_examples_are_the_stored_ones(client: TestClient) -> None:
     ids = load_samples(client)
     assert (ids["kenya-haiti-217"], ids["kenya-haiti-270"]) == (3, 4)
