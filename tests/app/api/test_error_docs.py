@@ -148,7 +148,7 @@ def test_an_article_without_an_llm_answer_is_refused_as_documented(
 
 
 @pytest.mark.parametrize(
-    ("name", "path", "status", "page"),
+    ("name", "path", "status", "served"),
     [
         ("not_html", "/report.pdf", 415, (b"%PDF-1.7", "application/pdf")),
         ("no_text", "/empty", 422, (b"<html><body></body></html>", "text/html")),
@@ -161,9 +161,9 @@ def test_a_url_that_gives_no_article_is_refused_as_documented(
     name: str,
     path: str,
     status: int,
-    page: tuple[bytes, str],
+    served: tuple[bytes, str],
 ) -> None:
-    server.expect_request(path).respond_with_data(page[0], content_type=page[1])
+    server.expect_request(path).respond_with_data(served[0], content_type=served[1])
     client = allowed_client(make_client, settings, server)
     case = Case(name, "POST", "/articles", status, {"json": {"url": page_url(server, path)}})
     assert sent(client, case) == documented(client, case)
