@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from app.diff.entities import name_similarity
+from app.diff.entities import name_similarity, same_word
 from app.diff.features import Features
 from app.diff.words import Text
 
@@ -44,6 +44,10 @@ WITH_FIGURES = {"entity": 0.25, "figure": 0.25, "time": 0.10, "aspect": 0.05, "t
 WITHOUT_FIGURES = {"entity": 0.30, "figure": 0.0, "time": 0.20, "aspect": 0.0, "text": 0.50}
 ONE_FIGURE = {"entity": 0.30, "figure": 0.10, "time": 0.20, "aspect": 0.0, "text": 0.40}
 ASPECT_PENALTY = 0.85
+MEASURE_SHARE = 0.3  # of the text signal: the measure's words, the rest the statement's gist
+# Two names with no word in common, one of them named in the other claim's sentence ("cholera"
+# vs "Kaleno district" in "cholera has killed 19 in Kaleno"): a weak tie, never a gate.
+MENTIONED = 0.3
 OBJECT_ONLY = 0.6  # one object, two names for its actor ("rebels", "NLF")
 CROSSED = 0.4  # "A offers B x" vs "B asks A for y": the same two parties, often another fact
 EVENT_DECAY_DAYS = 7  # reports of events a week apart are of different events
@@ -134,7 +138,22 @@ def _entity_score(a: Features, b: Features) -> float:
         score = max(0.6 * subject + 0.4 * objects, OBJECT_ONLY * objects)
     else:
         score = subject
-    return max(score, CROSSED * crossed)
+    score = max(score, CROSSED * crossed)
+    if score == 0.0:
+        la, lb = a.claim.location, b.claim.location
+        if la and lb and name_similarity(la.casefold(), lb.casefold()) == 0.0:
+            return 0.0  # the tie is too weak to outweigh two places
+        return MENTIONED * max(_mentioned(a, b), _mentioned(b, a))
+    return score
+
+
+def _mentioned(a: Features, b: Features) -> float:
+    """The largest share of one of `a`'s entity names whose words `b`'s sentence names."""
+    best = 0.0
+    for name in a.entity_words:
+        found = sum(any(same_word(w, x) for x in b.sentence_words) for w in name)
+        best = max(best, found / len(name))
+    return best
 
 
 PERCENT_SCALE = 10.0  # shares 10 points apart are as unlike as counts a factor 2 apart
@@ -181,7 +200,9 @@ def score_structured(a: Features, b: Features, *, floor: float = 0.0) -> float:
             scale = ASPECT_PENALTY
     if (total + weights["text"]) * scale < floor:
         return 0.0
-    total += weights["text"] * _text_sim(a.gist, b.gist, one_missing=0.0)
+    gist = _text_sim(a.gist, b.gist, one_missing=0.0)
+    measure = _text_sim(a.measure, b.measure, one_missing=0.0)
+    total += weights["text"] * ((1.0 - MEASURE_SHARE) * gist + MEASURE_SHARE * measure)
     return round(total * scale, 6)
 
 
