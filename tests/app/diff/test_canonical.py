@@ -203,12 +203,25 @@ def test_an_entity_named_only_in_the_other_sentence_is_a_weak_tie() -> None:
         value=19, fact_kind="casualties", aspect="state", time_text="by Sunday",
         time_start=d("2026-08-02"), time_end=d("2026-08-02"), location="Kaleno",
     )  # fmt: skip
-    killed = v2(**common, subject="cholera", predicate="killed", unit="people",
-                statement="Cholera has killed 19 people in Kaleno district since mid-July.")  # fmt: skip
-    recorded = {"subject": "kaleno district", "predicate": "recorded", "unit": "deaths",
-                "statement": "Kaleno district has recorded 19 cholera deaths since mid-July."}  # fmt: skip
-    elsewhere = {"subject": "tarvin province", "predicate": "recorded", "unit": "deaths",
-                 "statement": "Tarvin province has recorded 19 cholera deaths since mid-July."}  # fmt: skip
+    killed = v2(
+        **common,
+        subject="cholera",
+        predicate="killed",
+        unit="people",
+        statement="Cholera has killed 19 people in Kaleno district since mid-July.",
+    )
+    recorded = {
+        "subject": "kaleno district",
+        "predicate": "recorded",
+        "unit": "deaths",
+        "statement": "Kaleno district has recorded 19 cholera deaths since mid-July.",
+    }
+    elsewhere = {
+        "subject": "tarvin province",
+        "predicate": "recorded",
+        "unit": "deaths",
+        "statement": "Tarvin province has recorded 19 cholera deaths since mid-July.",
+    }
     assert one_pair(killed, v2(**common | recorded))[0] is Relation.agree
     assert unaligned(killed, v2(**common | elsewhere | {"location": "Tarvin"}))
 
