@@ -67,6 +67,11 @@ def candidate_pairs(lf: Sequence[Features], rf: Sequence[Features]) -> set[tuple
     return pairs
 
 
+# How much better a conflict's pair must score than either claim's best unpaired rival. Set
+# by reasoning, not fitted: on eval/dev it changes nothing; it keeps several indicators of
+# one economy in one month (inflation, core inflation, wages) from being called conflicts.
+CONFLICT_MARGIN = 0.05
+
 _RANK = {Relation.conflict: 0, Relation.updates: 1, Relation.refines: 2, Relation.agree: 3}
 
 
@@ -110,14 +115,30 @@ def diff_claims(
             low, high = sorted((a.claim.id, b.claim.id))
             candidates.append((-score, low, high, i, j))
     candidates.sort()
+    # Each claim's candidates on the other side: a conflict between two claims that score about
+    # as well with a claim still unpaired is ambiguous (several facts of one kind, actor and
+    # unit), and an ambiguous conflict is not shown as one.
+    rivals_left: dict[int, list[tuple[float, int]]] = {}
+    rivals_right: dict[int, list[tuple[float, int]]] = {}
+    for neg_score, _, _, i, j in candidates:
+        rivals_left.setdefault(i, []).append((-neg_score, j))
+        rivals_right.setdefault(j, []).append((-neg_score, i))
     used_left: set[int] = set()
     used_right: set[int] = set()
     pairs: list[Pair] = []
     for neg_score, _, _, i, j in candidates:
         if i not in used_left and j not in used_right:
+            relation, explanation = classify(lf[i], rf[j])
+            if relation is Relation.conflict:
+                rival = max(
+                    [score for score, k in rivals_left[i] if k != j and k not in used_right]
+                    + [score for score, k in rivals_right[j] if k != i and k not in used_left],
+                    default=0.0,
+                )
+                if -neg_score - rival < CONFLICT_MARGIN:
+                    continue
             used_left.add(i)
             used_right.add(j)
-            relation, explanation = classify(lf[i], rf[j])
             pairs.append(Pair(relation, left[i], right[j], -neg_score, explanation))
     pairs.sort(key=lambda p: (_RANK[p.relation], -p.score, *sorted((p.left.id, p.right.id))))
     only_left = [c for i, c in enumerate(left) if i not in used_left]

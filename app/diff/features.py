@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from app.diff.entities import MIN_STEM, name_words, same_word
 from app.diff.rules import Interval, quantity_interval, unit_family, unit_key
@@ -42,6 +43,7 @@ class Features:
     # percent". The gist compares whole sentences; this compares the few words that name the
     # measure, which v2's prompt asks to word canonically.
     measure: Text
+    unit_words: str  # the unit noun as compared ("deaths", "police officers"), "" for none
     entity_words: tuple[tuple[str, ...], ...]  # the words of each entity the claim names
     sentence_words: frozenset[str]  # the words of its statement, object and place
 
@@ -55,7 +57,8 @@ class Features:
         return (self.subject, self.statement.masked, self.predicate, self.object, self.location,
                 self.claim.claim_type, self.interval, self.family, self.unit, self.days,
                 self.magnitude, self.scopes, self.fact_kind, self.object_entity, self.aspect,
-                self.claim.published_at, self.measure.masked)  # fmt: skip
+                self.claim.published_at, self.measure.masked, self.unit_words,
+                self.entity_words, self.sentence_words, self.claim.location)  # fmt: skip
 
 
 def features(c: DiffClaim) -> Features:
@@ -103,6 +106,7 @@ def features_of(claims: Iterable[DiffClaim]) -> list[Features]:
             percent=percent,
             gist=_gist(statement, c.subject, c.object_entity) if c.fact_kind else statement,
             measure=_measure(c) if c.fact_kind else _NO_MEASURE,
+            unit_words=normalize_short_text(c.unit).masked if counted and c.unit else "",
             entity_words=_entity_words(c),
             sentence_words=frozenset(
                 name_words(" ".join(w for w in (c.statement, c.object, c.location) if w))
@@ -127,6 +131,8 @@ def _measure(c: DiffClaim) -> Text:
     return _gist(normalize_short_text(words), c.subject, c.object_entity)
 
 
+# Predicates, units and objects recur across claims, and wire copy repeats statements.
+@lru_cache(maxsize=16384)
 def _gist(statement: Text, subject: str, object_entity: str | None) -> Text:
     """The statement's words that do not name its subject or object entity.
 
