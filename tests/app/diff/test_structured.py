@@ -71,6 +71,13 @@ def test_a_conflict_with_an_unpaired_rival_as_good_is_not_shown(rival_value: flo
     wages = v2(**indicator(rival_value, "average pay growth"))
     result = diff_claims([inflation], [core, wages])
     assert not [p for p in result.pairs if p.relation is Relation.conflict]
+    # Not dropped: offered to the reader as undecided, with why.
+    [held] = result.undecided
+    assert held.left is inflation and held.right in (core, wages)
+    assert held.explanation.startswith(
+        "held back, as another claim matches one side about as well: figure decides: 3.4 percent"
+    )
+    assert result.summary["conflict"] == 0 and result.summary["only_left"] == 1
     # Alone, the same two claims are a conflict: the rule is about the rival, not the pair.
     alone = diff_claims([inflation], [core])
     assert [p.relation for p in alone.pairs] == [Relation.conflict]
