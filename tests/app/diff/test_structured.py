@@ -81,3 +81,17 @@ def test_a_conflict_with_an_unpaired_rival_as_good_is_not_shown(rival_value: flo
     # Alone, the same two claims are a conflict: the rule is about the rival, not the pair.
     alone = diff_claims([inflation], [core])
     assert [p.relation for p in alone.pairs] == [Relation.conflict]
+
+
+def test_one_stored_fact_pairs_its_claims_only_when_a_curator_merged_it() -> None:
+    # Two indicators a clustering put in one fact: the diff still compares the claims; a
+    # curator's merge is the one thing that pairs them whatever they score.
+    inflation = v2(**indicator(3.4, "consumer price growth", fact_id=7))
+    unemployment = v2(**indicator(5.8, "share of the workforce without a job", fact_id=7,
+                                  fact_kind="other"))  # fmt: skip
+    assert diff_claims([inflation], [unemployment]).pairs == []
+    [merged] = diff_claims([inflation], [unemployment], merged_facts=frozenset({7})).pairs
+    assert (merged.left, merged.right) == (inflation, unemployment)
+    # A split keeps a claim apart from its old fact, but not from the claims still in it.
+    other = v2(**indicator(3.4, "consumer price growth", fact_id=7))
+    assert diff_claims([inflation], [other], split_facts=frozenset({7, 8})).pairs != []
