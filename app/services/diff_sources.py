@@ -201,6 +201,25 @@ def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffC
     return load_claims(session, where=where, outlet=side.value)
 
 
+def entity_ids(
+    session: Session,
+    entity: str,
+    entities: list[EntityRow] | None = None,
+    aliases: dict[str, str] | None = None,
+) -> list[int]:
+    """The entities a name stands for: those named, or aliased, as anything that folds to
+    the canonical name it stands for."""
+    entities = entity_rows(session) if entities is None else entities
+    aliases = alias_map(session, entities) if aliases is None else aliases
+    canonical = aliases.get(fold_name(entity), fold_name(entity))
+    names = {n for n, c in aliases.items() if c == canonical} or {canonical}
+    return [
+        i
+        for i, name, entity_aliases in entities
+        if fold_name(name) in names or any(fold_name(a) in names for a in entity_aliases)
+    ]
+
+
 def ledger_claims(
     session: Session,
     *,
@@ -221,15 +240,8 @@ def ledger_claims(
     if date_to:
         where.append(or_(col(Claim.time_start).is_(None), col(Claim.time_start) <= date_to))
     if entity:
-        canonical = aliases.get(fold_name(entity), fold_name(entity))
-        names = {n for n, c in aliases.items() if c == canonical} or {canonical}
         # The ids themselves, not a subquery: PostgreSQL then knows how many claims to expect.
-        ids = [
-            i
-            for i, name, entity_aliases in entities
-            if fold_name(name) in names or any(fold_name(a) in names for a in entity_aliases)
-        ]
-        where.append(col(Claim.entity_id).in_(ids))
+        where.append(col(Claim.entity_id).in_(entity_ids(session, entity, entities, aliases)))
     claims = load_claims(session, where=where, aliases=aliases)
     if entity:
         wanted = aliases.get(fold_name(entity), fold_name(entity))

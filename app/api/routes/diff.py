@@ -70,8 +70,10 @@ def facts(
     conflicts: Annotated[bool, Query(description="Only facts the sources disagree on")] = False,
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Facts to skip")] = 0,
 ) -> FactsPublic | PlainTextResponse:
     """The fact ledger: claims from every source clustered by fact, with each source's value."""
+    # A fact is listed whole when any of its claims passes the filters; paged by limit/offset.
     if date_from and date_to and date_to < date_from:
         raise HTTPException(400, "date_to is before date_from")
     ledger = comparison.fact_ledger(
@@ -83,6 +85,7 @@ def facts(
         date_to=date_to,
         conflicts_only=conflicts,
         limit=limit,
+        offset=offset,
     )
     warnings = comparison.ledger_warnings(session, schema_name=settings.default_schema)
     if format == "md":
