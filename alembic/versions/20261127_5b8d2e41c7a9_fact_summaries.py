@@ -54,10 +54,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('fact_id', 'entity_id'),
     )
     op.create_index('ix_fact_entity_entity', 'fact_entity', ['entity_id', 'fact_id'])
+    stale = sa.text('summary_revision < revision')
+    op.create_index(
+        'ix_fact_stale', 'fact', ['id'], sqlite_where=stale, postgresql_where=stale
+    )
+    # Assignment's check for pending claims walked every claim of a store without it.
+    op.create_index('ix_claim_fact_status', 'claim', ['fact_id', 'status'])
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index('ix_claim_fact_status', table_name='claim')
+    op.drop_index('ix_fact_stale', table_name='fact')
     op.drop_index('ix_fact_entity_entity', table_name='fact_entity')
     op.drop_table('fact_entity')
     with op.batch_alter_table('fact', schema=None) as batch_op:

@@ -68,6 +68,7 @@ def fact_ledger(
     conflicts_only: bool = False,
     limit: int | None = None,
     offset: int = 0,
+    with_steps: bool = False,
 ) -> list[SummarisedFact]:
     """A page of the stored facts with a current claim under the filters, read from their
     summaries: only the sources each shows are loaded, not every claim of the story.
@@ -79,7 +80,9 @@ def fact_ledger(
     """
     ready(session, schema_name=schema_name)
     wanted = LedgerFilter(schema_name, entity, claim_type, date_from, date_to, conflicts_only)
-    return fact_summaries.read_summaries(session, wanted, limit=limit, offset=offset)
+    return fact_summaries.read_summaries(
+        session, wanted, limit=limit, offset=offset, with_steps=with_steps
+    )
 
 
 def ready(session: Session, *, schema_name: str) -> None:

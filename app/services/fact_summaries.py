@@ -208,10 +208,15 @@ def _where(session: Session, f: LedgerFilter) -> list[ColumnElement[bool]]:
 
 
 def read_summaries(
-    session: Session, f: LedgerFilter, *, limit: int | None = None, offset: int = 0
+    session: Session,
+    f: LedgerFilter,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    with_steps: bool = False,
 ) -> list[SummarisedFact]:
     """A page of the stored facts under the filter, conflicts first, then by outlets carrying
-    them, claims, key; only their shown sources and timeline steps are read."""
+    them, claims, key; only their shown sources (and timeline steps, if asked) are read."""
     conflicts_first = case((col(StoredFact.status) == "conflict", 0), else_=1)
     query = (
         select(StoredFact)
@@ -227,7 +232,7 @@ def read_summaries(
         .limit(limit)
     )
     rows = list(session.exec(query).all())
-    wanted = sorted({i for r in rows for i in (*r.shown, *r.steps)})
+    wanted = sorted({i for r in rows for i in (*r.shown, *(r.steps if with_steps else ()))})
     claims = {c.id: c for c in load_claims(session, where=[col(Claim.id).in_(wanted)])}
     return [_summarised(r, claims) for r in rows]
 

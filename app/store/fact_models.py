@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text
+from sqlalchemy import JSON, Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -25,7 +25,16 @@ def utcnow() -> datetime:
 
 
 class Fact(SQLModel, table=True):
-    __table_args__ = (Index("ix_fact_block", "schema_name", "block", "family"),)
+    __table_args__ = (
+        Index("ix_fact_block", "schema_name", "block", "family"),
+        # The facts whose summaries are stale: a reader's check for them is one seek.
+        Index(
+            "ix_fact_stale",
+            "id",
+            sqlite_where=text("summary_revision < revision"),
+            postgresql_where=text("summary_revision < revision"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     schema_name: str = Field(max_length=100)

@@ -71,7 +71,7 @@ def ledger_response(
     facts: list[SummarisedFact] = []
     if entity and entity.strip():
         facts = comparison.fact_ledger(
-            session, schema_name=settings.default_schema, entity=entity.strip()
+            session, schema_name=settings.default_schema, entity=entity.strip(), with_steps=True
         )
     return render(
         request,
