@@ -21,6 +21,7 @@ from app.diff.align import DiffClaim
 from app.diff.types import PublicationRef
 from app.services.errors import ErrorKind, ServiceError
 from app.store.entities import fold_name
+from app.store.fact_revisions import current_claims
 from app.store.models import (
     MAX_ID,
     Article,
@@ -192,12 +193,20 @@ def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffC
         if session.get(Article, int(side.value)) is None:
             raise UnknownSideError(f"article {side.value} not found")
         article_id = int(side.value)
-        where = [col(Claim.article_id) == article_id, _schema_runs(schema_name, article_id)]
+        where = [
+            col(Claim.article_id) == article_id,
+            _schema_runs(schema_name, article_id),
+            current_claims(),  # an article extracted again: its latest run (run:N for others)
+        ]
         return load_claims(session, where=where)
     # Any article the outlet carries, though another outlet submitted its text first.
     if session.exec(select(Publication.id).where(Publication.outlet == side.value)).first() is None:
         raise UnknownSideError(f"no article from outlet {side.value!r}")
-    where = [col(Claim.article_id).in_(articles_carried_by(side.value)), _schema_runs(schema_name)]
+    where = [
+        col(Claim.article_id).in_(articles_carried_by(side.value)),
+        _schema_runs(schema_name),
+        current_claims(),
+    ]
     return load_claims(session, where=where, outlet=side.value)
 
 

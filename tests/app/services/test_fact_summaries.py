@@ -201,7 +201,7 @@ def test_an_article_extracted_twice_counts_once(client: TestClient, engine: Engi
     load_samples(client)
     v1 = the_conflict(client)
     v1_run = next(s["run_id"] for s in v1["sources"] if s["quantity"]["value"] == 270)
-    post_v2(client)  # the four Kenya articles again, under news_claims@v2
+    articles = post_v2(client)  # the four Kenya articles again, under news_claims@v2
 
     (fact,) = client.get("/facts", params={"conflicts": "true"}).json()["data"]
     assert fact["id"] != v1["id"]
@@ -218,6 +218,11 @@ def test_an_article_extracted_twice_counts_once(client: TestClient, engine: Engi
     diff = client.get("/diff", params={"left": f"run:{v1_run}", "right": f"run:{v2_run}"})
     assert diff.status_code == 200
     assert any(p["left"]["run_id"] == v1_run for p in diff.json()["pairs"])
+    # An article side is the article's latest run: no claim twice.
+    sides = {"left": f"article:{articles['kenya-haiti-270']}", "right": f"run:{v2_run}"}
+    same = client.get("/diff", params=sides).json()
+    assert same["only_left"] == same["only_right"] == []
+    assert {p["left"]["run_id"] for p in same["pairs"]} == {v2_run}
     assert_fresh(engine)
 
 
