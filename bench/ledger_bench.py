@@ -146,9 +146,11 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     articles = round(args.claims / CLAIMS_PER_ARTICLE)
-    backends = [("SQLite", sqlite_engine())]
+    backends = [] if args.postgres_only else [("SQLite", sqlite_engine())]
     if args.postgres_url:
         backends.append(("PostgreSQL", postgres_engine(args.postgres_url)))
     table = Table(title=f"GET /facts?entity=<busiest> over {articles:,} articles")
@@ -165,12 +167,13 @@ def main() -> None:
                f"{p95:.1f}", f"{max(ms):.1f}", load_average()]  # fmt: skip
         table.add_row(*row)
         lines.append("| " + " | ".join(row) + " |")
+        print(lines[-1], flush=True)  # each backend's row as soon as it is measured
     Console().print(table)
     RESULTS.parent.mkdir(exist_ok=True)
     command = f"python -m bench.ledger_bench --claims {args.claims} --reps {args.reps}"
     if args.postgres_url:
-        command += " --postgres-url URL"
-    RESULTS.write_text(
+        command += " --postgres-url URL" + (" --postgres-only" if args.postgres_only else "")
+    args.results.write_text(
         f"# Fact ledger benchmark\n\n`{command}` on Python {platform.python_version()}, "
         f"{platform.machine()}, 2 cores shared with other work (load: the 1-minute load "
         "average when the timings ended).\n\n"

@@ -86,7 +86,7 @@ def two_articles(engine: Engine) -> None:
     with Session(engine) as session:
         session.execute(
             insert(Entity),
-            [{"id": i + 1, "key": entity_key(f"Entity {i}", "organization"),
+            [{"id": i + 1, "key": entity_key(f"Entity {i}"),
               "name": f"Entity {i}", "type": "organization", "aliases": [], "created_at": now}
              for i in range(10)],
         )  # fmt: skip

@@ -60,10 +60,15 @@ def upgrade() -> None:
     )
     # Assignment's check for pending claims walked every claim of a store without it.
     op.create_index('ix_claim_fact_status', 'claim', ['fact_id', 'status'])
+    # The ledger's warnings count the articles with a successful run on every request.
+    op.create_index(
+        'ix_extraction_run_done', 'extraction_run', ['schema_name', 'status', 'article_id']
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index('ix_extraction_run_done', table_name='extraction_run')
     op.drop_index('ix_claim_fact_status', table_name='claim')
     op.drop_index('ix_fact_stale', table_name='fact')
     op.drop_index('ix_fact_entity_entity', table_name='fact_entity')

@@ -91,6 +91,9 @@ class Publication(PublicationBase, table=True):
 
 class ExtractionRun(SQLModel, table=True):
     __tablename__ = "extraction_run"
+    # Which articles have a successful run of a schema, read from the index alone: the
+    # ledger's warnings count them on every request.
+    __table_args__ = (Index("ix_extraction_run_done", "schema_name", "status", "article_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)
