@@ -158,8 +158,8 @@ class FactPublic(BaseModel):
         "and claims curators added."
     )
     sources: list[DiffClaimPublic] = Field(
-        description="In GET /facts, up to 25 of the claims (the first of each value first); "
-        "GET /facts/{id} lists them all."
+        description="In GET /facts, up to `sources` of the claims (10 unless asked, at most 25; "
+        "the first of each value first); GET /facts/{id} lists them all."
     )
 
     @classmethod

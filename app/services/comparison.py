@@ -69,6 +69,7 @@ def fact_ledger(
     limit: int | None = None,
     offset: int = 0,
     with_steps: bool = False,
+    sources: int = fact_summaries.SOURCES_SHOWN,
 ) -> list[SummarisedFact]:
     """A page of the stored facts with a current claim under the filters, read from their
     summaries: only the sources each shows are loaded, not every claim of the story.
@@ -81,7 +82,7 @@ def fact_ledger(
     ready(session, schema_name=schema_name)
     wanted = LedgerFilter(schema_name, entity, claim_type, date_from, date_to, conflicts_only)
     return fact_summaries.read_summaries(
-        session, wanted, limit=limit, offset=offset, with_steps=with_steps
+        session, wanted, limit=limit, offset=offset, with_steps=with_steps, sources=sources
     )
 
 

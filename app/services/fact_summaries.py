@@ -177,7 +177,9 @@ class LedgerFilter:
     conflicts_only: bool = False
 
 
-def _where(session: Session, f: LedgerFilter) -> list[ColumnElement[bool]]:
+def _where(
+    session: Session, f: LedgerFilter, aliases: dict[str, str] | None = None
+) -> list[ColumnElement[bool]]:
     base = f.schema_name.split("@")[0]
     where: list[ColumnElement[bool]] = [
         col(StoredFact.merged_into_id).is_(None),
@@ -189,7 +191,7 @@ def _where(session: Session, f: LedgerFilter) -> list[ColumnElement[bool]]:
     ]
     if f.entity:
         about = select(FactEntity.fact_id).where(
-            col(FactEntity.entity_id).in_(entity_ids(session, f.entity))
+            col(FactEntity.entity_id).in_(entity_ids(session, f.entity, aliases=aliases))
         )
         where.append(col(StoredFact.id).in_(about))
     if f.claim_type:
@@ -214,13 +216,16 @@ def read_summaries(
     limit: int | None = None,
     offset: int = 0,
     with_steps: bool = False,
+    sources: int = SOURCES_SHOWN,
 ) -> list[SummarisedFact]:
     """A page of the stored facts under the filter, conflicts first, then by outlets carrying
-    them, claims, key; only their shown sources (and timeline steps, if asked) are read."""
+    them, claims, key; only their first ``sources`` shown sources (and timeline steps, if
+    asked) are read."""
+    aliases = alias_map(session)
     conflicts_first = case((col(StoredFact.status) == "conflict", 0), else_=1)
     query = (
         select(StoredFact)
-        .where(*_where(session, f))
+        .where(*_where(session, f, aliases))
         .order_by(
             conflicts_first,
             col(StoredFact.source_count).desc(),
@@ -232,9 +237,12 @@ def read_summaries(
         .limit(limit)
     )
     rows = list(session.exec(query).all())
-    wanted = sorted({i for r in rows for i in (*r.shown, *(r.steps if with_steps else ()))})
-    claims = {c.id: c for c in load_claims(session, where=[col(Claim.id).in_(wanted)])}
-    return [_summarised(r, claims) for r in rows]
+    wanted = sorted(
+        {i for r in rows for i in (*r.shown[:sources], *(r.steps if with_steps else ()))}
+    )
+    found = load_claims(session, where=[col(Claim.id).in_(wanted)], aliases=aliases)
+    claims = {c.id: c for c in found}
+    return [_summarised(r, claims, sources) for r in rows]
 
 
 def count_summaries(session: Session, f: LedgerFilter) -> int:
@@ -243,14 +251,14 @@ def count_summaries(session: Session, f: LedgerFilter) -> int:
     ).one()
 
 
-def _summarised(row: StoredFact, claims: dict[int, DiffClaim]) -> SummarisedFact:
+def _summarised(row: StoredFact, claims: dict[int, DiffClaim], sources: int) -> SummarisedFact:
     return SummarisedFact(
         id=row.id,
         key=row.key,
         subject=row.subject,
         claim_type=row.claim_type,
         headline=row.headline,
-        sources=[claims[i] for i in row.shown if i in claims],
+        sources=[claims[i] for i in row.shown[:sources] if i in claims],
         status=row.status,  # type: ignore[arg-type]  # written from a Status
         values=list(row.values),
         explanation=row.explanation,

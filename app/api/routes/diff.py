@@ -71,6 +71,9 @@ def facts(
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Facts to skip")] = 0,
+    sources: Annotated[
+        int, Query(ge=0, le=25, description="Sources listed a fact, the first of each value first")
+    ] = 10,
 ) -> FactsPublic | PlainTextResponse:
     """The fact ledger: claims from every source clustered by fact, with each source's value."""
     # A fact is listed whole when any of its claims passes the filters; paged by limit/offset.
@@ -86,6 +89,7 @@ def facts(
         conflicts_only=conflicts,
         limit=limit,
         offset=offset,
+        sources=sources,
     )
     warnings = comparison.ledger_warnings(session, schema_name=settings.default_schema)
     if format == "md":

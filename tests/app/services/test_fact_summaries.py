@@ -248,6 +248,10 @@ def test_paging_the_ledger(client: TestClient) -> None:
     page = client.get("/facts", params={"limit": 2, "offset": 1}).json()
     assert [f["id"] for f in page["data"]] == whole[1:3]
     assert whole[0] == the_conflict(client)["id"]
+    # Two sources a fact: the first of each of the two first values, 217 and 270.
+    (two,) = client.get("/facts", params={"conflicts": "true", "sources": 2}).json()["data"]
+    assert [s["quantity"]["value"] for s in two["sources"]] == [217, 270]
+    assert (two["claim_count"], two["source_count"]) == (6, 6)
 
 
 def test_two_runs_stored_into_one_fact_at_once(db: tuple[TestClient, Engine]) -> None:
