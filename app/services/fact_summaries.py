@@ -36,7 +36,8 @@ from app.store.fact_revisions import current_claims
 from app.store.models import Claim, ClaimStatus, utcnow
 
 SOURCES_SHOWN = 25  # a busy fact has thousands of sources: the ledger shows what differs first
-TIMELINE_STEPS = 50  # changes of value kept for the timeline, the earliest first
+PAGE_SOURCES = 10  # what the ledger page and GET /facts list unless asked for more
+TIMELINE_STEPS = 20  # changes of value kept for the timeline, the earliest first
 CHUNK = 50  # facts summarised per query of their claims
 
 

@@ -11,6 +11,7 @@ from app.api.deps import QueryDate, SessionDep, SettingsDep
 from app.api.diff_models import DiffPublic, FactsPublic
 from app.diff.render import render_diff_markdown, render_ledger_markdown
 from app.services import comparison
+from app.services.fact_summaries import PAGE_SOURCES
 from schemas import ClaimType
 
 router = APIRouter(tags=["diff"])
@@ -73,7 +74,7 @@ def facts(
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Facts to skip")] = 0,
     sources: Annotated[
         int, Query(ge=0, le=25, description="Sources listed a fact, the first of each value first")
-    ] = 10,
+    ] = PAGE_SOURCES,
 ) -> FactsPublic | PlainTextResponse:
     """The fact ledger: claims from every source clustered by fact, with each source's value."""
     # A fact is listed whole when any of its claims passes the filters; paged by limit/offset.

@@ -16,7 +16,7 @@ from app.diff.ledger import Fact
 from app.diff.rules import describe_quantity, describe_time
 from app.diff.types import DiffClaim
 from app.services import comparison
-from app.services.fact_summaries import SummarisedFact
+from app.services.fact_summaries import PAGE_SOURCES, SummarisedFact
 from app.web.deps import Caller, PageCaller, render
 
 router = APIRouter(prefix="/pages", include_in_schema=False)
@@ -71,7 +71,11 @@ def ledger_response(
     facts: list[SummarisedFact] = []
     if entity and entity.strip():
         facts = comparison.fact_ledger(
-            session, schema_name=settings.default_schema, entity=entity.strip(), with_steps=True
+            session,
+            schema_name=settings.default_schema,
+            entity=entity.strip(),
+            with_steps=True,
+            sources=PAGE_SOURCES,
         )
     return render(
         request,
