@@ -3,6 +3,7 @@ fact's current claims through curation, re-extraction and racing writers."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from tests.app.api.routes.test_diff_v2 import post_v2
 from tests.app.conftest import race
 from tests.app.store.test_db import postgres_http  # noqa: F401  (fixture)
 
+COPIES = itertools.count(1)
 CURATOR = {"actor": "desk", "reason": "checked against the ministry's statement"}
 DEPLOYMENT_VALUES = [
     "217 officers, 2025-01-18",
@@ -92,6 +94,7 @@ def assert_fresh(engine: Engine) -> None:
 def copy_claim(engine: Engine, claim_id: int, *, same_article: bool = False) -> int:
     """A new successful run storing a copy of a claim: of its own article (an extraction run
     again) or of a new article (another outlet reporting it); returns the copy's id."""
+    tag = f"{claim_id}-{next(COPIES)}"
     with Session(engine) as session:
         claim = session.get(Claim, claim_id)
         assert claim is not None
@@ -102,10 +105,10 @@ def copy_claim(engine: Engine, claim_id: int, *, same_article: bool = False) -> 
             original = session.get(Article, claim.article_id)
             assert original is not None
             article = Article(
-                content_hash=f"copy-of-{claim_id}-{id(session)}",
+                content_hash=f"copy-of-{tag}",
                 text=original.text,
                 title=f"Copy of {original.title}",
-                outlet=f"Copy {id(session)}",
+                outlet=f"Copy {tag}",
                 published_at=original.published_at,
             )
             session.add(article)
@@ -115,7 +118,7 @@ def copy_claim(engine: Engine, claim_id: int, *, same_article: bool = False) -> 
         again = ExtractionRun(
             **run.model_dump(exclude={"id", "article_id", "cache_key", "created_at"}),
             article_id=article_id,
-            cache_key=f"again-{claim_id}-{id(session)}",
+            cache_key=f"again-{tag}",
         )
         again.status = RunStatus.succeeded
         session.add(again)
