@@ -127,6 +127,7 @@ FACT: dict[str, Any] = {
     ],
     "article_count": 6,
     "publication_count": 6,
+    "claim_count": 6,
     # Two of the six sources: the figures that disagree.
     "sources": [HARBOR_WIRE_217, NAIROBI_LEDGER_270],
 }
