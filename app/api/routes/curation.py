@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from app.api.curation_models import ClaimAuditPublic, ClaimPatch, CuratedClaimCreate
 from app.api.deps import ArticleDep, ClaimDep, SessionDep, SettingsDep
-from app.api.models import ClaimPublic
+from app.api.models import ClaimPublic, claim_public
 from app.services import curation
 from schemas import ExtractedClaim
 
@@ -40,13 +40,13 @@ def add_claim(
         reason=body.reason,
         settings=settings,
     )
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
-def read_claim(claim: ClaimDep) -> ClaimPublic:
+def read_claim(claim: ClaimDep, session: SessionDep) -> ClaimPublic:
     """Read one claim, whatever its status."""
-    return ClaimPublic.of(claim)
+    return claim_public(session, claim)
 
 
 @router.patch("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
@@ -65,7 +65,7 @@ def correct_claim(
         reason=body.reason,
         settings=settings,
     )
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
 @router.delete("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
@@ -77,7 +77,7 @@ def retract_claim(
 ) -> ClaimPublic:
     """Retract a claim: it stays stored, marked retracted, and leaves diffs and the ledger."""
     row = curation.retract_claim(session=session, claim=claim, actor=actor, reason=reason)
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
 @router.get("/claims/{claim_id}/audit", response_model=list[ClaimAuditPublic], responses=REFUSALS)
