@@ -207,6 +207,35 @@ def test_quantities_offsets_and_dates(
         assert (claim["time"]["start"], claim["time"]["end"]) == time
 
 
+def test_claims_carry_the_canonical_fact_fields_of_v2(client: TestClient) -> None:
+    claims = post_sample(client, "kenya-haiti-217")["claims"]
+    entities = client.get("/entities", params={"q": "Haiti"}).json()["data"]
+    [haiti] = [e for e in entities if e["name"] == "Haiti"]
+
+    deployed, displaced = with_value(claims, 217), with_value(claims, 1_000_000)
+
+    assert (deployed["fact_kind"], deployed["unit_kind"], deployed["aspect"]) == (
+        "deployment",
+        "persons",
+        "event",
+    )
+    assert deployed["object_entity"] == {
+        "entity_id": haiti["id"],
+        "name": "Haiti",
+        "type": "country",
+    }
+    assert (displaced["fact_kind"], displaced["unit_kind"], displaced["aspect"]) == (
+        "displacement",
+        "persons",
+        "state",
+    )
+    assert displaced["object_entity"] is None
+    # GET /claims/{id} and /articles/{id}/claims show the same fields.
+    assert client.get(f"/claims/{deployed['id']}").json() == deployed
+    article_claims = client.get(f"/articles/{deployed['article_id']}/claims").json()["data"]
+    assert next(c for c in article_claims if c["id"] == deployed["id"]) == deployed
+
+
 def test_time_words_are_kept_with_the_resolved_dates(client: TestClient) -> None:
     saturday = with_value(post_sample(client, "kenya-haiti-217")["claims"], 217)
     friday = with_value(post_sample(client, "kenya-haiti-270")["claims"], 270)
