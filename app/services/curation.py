@@ -191,6 +191,7 @@ def correct_claim(
     )
     row.origin = ClaimOrigin.curated.value
     row.supersedes_id = claim.id
+    _keep_canonical_fields(row, claim)
     session.add(row)
     session.flush()
     _audit(
@@ -205,6 +206,17 @@ def correct_claim(
     session.commit()
     session.refresh(row)
     return row
+
+
+def _keep_canonical_fields(row: Claim, original: Claim) -> None:
+    """A correction edits the fields every schema shares; the canonical fields of a
+    news_claims@v2 claim carry over, or the corrected claim would leave its fact in the diff
+    and the ledger. Unit kind and aspect hold while the claim has a figure: a curator fixes
+    a figure or its wording, not what kind of thing it counts."""
+    row.fact_kind = original.fact_kind
+    row.object_entity_id = original.object_entity_id
+    if row.quantity_value is not None:
+        row.unit_kind, row.aspect = original.unit_kind, original.aspect
 
 
 def retract_claim(*, session: Session, claim: Claim, actor: str, reason: str) -> Claim:

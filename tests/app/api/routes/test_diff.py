@@ -152,6 +152,42 @@ def test_curation_changes_what_the_diff_shows(client: TestClient, ids: dict[str,
     ]
 
 
+def test_a_correction_keeps_the_canonical_fact_fields(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    left, right = f"article:{ids['kenya-haiti-217']}", f"article:{ids['kenya-haiti-270']}"
+    original = client.get(
+        f"/claims/{deployment_conflict(get_diff(client, left, right))['left']['id']}"
+    ).json()
+
+    quantity = {"value": 217, "unit": "police officers", "qualifier": "exact"}
+    response = client.patch(
+        f"/claims/{original['id']}",
+        json={"quantity": quantity, "actor": "desk", "reason": "unit as printed"},
+    )
+
+    assert response.status_code == 200, response.text
+    corrected = response.json()
+    assert corrected["quantity"] == quantity
+    assert corrected["fact_kind"] == original["fact_kind"] == "deployment"
+    assert corrected["object_entity"] == original["object_entity"]
+    assert corrected["object_entity"]["name"] == "Haiti"
+    assert (corrected["unit_kind"], corrected["aspect"]) == ("persons", "event")
+    # The corrected claim still meets the other report of the deployment in the diff.
+    after = deployment_conflict(get_diff(client, left, right))
+    assert (after["left"]["id"], after["right"]["quantity"]["value"]) == (corrected["id"], 270)
+
+    # Without a figure, a claim has no unit kind or aspect; its fact kind stays.
+    figureless = client.patch(
+        f"/claims/{corrected['id']}", json={"quantity": None, "actor": "desk", "reason": "r"}
+    ).json()
+    assert (figureless["fact_kind"], figureless["unit_kind"], figureless["aspect"]) == (
+        "deployment",
+        None,
+        None,
+    )
+
+
 @respx.mock
 def test_run_against_run_shows_added_and_changed_claims(
     make_client: ClientFactory, live_settings: Settings
