@@ -152,6 +152,38 @@ def test_curation_changes_what_the_diff_shows(client: TestClient, ids: dict[str,
     ]
 
 
+def test_news_claims_v1_still_extracts_and_diffs_end_to_end(client: TestClient) -> None:
+    """Asked for by name, v1 runs, stores its claims (no canonical fields) and diffs by words."""
+    ids = {}
+    for stem in ("kenya-haiti-217", "kenya-haiti-270"):
+        body = {
+            **json.loads((ARTICLES_DIR / f"{stem}.json").read_text()),
+            "schema": "news_claims@v1",
+        }
+        response = client.post("/articles", json=body)
+        assert response.status_code == 201, response.text
+        run, claims = response.json()["run"], response.json()["claims"]
+        assert (run["schema_version"], run["status"]) == ("v1", "succeeded")
+        assert claims and {c["fact_kind"] for c in claims} == {None}
+        ids[stem] = response.json()["article"]["id"]
+
+    diff = get_diff(
+        client, f"article:{ids['kenya-haiti-217']}", f"article:{ids['kenya-haiti-270']}"
+    )
+
+    pair = deployment_conflict(diff)
+    assert (pair["left"]["quantity"]["value"], pair["right"]["quantity"]["value"]) == (217, 270)
+    assert pair["left"]["evidence"]["quote"] == (
+        "Kenya dispatched 217 more police officers to Haiti on Saturday"
+    )
+    assert (
+        pair["right"]["evidence"]["quote"] == "Kenya has sent another 270 police officers to Haiti"
+    )
+    ledger = client.get("/facts", params={"conflicts": "true"}).json()
+    assert ledger["count"] == 1
+    assert {s["quantity"]["value"] for s in ledger["data"][0]["sources"]} == {217, 270}
+
+
 def test_a_correction_keeps_the_canonical_fact_fields(
     client: TestClient, ids: dict[str, int]
 ) -> None:
