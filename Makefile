@@ -10,12 +10,16 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: install run test eval
+.PHONY: install run samples test eval
 install: $(VENV)/.installed
 
 ## Start the service on SQLite (replay mode unless an LLM is configured) and load the samples.
 run: install
 	$(VENV)/bin/factdiff serve --host $(HOST) --port $(PORT) --load-samples
+
+## Load the sample articles into the service at $(HOST):$(PORT) (`make run` does it at start).
+samples: install
+	$(VENV)/bin/factdiff load-samples --server http://$(HOST):$(PORT)
 
 ## Lint, type-check, check the layering and run every test, offline.
 test: install

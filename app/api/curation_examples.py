@@ -73,7 +73,7 @@ ENTITIES: dict[str, Any] = {
     "data": [
         ENTITY,
         {
-            "id": 7,
+            "id": 4,
             "name": "Multinational Security Support mission",
             "type": "organization",
             "aliases": [],

@@ -1,7 +1,8 @@
 """Examples of the diff and the fact ledger for the OpenAPI page: the seed story's conflict.
 
 ``GET /diff?left=article:3&right=article:4`` and ``GET /facts?entity=Kenya`` on a fresh
-`make run`, cut to the 217-vs-270 pair and a few sources (see app.api.examples).
+`make run`, cut to the 217-vs-270 pair (the diff also finds the contingent's total updated
+over time) and a few sources (see app.api.examples).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ CONFLICT_EXPLANATION = (
 PAIR: dict[str, Any] = {
     "relation": "conflict",
     "explanation": CONFLICT_EXPLANATION,
-    "score": 0.961,
+    "score": 0.982,
     "left": HARBOR_WIRE_217,
     "right": NAIROBI_LEDGER_270,
 }
@@ -81,16 +82,16 @@ DIFF: dict[str, Any] = {
         "agree": 0,
         "conflict": 1,
         "refines": 0,
-        "updates": 0,
-        "only_left": 13,
-        "only_right": 10,
+        "updates": 1,
+        "only_left": 12,
+        "only_right": 9,
     },
     "warnings": [],
 }
 DIFF_MARKDOWN = f"""# Claim diff: article 3 vs article 4
 
-**conflicts: 1 · updates: 0 · refinements: 0 · agreements: 0 · only in article 3: 13 · only in \
-article 4: 10**
+**conflicts: 1 · updates: 1 · refinements: 0 · agreements: 0 · only in article 3: 12 · only in \
+article 4: 9**
 
 ## Conflicts (1)
 

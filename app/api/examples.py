@@ -101,8 +101,8 @@ RUN: dict[str, Any] = {
     "article_id": 4,
     "status": "succeeded",
     "schema_name": "news_claims",
-    "schema_version": "v1",
-    "prompt_version": "extract_claims/v1",
+    "schema_version": "v2",
+    "prompt_version": "extract_claims/v2",
     "model": "gpt-4.1-mini",
     "endpoint": "replay:/srv/factdiff/fixtures/llm",
     "llm_mode": "replay",
@@ -129,6 +129,10 @@ RUN: dict[str, Any] = {
 }
 
 
+# Haiti, where the officers were sent: the claims' object entity (news_claims@v2).
+OBJECT_ENTITY: dict[str, Any] = {"entity_id": 2, "name": "Haiti", "type": "country"}
+
+
 def claim(
     *,
     id: int,
@@ -148,10 +152,14 @@ def claim(
         "run_id": article_id,  # one run per sample article, made in the same order
         "statement": statement,
         "claim_type": "event",
+        "fact_kind": "deployment",
         "subject": {"name": "Kenya", "type": "country", "mention": None, "entity_id": 1},
         "predicate": "deployed",
         "object": "additional police officers to Haiti",
+        "object_entity": OBJECT_ENTITY,
         "quantity": {"value": value, "unit": "officers", "qualifier": "exact"},
+        "unit_kind": "persons",
+        "aspect": "event",
         "time": time,
         "location": "Haiti",
         "attribution": attribution,
@@ -206,13 +214,20 @@ REJECTED_CLAIM: dict[str, Any] = {
         "statement": "The contingent of 217 Kenyan police officers departed Jomo Kenyatta "
         "International Airport on Friday night, bound for Port-au-Prince.",
         "claim_type": "event",
+        "fact_kind": "deployment",
         "subject": {
             "name": "Kenyan police contingent",
             "type": "group",
             "mention": "The 270 officers",
         },
         "predicate": "departed from",
-        "quantity": {"value": 217.0, "unit": "officers", "qualifier": "exact"},
+        "quantity": {
+            "value": 217.0,
+            "unit": "officers",
+            "qualifier": "exact",
+            "unit_kind": "persons",
+            "aspect": "event",
+        },
         "modality": "reported",
         "evidence": "The 270 officers departed on Friday night from Jomo Kenyatta "
         "International Airport",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from app.api import examples
 from app.core.redaction import strip_credentials
+from app.store.entities import entities_by_id
 from app.store.models import (
     ArticleBase,
     Claim,
+    Entity,
     ExtractionRun,
     PublicationBase,
     RunStatus,
@@ -19,10 +23,13 @@ from app.store.models import (
 )
 from app.store.models import ArticleCreate as ArticleCreate
 from schemas import (
+    Aspect,
     ClaimType,
     EntityType,
+    FactKind,
     Modality,
     Qualifier,
+    UnitKind,
 )
 
 
@@ -116,6 +123,14 @@ class SubjectPublic(BaseModel):
     entity_id: int | None = None
 
 
+class ObjectEntityPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.OBJECT_ENTITY]})
+
+    entity_id: int
+    name: str = Field(description="The entity's canonical name in the entity table.")
+    type: EntityType | str
+
+
 class QuantityPublic(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["quantity"]]})
 
@@ -152,10 +167,30 @@ class ClaimPublic(BaseModel):
     run_id: int | None
     statement: str
     claim_type: ClaimType | str
+    fact_kind: FactKind | str | None = Field(
+        default=None,
+        description="What kind of fact the claim states (news_claims@v2's vocabulary); "
+        "null for a news_claims@v1 claim.",
+    )
     subject: SubjectPublic
     predicate: str
     object: str | None
+    object_entity: ObjectEntityPublic | None = Field(
+        default=None,
+        description="The canonical entity the claim is about besides its subject; null when "
+        "the object is not an entity, and for a news_claims@v1 claim.",
+    )
     quantity: QuantityPublic | None
+    unit_kind: UnitKind | str | None = Field(
+        default=None,
+        description="What the quantity counts: persons, currency, percent, area, duration, "
+        "count or other; null without a quantity, and for a news_claims@v1 claim.",
+    )
+    aspect: Aspect | str | None = Field(
+        default=None,
+        description="event (the figure happened at a time) or state (true as of a time); "
+        "null without a quantity, and for a news_claims@v1 claim.",
+    )
     time: TimePublic | None
     location: str | None
     attribution: str | None
@@ -166,7 +201,8 @@ class ClaimPublic(BaseModel):
     supersedes_id: int | None = None
 
     @classmethod
-    def of(cls, claim: Claim) -> ClaimPublic:
+    def of(cls, claim: Claim, object_entity: Entity | None = None) -> ClaimPublic:
+        """``object_entity``: the row of ``claim.object_entity_id`` (see claims_public)."""
         assert claim.id is not None
         quantity = None
         if claim.quantity_value is not None:
@@ -184,6 +220,7 @@ class ClaimPublic(BaseModel):
             run_id=claim.run_id,
             statement=claim.statement,
             claim_type=claim.claim_type,
+            fact_kind=claim.fact_kind,
             subject=SubjectPublic(
                 name=claim.subject_name,
                 type=claim.subject_type,
@@ -192,7 +229,14 @@ class ClaimPublic(BaseModel):
             ),
             predicate=claim.predicate,
             object=claim.object,
+            object_entity=None
+            if object_entity is None or object_entity.id is None
+            else ObjectEntityPublic(
+                entity_id=object_entity.id, name=object_entity.name, type=object_entity.type
+            ),
             quantity=quantity,
+            unit_kind=claim.unit_kind,
+            aspect=claim.aspect,
             time=time,
             location=claim.location,
             attribution=claim.attribution,
@@ -208,6 +252,21 @@ class ClaimPublic(BaseModel):
             origin=claim.origin,
             supersedes_id=claim.supersedes_id,
         )
+
+
+def claims_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
+    """Claims as the API shows them, their object entities read in one query."""
+    ids = {c.object_entity_id for c in claims if c.object_entity_id is not None}
+    objects = entities_by_id(session=session, ids=ids)
+    return [
+        ClaimPublic.of(c, None if c.object_entity_id is None else objects.get(c.object_entity_id))
+        for c in claims
+    ]
+
+
+def claim_public(session: Session, claim: Claim) -> ClaimPublic:
+    [public] = claims_public(session, [claim])
+    return public
 
 
 class ClaimsPublic(BaseModel):

@@ -196,6 +196,7 @@ def correct_claim(
     )
     row.origin = ClaimOrigin.curated.value
     row.supersedes_id = claim.id
+    _keep_canonical_fields(row, claim)
     session.add(row)
     session.flush()
     _audit(
@@ -220,6 +221,17 @@ def _resummarise(session: Session, claim: Claim) -> None:
         session.flush()
         mark_changed(session, fact_ids=[claim.fact_id])
         summarise_facts(session, [claim.fact_id])
+
+
+def _keep_canonical_fields(row: Claim, original: Claim) -> None:
+    """A correction edits the fields every schema shares; the canonical fields of a
+    news_claims@v2 claim carry over, or the corrected claim would leave its fact in the diff
+    and the ledger. Unit kind and aspect hold while the claim has a figure: a curator fixes
+    a figure or its wording, not what kind of thing it counts."""
+    row.fact_kind = original.fact_kind
+    row.object_entity_id = original.object_entity_id
+    if row.quantity_value is not None:
+        row.unit_kind, row.aspect = original.unit_kind, original.aspect
 
 
 def retract_claim(*, session: Session, claim: Claim, actor: str, reason: str) -> Claim:

@@ -20,12 +20,12 @@ from app.api.models import (
     ArticleExtraction,
     ArticlePublic,
     ArticlesPublic,
-    ClaimPublic,
     ClaimsPublic,
     PublicationPublic,
     RejectedClaimPublic,
     RejectedClaimsPublic,
     RunPublic,
+    claims_public,
 )
 from app.services import submission
 from app.services.submission import Submission
@@ -92,10 +92,11 @@ def extraction_of(engine: Engine, done: Submission) -> ArticleExtraction:
             .order_by(col(Claim.id))
         ).all()
         carried = _publications_of(session, done.article)
+        public_claims = claims_public(session, claims)
     return ArticleExtraction(
         article=article_public(done.article, carried),
         run=RunPublic.of(done.run),
-        claims=[ClaimPublic.of(c) for c in claims],
+        claims=public_claims,
         reused=done.reused,
         publication=done.publication and PublicationPublic.model_validate(done.publication),
         publication_created=done.publication_created,
@@ -201,7 +202,7 @@ def read_article_claims(article: ArticleDep, session: SessionDep) -> ClaimsPubli
         .where(Claim.article_id == article.id, Claim.status == ClaimStatus.active.value)
         .order_by(col(Claim.char_start), col(Claim.id))
     ).all()
-    return ClaimsPublic(data=[ClaimPublic.of(c) for c in claims], count=len(claims))
+    return ClaimsPublic(data=claims_public(session, claims), count=len(claims))
 
 
 @router.get(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from app.api import examples
 from app.api.deps import QueryDate, SessionDep
 from app.api.error_docs import refusal
-from app.api.models import ClaimPublic, ClaimsPublic
+from app.api.models import ClaimsPublic, claims_public
 from app.store.claim_query import BadCursorError, ClaimFilter, list_claims
 from app.store.models import MAX_ID
 from schemas import ClaimType
@@ -75,6 +75,4 @@ def search_claims(
         )
     except BadCursorError as exc:
         raise HTTPException(400, str(exc)) from exc
-    return ClaimsPublic(
-        data=[ClaimPublic.of(c) for c in rows], count=len(rows), next_cursor=next_cursor
-    )
+    return ClaimsPublic(data=claims_public(session, rows), count=len(rows), next_cursor=next_cursor)

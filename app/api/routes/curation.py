@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from app.api.curation_models import ClaimAuditPublic, ClaimPatch, CuratedClaimCreate
 from app.api.deps import ArticleDep, ClaimDep, SessionDep, SettingsDep
 from app.api.error_docs import refusal, refusals
-from app.api.models import ClaimPublic
+from app.api.models import ClaimPublic, claim_public
 from app.services import curation
 from schemas import ExtractedClaim
 
@@ -41,13 +41,13 @@ def add_claim(
         reason=body.reason,
         settings=settings,
     )
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimPublic, responses=NO_CLAIM)
-def read_claim(claim: ClaimDep) -> ClaimPublic:
+def read_claim(claim: ClaimDep, session: SessionDep) -> ClaimPublic:
     """Read one claim, whatever its status."""
-    return ClaimPublic.of(claim)
+    return claim_public(session, claim)
 
 
 @router.patch(
@@ -72,7 +72,7 @@ def correct_claim(
         reason=body.reason,
         settings=settings,
     )
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
 @router.delete(
@@ -86,7 +86,7 @@ def retract_claim(
 ) -> ClaimPublic:
     """Retract a claim: it stays stored, marked retracted, and leaves diffs and the ledger."""
     row = curation.retract_claim(session=session, claim=claim, actor=actor, reason=reason)
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
 @router.get("/claims/{claim_id}/audit", response_model=list[ClaimAuditPublic], responses=NO_CLAIM)

@@ -107,7 +107,9 @@ def test_the_diff_and_ledger_examples_are_the_seed_story_conflict(client: TestCl
     load_samples(client)
 
     diff = get(client, "/diff", left="article:3", right="article:4")
-    assert diff["pairs"] == [diff_examples.PAIR]
+    # The example is cut to the conflict; the contingent's totals (400, over 600) update.
+    assert [p["relation"] for p in diff["pairs"]] == ["conflict", "updates"]
+    assert diff["pairs"][0] == diff_examples.PAIR
     assert diff["summary"] == diff_examples.DIFF["summary"]
     assert diff_examples.ONLY_IN_NAIROBI_LEDGER in diff["only_right"]
     markdown = client.get(
