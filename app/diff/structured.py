@@ -191,7 +191,10 @@ def score_structured(a: Features, b: Features, *, floor: float = 0.0) -> float:
     """The structured score; 0 for a gated pair, and 0 as soon as it cannot reach `floor`
     (the diff's threshold), so that most pairs of one kind never pay for comparing words."""
     ties = _ties_if_open(a, b)
-    if ties is None:
+    if ties is None or (ties[0] == 0.0 and (a.interval is None or b.interval is None)):
+        # A mention in a sentence may tie two figures; two statements without one need a
+        # name in common, or two remarks made in one town pair. A rule after the fit, not a
+        # gate of it: it costs one dev pair (varied recall 93.4 -> 92.3%).
         return 0.0
     z = BIAS + _dot(_W_CHEAP, _cheap_signals(a, b, ties))
     if floor > 0.0 and _logistic(z + _BEST_WORDS) < floor:

@@ -112,3 +112,23 @@ def test_the_ledger_does_not_make_a_conflict_of_a_claim_two_facts_match_as_well(
     [alone] = build_ledger([core, inflation])
     assert alone.status == "conflict"
     assert [c.value for c in alone.sources] == [2.9, 3.4]
+
+
+def test_two_bare_statements_tied_only_by_their_town_do_not_pair() -> None:
+    remark = {
+        "claim_type": "statement", "object": None, "object_entity": None, "value": None,
+        "unit": None, "unit_kind": None, "aspect": None, "fact_kind": "other",
+        "location": "Orsa", "time_text": None, "time_start": None, "time_end": None,
+        "predicate": "reported",
+    }  # fmt: skip
+    mayor = v2(
+        **remark,
+        subject="ines halvorsen",
+        statement="Reported: the mayor of Orsa said detours would be signposted.",
+    )
+    ferry = v2(
+        **remark,
+        subject="sundline",
+        statement="Reported: the ferry operator plans extra crossings from Orsa.",
+    )
+    assert unaligned(mayor, ferry)
