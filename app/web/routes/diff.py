@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.api.deps import SessionDep, SettingsDep
 from app.diff.types import DiffClaim, DiffResult, Pair
+from app.diff.undecided import why
 from app.services import comparison, reading
 from app.services.diff_sources import Side, parse_side
 from app.services.errors import ServiceError
@@ -102,6 +103,7 @@ def diff_context(session: Session, schema_name: str, left: str, right: str) -> d
         "right": right,
         "result": result,
         "sections": _sections(result),
+        "checks": [(n, p, why(p)) for n, p in enumerate(result.undecided, start=1)],
         "panes": [
             _pane(session, "L", parse_side(left), _distinct(claims[0]), relation),
             _pane(session, "R", parse_side(right), _distinct(claims[1]), relation),
