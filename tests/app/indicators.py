@@ -1,8 +1,11 @@
-"""Two short articles, written for these tests, whose claims leave a pair undecided.
+"""Short articles, written for these tests, whose claims leave a pair undecided.
 
 Article A gives Estmark's annual inflation for March; article B gives two other indicators of
 the same month (core inflation and wage growth). Whichever B claim the inflation figure pairs
-with, calling it a conflict would be a guess: the diff holds it back as undecided.
+with, calling it a conflict would be a guess: the diff holds it back as undecided, and the
+pair (inflation against core inflation) is two facts. Article C gives inflation for March at
+another figure and core inflation: held back as well, though here the pair (inflation against
+inflation) is one fact the two outlets disagree on.
 
 They are stored through POST /articles in live mode, with respx answering the LLM endpoint with
 hand-written news_claims@v2 claims (no model was asked).
@@ -26,9 +29,15 @@ TEXT_B = (
     "Underlying price growth in Estmark eased to 2.9 percent in March, figures published on "
     "Thursday show. Average pay growth in Estmark reached 3.3 percent in the same month."
 )
+TEXT_C = (
+    "Consumer price growth in Estmark slowed to 3.1 percent in March, the central bank said. "
+    "Underlying price growth held at 2.9 percent."
+)
 QUOTE_A = "Estmark's annual consumer price growth was 3.4 percent in March"
 QUOTE_CORE = "Underlying price growth in Estmark eased to 2.9 percent in March"
 QUOTE_WAGES = "Average pay growth in Estmark reached 3.3 percent in the same month"
+QUOTE_C = "Consumer price growth in Estmark slowed to 3.1 percent in March"
+QUOTE_C_CORE = "Underlying price growth held at 2.9 percent"
 ARTICLE_A = {
     "text": TEXT_A,
     "title": "Estmark inflation at 3.4 percent",
@@ -41,6 +50,14 @@ ARTICLE_B = {
     "title": "Core inflation eases in Estmark",
     "outlet": "Nairobi Ledger",
     "published_at": "2026-04-09T10:00:00Z",
+    "schema": "news_claims@v2",
+}
+
+ARTICLE_C = {
+    "text": TEXT_C,
+    "title": "Estmark inflation slows",
+    "outlet": "Meridian Newswire",
+    "published_at": "2026-04-09T12:00:00Z",
     "schema": "news_claims@v2",
 }
 
@@ -76,6 +93,10 @@ ANSWERS = {
         indicator(2.9, "underlying price growth", QUOTE_CORE),
         indicator(3.3, "average pay growth", QUOTE_WAGES),
     ],
+    TEXT_C: [
+        indicator(3.1, "consumer price growth", QUOTE_C),
+        indicator(2.9, "underlying price growth", QUOTE_C_CORE),
+    ],
 }
 
 
@@ -88,12 +109,12 @@ def extraction_answer(request: httpx.Request) -> httpx.Response:
     return ok(answer)
 
 
-def post_indicator_articles(client: TestClient) -> tuple[int, int]:
-    """Store both articles (the LLM endpoint must be mocked by extraction_answer)."""
+def post_indicator_articles(client: TestClient) -> tuple[int, int, int]:
+    """Store articles A, B and C (the LLM endpoint mocked by extraction_answer); their ids."""
     ids = []
-    for article in (ARTICLE_A, ARTICLE_B):
+    for article in (ARTICLE_A, ARTICLE_B, ARTICLE_C):
         response = client.post("/articles", json=article)
         assert response.status_code == 201, response.text
         assert len(response.json()["claims"]) == len(ANSWERS[article["text"]])
         ids.append(response.json()["article"]["id"])
-    return ids[0], ids[1]
+    return ids[0], ids[1], ids[2]

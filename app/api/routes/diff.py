@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import PlainTextResponse
 
-from app.api.deps import QueryDate, SessionDep, SettingsDep
+from app.api.deps import AdjudicatorDep, QueryDate, SessionDep, SettingsDep
 from app.api.diff_models import DiffPublic, FactsPublic
 from app.diff.render import render_diff_markdown, render_ledger_markdown
 from app.services import comparison
@@ -39,6 +39,7 @@ MARKDOWN = {"text/markdown": {"schema": {"type": "string"}}}
 def diff(
     session: SessionDep,
     settings: SettingsDep,
+    adjudicator: AdjudicatorDep,
     left: SideSpec,
     right: SideSpec,
     format: Format = "json",
@@ -46,7 +47,9 @@ def diff(
 ) -> DiffPublic | PlainTextResponse:
     """Compare the claims of two articles, runs or outlets: agreements, conflicts, refinements."""
     schema_name = (schema or settings.default_schema).split("@")[0]
-    done = comparison.diff_sources(session, left=left, right=right, schema_name=schema_name)
+    done = comparison.diff_sources(
+        session, left=left, right=right, schema_name=schema_name, adjudicator=adjudicator
+    )
     if format == "md":
         markdown = render_diff_markdown(
             done.result, done.left_label, done.right_label, warnings=done.warnings

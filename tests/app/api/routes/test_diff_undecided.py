@@ -32,7 +32,7 @@ def sides(make_client: ClientFactory, live_settings: Settings) -> tuple[TestClie
     with respx.mock:
         respx.post(f"{LIVE_BASE_URL}/chat/completions").mock(side_effect=extraction_answer)
         http = make_client(live_settings)
-        a, b = post_indicator_articles(http)
+        a, b, _ = post_indicator_articles(http)
     return http, {"left": f"article:{a}", "right": f"article:{b}"}
 
 
