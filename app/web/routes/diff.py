@@ -111,6 +111,7 @@ def diff_context(
         "left": left,
         "right": right,
         "result": result,
+        "warnings": done.warnings,
         "sections": _sections(result),
         "checks": [(n, p, why(p)) for n, p in enumerate(result.undecided, start=1)],
         "panes": [

@@ -250,6 +250,11 @@ def test_a_fault_leaves_the_pair_undecided_with_a_warning(
         "the pair stays undecided"
     ]
     assert len(endpoint.verdict_requests) == requests
+    page = make_client(judged_settings).get(
+        "/pages/diff", params={"left": f"article:{ids[0]}", "right": f"article:{ids[2]}"}
+    )
+    assert f"could not judge claims {left_id} and {right_id}" in page.text
+    assert "To check: may be the same fact (1)" in page.text
     with Session(engine) as session:
         assert session.exec(select(PairVerdictRow)).all() == []  # a fault is not a verdict
 
