@@ -21,10 +21,11 @@ run: install
 test: install
 	VENV=$(VENV) bash scripts/test.sh
 
-## The evaluation figures of the README: both splits, both wordings, with the stand-in model.
+## The evaluation figures of the README: every split (dev, test, holdout), both wordings, with the
+## stand-in model.
 eval: install
 	mkdir -p reports
-	for split in dev test; do for wording in canonical varied; do \
+	for split in dev test holdout; do for wording in canonical varied; do \
 		$(VENV)/bin/factdiff eval eval/ --split $$split --stand-in $$wording \
 			--json reports/eval-$$split-$$wording.json || exit 1; \
 	done; done

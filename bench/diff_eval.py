@@ -1,6 +1,6 @@
 """Alignment and relation quality of the diff on the evaluation set's gold claims.
 
-    python -m bench.diff_eval [--split dev|test|all] [--misses]
+    python -m bench.diff_eval [--split dev|test|holdout|all] [--misses]
 
 For every story of eval/<split>/, diffs every two of its articles' gold claims, in both
 wordings (canonical, varied), once with the canonical fields of news_claims@v2 and once
@@ -8,7 +8,9 @@ without them (as v1 claims, aligned by their words), and compares the pairs with
 pairs (app.diff.evaluation). Tune on dev; the test split is for reporting. Prints a rich
 table and writes it as Markdown to bench/results/diff_eval-<split>.md. Targets (issue 13, test
 split, both wordings): alignment P and R >= 95%, conflict precision >= 95%, relation
-accuracy >= 90%.
+accuracy >= 90%. The ledger columns cluster each story's claims as `/facts` would: the
+cross-article pairs put in one fact against the gold pairs, and the conflict facts, with how
+many no gold conflict pair backs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from app.diff.evaluation import DiffScore, score_stories
+from app.diff.evaluation import DiffScore, LedgerScore, score_ledger, score_stories
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 RESULTS = Path(__file__).parent / "results"
@@ -30,7 +32,7 @@ TARGETS = {"precision": 0.95, "recall": 0.95, "conflict_precision": 0.95,
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    splits = ["dev", "test"] if split == "all" else [split]
+    splits = ["dev", "test", "holdout"] if split == "all" else [split]
     paths = [p for s in splits for p in sorted((EVAL / s).glob("*.json"))]
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
 
@@ -42,22 +44,27 @@ def met(score: DiffScore) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "test", "all"], default="dev")
+    parser.add_argument("--split", choices=["dev", "test", "holdout", "all"], default="dev")
     parser.add_argument("--misses", action="store_true", help="list every wrong or missed pair")
     args = parser.parse_args()
     stories = load(args.split)
     if not stories:
         raise SystemExit(f"no stories under {EVAL}/{args.split}")
     columns = ("fields", "wording", "gold pairs", "predicted", "alignment P", "alignment R",
-               "relation accuracy", "conflict P", "targets")  # fmt: skip
+               "relation accuracy", "conflict P", "targets", "ledger P", "ledger R",
+               "ledger conflicts (unbacked)")  # fmt: skip
     rows, misses = [], []
     for fields, v1 in (("v2 (canonical fields)", False), ("v1 (words only)", True)):
         for wording in ("canonical", "varied"):
             score = score_stories(stories, wording, v1=v1)
+            ledger = LedgerScore()
+            for story in stories:
+                ledger += score_ledger(story, wording, v1=v1)
             rows.append((fields, wording, str(score.gold), str(score.predicted),
                          f"{score.precision:.1%}", f"{score.recall:.1%}",
                          f"{score.relation_accuracy:.1%}", f"{score.conflict_precision:.1%}",
-                         met(score)))  # fmt: skip
+                         met(score), f"{ledger.precision:.1%}", f"{ledger.recall:.1%}",
+                         f"{ledger.conflict_facts} ({ledger.unbacked_conflicts})"))  # fmt: skip
             if not v1:
                 misses += score.misses
     table = Table(title=f"factdiff diff on eval/{args.split} ({len(stories)} stories)")

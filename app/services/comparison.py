@@ -58,7 +58,12 @@ def diff_sources(
         for side, found in zip(sides, claims, strict=True)
         for line in side_warnings(session, side, schema_name=schema_name, claims=found)
     ]
-    result = diff_claims(claims[0], claims[1], split_facts=facts.split_facts(session))
+    result = diff_claims(
+        claims[0],
+        claims[1],
+        split_facts=facts.split_facts(session),
+        merged_facts=facts.merged_facts(session),
+    )
     if adjudicator is not None:
         result, unjudged = settle(session, result, adjudicator)
         warnings += unjudged
