@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api import diff_examples
 from app.api.models import QuantityPublic, TimePublic
 from app.diff.align import DiffClaim, DiffResult
 from app.diff.ledger import Fact
@@ -17,6 +18,8 @@ from app.store.models import UTCDateTime
 
 
 class SpanPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.SPAN]})
+
     quote: str = Field(description="The passage exactly as it stands in the article text.")
     char_start: int
     char_end: int
@@ -25,12 +28,16 @@ class SpanPublic(BaseModel):
 class CarrierPublic(BaseModel):
     """A publication of the claim's text: an outlet that carries it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.CARRIER]})
+
     id: int
     outlet: str | None
     url: str | None
 
 
 class DiffClaimPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.NAIROBI_LEDGER_270]})
+
     id: int
     article_id: int
     run_id: int | None
@@ -89,6 +96,8 @@ class DiffClaimPublic(BaseModel):
 
 
 class PairPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.PAIR]})
+
     relation: str = Field(
         description="agree, conflict, refines or updates (a later value of a changing figure)"
     )
@@ -115,6 +124,8 @@ class UndecidedPairPublic(PairPublic):
 
 
 class DiffPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.DIFF]})
+
     left: str
     right: str
     pairs: list[PairPublic]
@@ -161,6 +172,8 @@ class DiffPublic(BaseModel):
 
 
 class FactPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.FACT]})
+
     id: int | None = Field(
         description="The stored fact (GET /facts/{id}); null for claims not yet assigned"
     )
@@ -207,6 +220,8 @@ class FactPublic(BaseModel):
 
 
 class FactsPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.FACTS]})
+
     data: list[FactPublic]
     count: int
     date_from: date | None = None
@@ -239,6 +254,8 @@ class FactsPublic(BaseModel):
 class TimelinePoint(BaseModel):
     """One source's value of a fact, placed at its time (as-of time, or publication date)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.TIMELINE[0]]})
+
     date: date | None
     value: str
     outlet: str
@@ -246,7 +263,9 @@ class TimelinePoint(BaseModel):
 
 
 class FactAuditPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [diff_examples.FACT_AUDIT]}
+    )
 
     id: int
     fact_id: int
@@ -259,6 +278,8 @@ class FactAuditPublic(BaseModel):
 
 
 class FactDetailPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.FACT_DETAIL]})
+
     fact: FactPublic
     timeline: list[TimelinePoint]
     audit: list[FactAuditPublic]

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api import examples
 from app.core.redaction import strip_credentials
 from app.store.models import (
     ArticleBase,
@@ -28,6 +29,9 @@ from schemas import (
 class PublicationPublic(PublicationBase):
     """One outlet's publication of the article's text."""
 
+    # SQLModel types its config as its own TypedDict, of which ConfigDict is the base.
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PUBLICATION]})  # type: ignore[assignment]
+
     id: int
     article_id: int
     published_at: UTCDateTime | None = None
@@ -37,6 +41,9 @@ class PublicationPublic(PublicationBase):
 class ArticlePublic(ArticleBase):
     """An article: one text. Its own title, url, outlet and date are those it was first
     submitted with; ``publications`` lists every outlet that carries it."""
+
+    # SQLModel types its config as its own TypedDict, of which ConfigDict is the base.
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLE]})  # type: ignore[assignment]
 
     id: int
     content_hash: str
@@ -49,16 +56,20 @@ class ArticlePublic(ArticleBase):
 
 
 class ArticleDetail(ArticlePublic):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLE_DETAIL]})
+
     text: str
 
 
 class ArticlesPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLES]})
+
     data: list[ArticlePublic]
     count: int
 
 
 class RunPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [examples.RUN]})
 
     id: int
     article_id: int
@@ -97,6 +108,8 @@ class RunPublic(BaseModel):
 
 
 class SubjectPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["subject"]]})
+
     name: str
     type: EntityType | str
     mention: str | None = None
@@ -104,18 +117,24 @@ class SubjectPublic(BaseModel):
 
 
 class QuantityPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["quantity"]]})
+
     value: float
     unit: str
     qualifier: Qualifier | str
 
 
 class TimePublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["time"]]})
+
     text: str
     start: date | None = None
     end: date | None = None
 
 
 class EvidencePublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["evidence"]]})
+
     quote: str = Field(description="The passage exactly as it stands in the article text.")
     char_start: int = Field(
         description="Offset of the passage in the article (Unicode code points)."
@@ -126,6 +145,8 @@ class EvidencePublic(BaseModel):
 
 
 class ClaimPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270]})
+
     id: int
     article_id: int
     run_id: int | None
@@ -190,6 +211,8 @@ class ClaimPublic(BaseModel):
 
 
 class ClaimsPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIMS]})
+
     data: list[ClaimPublic]
     count: int = Field(description="Claims in this page.")
     next_cursor: str | None = Field(
@@ -198,7 +221,9 @@ class ClaimsPublic(BaseModel):
 
 
 class RejectedClaimPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [examples.REJECTED_CLAIM]}
+    )
 
     id: int
     run_id: int
@@ -209,12 +234,16 @@ class RejectedClaimPublic(BaseModel):
 
 
 class RejectedClaimsPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REJECTED_CLAIMS]})
+
     data: list[RejectedClaimPublic]
     count: int
 
 
 class ArticleExtraction(BaseModel):
     """An article with its extraction run and the claims it yielded."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLE_EXTRACTION]})
 
     article: ArticlePublic
     run: RunPublic
@@ -231,6 +260,8 @@ class ArticleExtraction(BaseModel):
 
 
 class SchemaPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SCHEMA]})
+
     ref: str
     name: str
     version: str
@@ -240,6 +271,8 @@ class SchemaPublic(BaseModel):
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.HEALTH]})
+
     status: str
     database: str
     # Left out for a caller without a valid key when FACTDIFF_API_KEYS is set.
