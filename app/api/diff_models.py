@@ -120,6 +120,8 @@ class PairPublic(BaseModel):
 class UndecidedPairPublic(PairPublic):
     """Two claims that may be one fact but were not paired; not counted in the summary."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.UNDECIDED]})
+
     why: str = Field(description="Why the pair is offered to check instead of made, one line.")
 
 
