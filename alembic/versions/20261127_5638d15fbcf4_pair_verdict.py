@@ -1,7 +1,7 @@
 """pair verdict: the adjudicator's stored verdicts
 
 Revision ID: 5638d15fbcf4
-Revises: 82faffe8d23b
+Revises: 5b8d2e41c7a9
 Create Date: 2026-11-27 22:17:15.512065
 
 A table of its own, referencing nothing: a verdict is keyed by the pair's content hash, not by
@@ -17,7 +17,7 @@ import sqlmodel  # noqa: F401  (autogenerate emits sqlmodel.sql.sqltypes)
 
 # revision identifiers, used by Alembic.
 revision: str = '5638d15fbcf4'
-down_revision: Union[str, Sequence[str], None] = '82faffe8d23b'
+down_revision: Union[str, Sequence[str], None] = '5b8d2e41c7a9'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -196,7 +196,14 @@ class FactPublic(BaseModel):
     outlets: list[str] = Field(description="Those outlets, sorted.")
     article_count: int = Field(description="Distinct texts stating the fact.")
     publication_count: int = Field(description="Publications of those texts.")
-    sources: list[DiffClaimPublic]
+    claim_count: int = Field(
+        description="Claims stating the fact: each article's latest successful extraction, "
+        "and claims curators added."
+    )
+    sources: list[DiffClaimPublic] = Field(
+        description="In GET /facts, up to `sources` of the claims (10 unless asked, at most 25; "
+        "the first of each value first); GET /facts/{id} lists them all."
+    )
 
     @classmethod
     def of(cls, fact: Fact) -> FactPublic:
@@ -217,6 +224,7 @@ class FactPublic(BaseModel):
             "outlets": fact.outlets,
             "article_count": fact.article_count,
             "publication_count": fact.publication_count,
+            "claim_count": fact.claim_count,
             "sources": [DiffClaimPublic.fields(c) for c in fact.sources],
         }
 
@@ -236,7 +244,7 @@ class FactsPublic(BaseModel):
     @classmethod
     def of(
         cls,
-        facts: list[Fact],
+        facts: Sequence[Fact],
         *,
         date_from: date | None,
         date_to: date | None,

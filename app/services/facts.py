@@ -37,6 +37,7 @@ from app.diff.align import DiffClaim, Features, features_of
 from app.diff.ledger import EXEMPLARS, Cluster, assign_to_clusters, block_key
 from app.services.diff_sources import alias_map, load_claims
 from app.store.fact_models import Fact, FactAction, FactAudit
+from app.store.fact_revisions import current_claims, mark_changed
 from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
 
 # Any fixed number: every process serialises assignment and curation of facts on it.
@@ -87,6 +88,8 @@ def assign_in(session: Session, *, default_schema: str, limit: int | None = None
         for f in features_of(_claims(session, ids, aliases)):
             blocks[block_key(f)].append(f)
         _assign_blocks(session, schema_name, blocks, aliases)
+    # Their facts' summaries, and those of the facts holding their articles' older runs.
+    mark_changed(session, claim_ids=[claim_id for claim_id, _ in pending])
     return len(pending)
 
 
@@ -208,6 +211,7 @@ def _stored_members(
                 _one_of(session, col(Claim.article_id), sorted(articles)),
                 col(Claim.fact_id).is_not(None),
                 col(Claim.status) == ClaimStatus.active.value,
+                current_claims(),  # an article extracted again is held by its latest run
             )
         )
         for fact_id, article_id in rows:
@@ -233,6 +237,7 @@ def reassign_names(session: Session, names: Iterable[str]) -> None:
     ids = session.exec(about.distinct()).all()
     if ids:
         session.exec(update(Claim).where(col(Claim.fact_id).in_(ids)).values(fact_id=None))
+        mark_changed(session, fact_ids=ids)
     session.commit()
 
 

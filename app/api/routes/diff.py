@@ -15,6 +15,7 @@ from app.api.diff_models import DiffPublic, FactsPublic
 from app.api.error_docs import refusal
 from app.diff.render import render_diff_markdown, render_ledger_markdown
 from app.services import comparison
+from app.services.fact_summaries import PAGE_SOURCES
 from schemas import ClaimType
 
 router = APIRouter(tags=["diff"])
@@ -96,8 +97,13 @@ def facts(
     conflicts: Annotated[bool, Query(description="Only facts the sources disagree on")] = False,
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Facts to skip")] = 0,
+    sources: Annotated[
+        int, Query(ge=0, le=25, description="Sources listed a fact, the first of each value first")
+    ] = PAGE_SOURCES,
 ) -> FactsPublic | PlainTextResponse:
     """List the fact ledger: every source's claims clustered by fact, conflicts first."""
+    # A fact is listed whole when any of its claims passes the filters; paged by limit/offset.
     if date_from and date_to and date_to < date_from:
         raise HTTPException(400, "date_to is before date_from")
     ledger = comparison.fact_ledger(
@@ -109,6 +115,8 @@ def facts(
         date_to=date_to,
         conflicts_only=conflicts,
         limit=limit,
+        offset=offset,
+        sources=sources,
     )
     warnings = comparison.ledger_warnings(session, schema_name=settings.default_schema)
     if format == "md":
