@@ -16,6 +16,8 @@ from sqlmodel import Session, SQLModel
 from app.core.config import Settings, get_settings
 from app.ingest.fetch import Fetcher
 from app.llm.client import build_client
+from app.services.adjudication import adjudicator_of
+from app.services.adjudicator import Adjudicator
 from app.store import db
 from app.store.models import MAX_ID, Article, Claim, Entity, ExtractionRun
 
@@ -46,6 +48,14 @@ def get_llm(request: Request, settings: SettingsDep) -> instructor.AsyncInstruct
 
 
 LLMDep = Annotated[instructor.AsyncInstructor, Depends(get_llm)]
+
+
+def get_adjudicator(settings: SettingsDep, llm: LLMDep) -> Adjudicator | None:
+    """The diff's adjudicator of undecided pairs, or None (FACTDIFF_ADJUDICATOR=off)."""
+    return adjudicator_of(settings, llm)
+
+
+AdjudicatorDep = Annotated[Adjudicator | None, Depends(get_adjudicator)]
 
 
 def get_fetcher(settings: SettingsDep) -> Fetcher:

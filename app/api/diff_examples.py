@@ -72,6 +72,50 @@ PAIR: dict[str, Any] = {
     "left": HARBOR_WIRE_217,
     "right": NAIROBI_LEDGER_270,
 }
+# The pair the seed story's diff leaves undecided: scored just under the threshold.
+UNDECIDED: dict[str, Any] = {
+    "relation": "refines",
+    "explanation": "scored under the threshold: figure decides: only left gives a figure "
+    "(1,000 personnel); date: only right dates it: in June (2024-06) (kenya · pledged)",
+    "score": 0.523,
+    "left": {
+        **HARBOR_WIRE_217,
+        "id": 15,
+        "statement": "Kenya has pledged a total of 1,000 personnel to the Multinational "
+        "Security Support mission.",
+        "claim_type": "pledge",
+        "predicate": "pledged",
+        "object": "personnel to the Multinational Security Support mission",
+        "quantity": {"value": 1000.0, "unit": "personnel", "qualifier": "exact"},
+        "time": None,
+        "location": None,
+        "evidence": {
+            "quote": "Nairobi has promised 1,000 personnel in all",
+            "char_start": 403,
+            "char_end": 446,
+        },
+    },
+    "right": {
+        **NAIROBI_LEDGER_270,
+        "id": 29,
+        "statement": "Kenya took the lead of the United Nations-backed Multinational Security "
+        "Support mission in June 2024.",
+        "claim_type": "event",
+        "predicate": "took the lead of",
+        "object": "the United Nations-backed Multinational Security Support mission",
+        "quantity": None,
+        "time": {"text": "in June", "start": "2024-06-01", "end": "2024-06-30"},
+        "location": None,
+        "attribution": None,
+        "modality": "asserted",
+        "evidence": {
+            "quote": "it took the lead of the United Nations-backed mission",
+            "char_start": 454,
+            "char_end": 507,
+        },
+    },
+    "why": "They scored 0.52, just under the alignment threshold.",
+}
 DIFF: dict[str, Any] = {
     "left": "article 3",
     "right": "article 4",
@@ -87,6 +131,7 @@ DIFF: dict[str, Any] = {
         "only_right": 9,
     },
     "warnings": [],
+    "undecided": [UNDECIDED],
 }
 DIFF_MARKDOWN = f"""# Claim diff: article 3 vs article 4
 

@@ -12,6 +12,8 @@ from app.api import diff_examples
 from app.api.models import QuantityPublic, TimePublic
 from app.diff.align import DiffClaim, DiffResult
 from app.diff.ledger import Fact
+from app.diff.types import Pair
+from app.diff.undecided import why
 from app.store.models import UTCDateTime
 
 
@@ -104,6 +106,24 @@ class PairPublic(BaseModel):
     left: DiffClaimPublic
     right: DiffClaimPublic
 
+    @classmethod
+    def pair_fields(cls, p: Pair) -> dict[str, Any]:
+        return {
+            "relation": p.relation.value,
+            "explanation": p.explanation,
+            "score": round(p.score, 3),
+            "left": DiffClaimPublic.fields(p.left),
+            "right": DiffClaimPublic.fields(p.right),
+        }
+
+
+class UndecidedPairPublic(PairPublic):
+    """Two claims that may be one fact but were not paired; not counted in the summary."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.UNDECIDED]})
+
+    why: str = Field(description="Why the pair is offered to check instead of made, one line.")
+
 
 class DiffPublic(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.DIFF]})
@@ -117,6 +137,12 @@ class DiffPublic(BaseModel):
     warnings: list[str] = Field(
         default_factory=list,
         description="A side with no successful extraction or no claims, said in words.",
+    )
+    undecided: list[UndecidedPairPublic] = Field(
+        default_factory=list,
+        description="Pairs that may be one fact but were not made (a conflict held back as "
+        "ambiguous, a pair scored just under the threshold), each with why; not counted in "
+        "the summary.",
     )
 
     @classmethod
@@ -140,6 +166,10 @@ class DiffPublic(BaseModel):
             only_right=[DiffClaimPublic.of(c) for c in result.only_right],
             summary=result.summary,
             warnings=list(warnings),
+            undecided=[
+                UndecidedPairPublic.model_validate(PairPublic.pair_fields(p) | {"why": why(p)})
+                for p in result.undecided
+            ],
         )
 
 

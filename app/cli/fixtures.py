@@ -36,6 +36,9 @@ def stamp(
         else [f for f in load_fixtures(settings.fixtures_dir) if f.authored]
     )
     for fixture in fixtures:
+        if "pair" in fixture.data:  # an adjudicator's verdict (prompts/adjudicate_pair)
+            _stamp_verdict(fixture, settings)
+            continue
         schema = get_schema(fixture.data.get("schema") or fixture.path.parent.name)
         source = json.loads((PROJECT_ROOT / fixture.data["article"]).read_text(encoding="utf-8"))
         article = ArticleInput(
@@ -55,6 +58,25 @@ def stamp(
             outcome = f"stamped; extraction then failed: {exc.message}"
         fixture.save()
         console.print(f"{fixture.path.relative_to(PROJECT_ROOT)}: {outcome}")
+
+
+def _stamp_verdict(fixture: Any, settings: Any) -> None:
+    """Re-key a hand-written verdict to the request the adjudicator now sends for its pair."""
+    from app.llm.client import LLMError, build_client
+    from app.llm.replay import StampTransport
+    from app.services.adjudicator import Adjudicator, ask_contents
+
+    run_settings = settings.model_copy(
+        update={"llm_validation_retries": len(fixture.data["exchanges"]) - 1}
+    )
+    client = build_client(run_settings, transport=StampTransport(fixture))
+    try:
+        verdict = asyncio.run(ask_contents(Adjudicator(client, run_settings), fixture.data["pair"]))
+        outcome = f"same_fact={verdict.same_fact}, {verdict.relation.value}"
+    except LLMError as exc:
+        outcome = f"stamped; the verdict then failed: {exc.message}"
+    fixture.save()
+    console.print(f"{fixture.path.relative_to(PROJECT_ROOT)}: {outcome}")
 
 
 def _parse_time(value: str | None) -> Any:

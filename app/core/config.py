@@ -46,6 +46,11 @@ class InstructorMode(StrEnum):
     md_json = "md_json"
 
 
+class AdjudicatorKind(StrEnum):
+    off = "off"  # undecided pairs are shown as they are: deterministic and offline
+    llm = "llm"  # each is put to the configured LLM endpoint (app/services/adjudication.py)
+
+
 class ApiKeyScope(StrEnum):
     read = "read"
     write = "write"  # and read
@@ -176,6 +181,10 @@ class Settings(BaseSettings):
     # admit an article of max_article_chars at the default chunking and retries.
     max_llm_calls_per_article: int = Field(default=40, gt=0)
     max_input_tokens_per_article: int = Field(default=250_000, gt=0)
+    # The diff's undecided pairs (app/services/adjudication.py): off, or each put to the LLM,
+    # at most adjudicator_max_pairs per diff; verdicts are stored and never asked twice.
+    adjudicator: AdjudicatorKind = AdjudicatorKind.off
+    adjudicator_max_pairs: int = Field(default=20, ge=1, le=200)
 
     @field_validator("database_url")
     @classmethod

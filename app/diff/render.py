@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from app.diff.align import DiffClaim, DiffResult, Pair, Relation, describe_quantity, describe_time
 from app.diff.ledger import Fact
+from app.diff.undecided import why
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]|#~])")
 _SECTIONS = (
@@ -114,9 +115,27 @@ def render_diff_markdown(
             lines += _pair(n, pair, left_label, right_label)
         if not pairs:
             lines += ["None.", ""]
+    lines += _to_check(result.undecided, left_label, right_label)
     lines += [f"## Only in {left} ({len(result.only_left)})", "", *_only(result.only_left)]
     lines += [f"## Only in {right} ({len(result.only_right)})", "", *_only(result.only_right)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _to_check(undecided: list[Pair], left_label: str, right_label: str) -> list[str]:
+    """Pairs that may be one fact but were not made: the reader decides; not counted."""
+    if not undecided:
+        return []
+    lines = [
+        f"## To check: may be the same fact ({len(undecided)})",
+        "",
+        "Not counted above: each pair may be one fact, but the diff could not tell.",
+        "",
+    ]
+    for n, pair in enumerate(undecided, 1):
+        block = _pair(n, pair, left_label, right_label)
+        block[-2] = f"Why: {md_escape(why(pair))} Alignment score {pair.score:.2f}."
+        lines += block
+    return lines
 
 
 def _fact(fact: Fact) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
@@ -52,28 +53,33 @@ def article_delimiter(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def render_messages(
-    prompt: str, article: ArticleInput, *, root: Path = PROMPTS_DIR
+def render_chat(
+    prompt: str, user_values: dict[str, Any], *, root: Path = PROMPTS_DIR
 ) -> list[dict[str, str]]:
-    """``prompt`` is "<name>/<version>": a folder under prompts/ with system and user templates."""
+    """Any prompt's system message, and its user message rendered with ``user_values``."""
     env = _environment(root)
     try:
         system = env.get_template(f"{prompt}/system.md.j2")
         user = env.get_template(f"{prompt}/user.md.j2")
     except TemplateNotFound as exc:
         raise PromptNotFoundError(f"prompt template {exc.name} not found under {root}") from exc
-    delimiter = article_delimiter(article.text)
-    published = article.published_at.strftime("%A %d %B %Y") if article.published_at else None
     return [
         {"role": "system", "content": system.render(focus=None).strip()},
-        {
-            "role": "user",
-            "content": user.render(
-                delimiter=delimiter,
-                text=article.text,
-                title=article.title,
-                outlet=article.outlet,
-                published=published,
-            ).strip(),
-        },
+        {"role": "user", "content": user.render(**user_values).strip()},
     ]
+
+
+def render_messages(
+    prompt: str, article: ArticleInput, *, root: Path = PROMPTS_DIR
+) -> list[dict[str, str]]:
+    """``prompt`` is "<name>/<version>": a folder under prompts/ with system and user templates."""
+    delimiter = article_delimiter(article.text)
+    published = article.published_at.strftime("%A %d %B %Y") if article.published_at else None
+    values = {
+        "delimiter": delimiter,
+        "text": article.text,
+        "title": article.title,
+        "outlet": article.outlet,
+        "published": published,
+    }
+    return render_chat(prompt, values, root=root)

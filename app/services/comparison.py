@@ -15,6 +15,8 @@ from app.diff.align import diff_claims
 from app.diff.ledger import Fact, stored_fact
 from app.diff.types import DiffResult
 from app.services import fact_summaries, facts
+from app.services.adjudication import settle
+from app.services.adjudicator import Adjudicator
 from app.services.diff_sources import load_claims, parse_side, side_claims
 from app.services.errors import ErrorKind, ServiceError
 from app.services.fact_summaries import LedgerFilter, SummarisedFact
@@ -34,12 +36,20 @@ class SourceDiff:
     warnings: list[str] = field(default_factory=list)
 
 
-def diff_sources(session: Session, *, left: str, right: str, schema_name: str) -> SourceDiff:
+def diff_sources(
+    session: Session,
+    *,
+    left: str,
+    right: str,
+    schema_name: str,
+    adjudicator: Adjudicator | None = None,
+) -> SourceDiff:
     """Align and compare the active claims of two sides, e.g. ``article:3`` and ``outlet:X``.
 
     Claims are assigned to facts first: two claims of one fact pair, and a claim a curator split
     out pairs with no claim of another fact, so merges and splits show in the diff as in the
-    ledger.
+    ledger. With an ``adjudicator`` (FACTDIFF_ADJUDICATOR=llm), the pairs the diff leaves
+    undecided are put to it (app.services.adjudication); what it could not judge is warned of.
     """
     sides = parse_side(left), parse_side(right)
     facts.assign_pending(session.get_bind(), default_schema=schema_name)
@@ -49,17 +59,16 @@ def diff_sources(session: Session, *, left: str, right: str, schema_name: str) -
         for side, found in zip(sides, claims, strict=True)
         for line in side_warnings(session, side, schema_name=schema_name, claims=found)
     ]
-    return SourceDiff(
-        diff_claims(
-            claims[0],
-            claims[1],
-            split_facts=facts.split_facts(session),
-            merged_facts=facts.merged_facts(session),
-        ),
-        sides[0].label,
-        sides[1].label,
-        warnings=warnings,
+    result = diff_claims(
+        claims[0],
+        claims[1],
+        split_facts=facts.split_facts(session),
+        merged_facts=facts.merged_facts(session),
     )
+    if adjudicator is not None:
+        result, unjudged = settle(session, result, adjudicator)
+        warnings += unjudged
+    return SourceDiff(result, sides[0].label, sides[1].label, warnings=warnings)
 
 
 def fact_ledger(

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from app.store import fact_models as fact_models  # the fact table claim.fact_id references
 from app.store import search_index
+from app.store import verdict_models as verdict_models  # the adjudicator's stored verdicts
 
 # Ids and counts are INTEGER columns: 32-bit on PostgreSQL. A larger id in a request is
 # refused, never sent to the database, where it would overflow.

@@ -9,7 +9,7 @@ from fastapi.openapi.models import Example
 from fastapi.responses import PlainTextResponse
 
 from app.api import examples
-from app.api.deps import QueryDate, SessionDep, SettingsDep
+from app.api.deps import AdjudicatorDep, QueryDate, SessionDep, SettingsDep
 from app.api.diff_examples import DIFF_MARKDOWN, FACTS_MARKDOWN
 from app.api.diff_models import DiffPublic, FactsPublic
 from app.api.error_docs import refusal
@@ -55,6 +55,7 @@ def markdown(example: str) -> dict[str, Any]:
 def diff(
     session: SessionDep,
     settings: SettingsDep,
+    adjudicator: AdjudicatorDep,
     left: LeftSide,
     right: RightSide,
     format: Format = "json",
@@ -62,7 +63,9 @@ def diff(
 ) -> DiffPublic | PlainTextResponse:
     """Compare the claims of two articles, runs or outlets: agreements, conflicts, refinements."""
     schema_name = (schema or settings.default_schema).split("@")[0]
-    done = comparison.diff_sources(session, left=left, right=right, schema_name=schema_name)
+    done = comparison.diff_sources(
+        session, left=left, right=right, schema_name=schema_name, adjudicator=adjudicator
+    )
     if format == "md":
         markdown = render_diff_markdown(
             done.result, done.left_label, done.right_label, warnings=done.warnings

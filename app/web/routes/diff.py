@@ -9,9 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import AdjudicatorDep, SessionDep, SettingsDep
 from app.diff.types import DiffClaim, DiffResult, Pair
+from app.diff.undecided import why
 from app.services import comparison, reading
+from app.services.adjudicator import Adjudicator
 from app.services.diff_sources import Side, parse_side
 from app.services.errors import ServiceError
 from app.store.models import Article, ExtractionRun
@@ -80,9 +82,17 @@ def _sections(result: DiffResult) -> list[tuple[str, str, list[tuple[int, Pair]]
 STATUS = {"invalid": 400, "not_found": 404}
 
 
-def diff_context(session: Session, schema_name: str, left: str, right: str) -> dict[str, Any]:
+def diff_context(
+    session: Session,
+    schema_name: str,
+    left: str,
+    right: str,
+    adjudicator: Adjudicator | None = None,
+) -> dict[str, Any]:
     try:
-        done = comparison.diff_sources(session, left=left, right=right, schema_name=schema_name)
+        done = comparison.diff_sources(
+            session, left=left, right=right, schema_name=schema_name, adjudicator=adjudicator
+        )
     except ServiceError as exc:
         status = STATUS.get(exc.kind.value, 400)
         raise PageError(status, exc.message, hint="Pick the two sources above.") from exc
@@ -101,7 +111,9 @@ def diff_context(session: Session, schema_name: str, left: str, right: str) -> d
         "left": left,
         "right": right,
         "result": result,
+        "warnings": done.warnings,
         "sections": _sections(result),
+        "checks": [(n, p, why(p)) for n, p in enumerate(result.undecided, start=1)],
         "panes": [
             _pane(session, "L", parse_side(left), _distinct(claims[0]), relation),
             _pane(session, "R", parse_side(right), _distinct(claims[1]), relation),
@@ -121,6 +133,7 @@ def diff_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    adjudicator: AdjudicatorDep,
     caller: PageCaller,
     left: SideSpec = None,
     right: SideSpec = None,
@@ -133,7 +146,7 @@ def diff_page(
     context: dict[str, Any] = {"left": left or "", "right": right or "", "result": None}
     if left and right:
         try:
-            context = diff_context(session, settings.default_schema, left, right)
+            context = diff_context(session, settings.default_schema, left, right, adjudicator)
         except PageError as exc:
             return render(
                 request, "diff.html", exc.status, caller=caller, picker=picker, error=exc,

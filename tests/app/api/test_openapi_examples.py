@@ -48,6 +48,10 @@ def test_the_examples_quote_the_sample_articles_at_their_offsets() -> None:
     only = diff_examples.ONLY_IN_NAIROBI_LEDGER["evidence"]
     assert texts[4][only["char_start"] : only["char_end"]] == only["quote"]
     assert curation_examples.CURATED_CLAIM["evidence"] in texts[4]
+    for claim in (diff_examples.UNDECIDED["left"], diff_examples.UNDECIDED["right"]):
+        evidence = claim["evidence"]
+        text = texts[claim["article_id"]]
+        assert text[evidence["char_start"] : evidence["char_end"]] == evidence["quote"]
 
 
 def test_each_submission_example_is_extracted_on_an_empty_database(client: TestClient) -> None:
@@ -112,6 +116,7 @@ def test_the_diff_and_ledger_examples_are_the_seed_story_conflict(client: TestCl
     assert diff["pairs"][0] == diff_examples.PAIR
     assert diff["summary"] == diff_examples.DIFF["summary"]
     assert diff_examples.ONLY_IN_NAIROBI_LEDGER in diff["only_right"]
+    assert diff["undecided"] == diff_examples.DIFF["undecided"]
     markdown = client.get(
         "/diff", params={"left": "article:3", "right": "article:4", "format": "md"}
     )

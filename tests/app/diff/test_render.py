@@ -39,9 +39,20 @@ def test_diff_markdown_sections_in_order() -> None:
         "Updates",
         "Refinements",
         "Agreements",
+        "To check: may be the same fact",
         "Only in Harbor Wire",
         "Only in Nairobi Ledger",
     ]
+
+
+def test_diff_markdown_offers_a_pair_just_under_the_threshold_to_check() -> None:
+    md = kenya_diff()
+    check = md[md.index("## To check: may be the same fact (1)") : md.index("## Only in")]
+    assert "Not counted above: each pair may be one fact, but the diff could not tell." in check
+    assert "| value | 1,000 personnel | no figure |" in check
+    quote = "> **Harbor Wire** (chars 403–446): “Nairobi has promised 1,000 personnel in all”"
+    why = "Why: They scored 0.52, just under the alignment threshold. Alignment score 0.52."
+    assert quote in check and why in check
 
 
 def test_claim_text_cannot_break_the_layout_or_inject_html() -> None:

@@ -1,0 +1,33 @@
+"""Why an undecided pair (DiffResult.undecided) was offered instead of made, in one line.
+
+A pair's explanation says it in the diff's terms ("held back, as another claim matches one
+side about as well: figure decides: ..."); a reader is told in plain words, with the
+adjudicator's answer when one was asked (app.services.adjudication).
+"""
+
+from __future__ import annotations
+
+from app.diff.types import Pair
+
+# The prefixes app.diff.align gives an undecided pair's explanation.
+HELD_BACK = "held back, as another claim matches one side about as well"
+UNDER_THRESHOLD = "scored under the threshold"
+# What app.services.adjudication appends when the adjudicator judged two different facts.
+ADJUDICATED_APART = "; the adjudicator judged them different facts: "
+
+
+def why(pair: Pair) -> str:
+    """One line: why the two claims may be one fact and were not paired."""
+    if pair.explanation.startswith(HELD_BACK):
+        line = (
+            "They differ, but another claim matches one of them about as well, so calling "
+            "this pair a conflict would be a guess."
+        )
+    elif pair.explanation.startswith(UNDER_THRESHOLD):
+        line = f"They scored {pair.score:.2f}, just under the alignment threshold."
+    else:
+        line = pair.explanation.split(": ", 1)[0].capitalize() + "."
+    _, apart, reason = pair.explanation.partition(ADJUDICATED_APART)
+    if apart:
+        line += f" The adjudicator judged them different facts: {reason}"
+    return " ".join(line.split())
