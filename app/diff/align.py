@@ -67,6 +67,13 @@ def candidate_pairs(lf: Sequence[Features], rf: Sequence[Features]) -> set[tuple
     return pairs
 
 
+# How much better a conflict's pair must score than either claim's best unpaired rival. Set
+# by reasoning, not fitted: on eval/dev it changes nothing; it keeps several indicators of
+# one economy in one month (inflation, core inflation, wages) from being called conflicts.
+CONFLICT_MARGIN = 0.05
+# Pairs scored this far under the threshold are offered as undecided, not made.
+UNDECIDED_BAND = 0.15
+
 _RANK = {Relation.conflict: 0, Relation.updates: 1, Relation.refines: 2, Relation.agree: 3}
 
 
@@ -83,6 +90,7 @@ def diff_claims(
     clusters keep a fact's first claims as its measure, the diff compares the two claims."""
     lf, rf = features_of(left), features_of(right)
     candidates: list[tuple[float, int, int, int, int]] = []
+    near_misses: list[tuple[float, int, int, int, int]] = []
     by_fact: dict[int, list[int]] = {}
     for j, f in enumerate(rf):
         if f.claim.fact_id is not None:
@@ -99,29 +107,76 @@ def diff_claims(
         # Not within one article (two runs of it): a fact holds one claim of each article.
         if fa is not None and fb is not None and a.claim.article_id != b.claim.article_id:
             if fa == fb:  # a curator's merge pairs claims the scores would not
-                score = max(score_features(a, b, floor=threshold), threshold)
+                score = max(score_features(a, b, floor=threshold - UNDECIDED_BAND), threshold)
             elif fa in split_facts or fb in split_facts:  # and a split keeps them apart
                 continue
             else:
-                score = score_features(a, b, floor=threshold)
+                score = score_features(a, b, floor=threshold - UNDECIDED_BAND)
         else:
-            score = score_features(a, b, floor=threshold)
+            score = score_features(a, b, floor=threshold - UNDECIDED_BAND)
         if score >= threshold:
             low, high = sorted((a.claim.id, b.claim.id))
             candidates.append((-score, low, high, i, j))
+        elif score >= threshold - UNDECIDED_BAND:
+            low, high = sorted((a.claim.id, b.claim.id))
+            near_misses.append((-score, low, high, i, j))
     candidates.sort()
+    # Each claim's candidates on the other side: a conflict between two claims that score about
+    # as well with a claim still unpaired is ambiguous (several facts of one kind, actor and
+    # unit), and an ambiguous conflict is not shown as one.
+    rivals_left: dict[int, list[tuple[float, int]]] = {}
+    rivals_right: dict[int, list[tuple[float, int]]] = {}
+    for neg_score, _, _, i, j in candidates:
+        rivals_left.setdefault(i, []).append((-neg_score, j))
+        rivals_right.setdefault(j, []).append((-neg_score, i))
     used_left: set[int] = set()
     used_right: set[int] = set()
     pairs: list[Pair] = []
+    held_back: list[tuple[float, int, int]] = []
     for neg_score, _, _, i, j in candidates:
         if i not in used_left and j not in used_right:
+            relation, explanation = classify(lf[i], rf[j])
+            if relation is Relation.conflict:
+                rival = max(
+                    [score for score, k in rivals_left[i] if k != j and k not in used_right]
+                    + [score for score, k in rivals_right[j] if k != i and k not in used_left],
+                    default=0.0,
+                )
+                if -neg_score - rival < CONFLICT_MARGIN:
+                    held_back.append((neg_score, i, j))
+                    continue
             used_left.add(i)
             used_right.add(j)
-            relation, explanation = classify(lf[i], rf[j])
             pairs.append(Pair(relation, left[i], right[j], -neg_score, explanation))
     pairs.sort(key=lambda p: (_RANK[p.relation], -p.score, *sorted((p.left.id, p.right.id))))
     only_left = [c for i, c in enumerate(left) if i not in used_left]
     only_right = [c for j, c in enumerate(right) if j not in used_right]
     summary = {r.value: sum(p.relation is r for p in pairs) for r in Relation}
     summary |= {"only_left": len(only_left), "only_right": len(only_right)}
-    return DiffResult(pairs, only_left, only_right, summary)
+    undecided = _undecided(lf, rf, held_back, sorted(near_misses), used_left, used_right)
+    return DiffResult(pairs, only_left, only_right, summary, undecided)
+
+
+def _undecided(
+    lf: list[Features],
+    rf: list[Features],
+    held_back: list[tuple[float, int, int]],
+    near_misses: list[tuple[float, int, int, int, int]],
+    used_left: set[int],
+    used_right: set[int],
+) -> list[Pair]:
+    """The held-back conflicts, then the near misses, best first, among claims left unmatched,
+    one-to-one."""
+    taken_left, taken_right = set(used_left), set(used_right)
+    out: list[Pair] = []
+    held = "held back, as another claim matches one side about as well"
+    rows = [(i, j, -neg, held) for neg, i, j in held_back]
+    rows += [(i, j, -neg, "scored under the threshold") for neg, _, _, i, j in near_misses]
+    for i, j, score, why in rows:
+        if i in taken_left or j in taken_right:
+            continue
+        taken_left.add(i)
+        taken_right.add(j)
+        relation, explanation = classify(lf[i], rf[j])
+        out.append(Pair(relation, lf[i].claim, rf[j].claim, score, f"{why}: {explanation}"))
+    return out

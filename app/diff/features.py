@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from app.diff.entities import MIN_STEM, name_words, same_word
 from app.diff.rules import Interval, quantity_interval, unit_family, unit_key
@@ -37,6 +38,14 @@ class Features:
     aspect: str | None
     percent: bool  # the figure is a percentage: "about" then means ±1 point
     gist: Text  # the statement without the names of its entities: what it says of them
+    # What the figure measures, in the claim's own short fields (predicate, unit noun, object)
+    # without its entities' names: "had core inflation of percent" vs "had annual inflation of
+    # percent". The gist compares whole sentences; this compares the few words that name the
+    # measure, which v2's prompt asks to word canonically.
+    measure: Text
+    unit_words: str  # the unit noun as compared ("deaths", "police officers"), "" for none
+    entity_words: tuple[tuple[str, ...], ...]  # the words of each entity the claim names
+    sentence_words: frozenset[str]  # the words of its statement, object and place
 
     @property
     def structured(self) -> bool:
@@ -48,7 +57,8 @@ class Features:
         return (self.subject, self.statement.masked, self.predicate, self.object, self.location,
                 self.claim.claim_type, self.interval, self.family, self.unit, self.days,
                 self.magnitude, self.scopes, self.fact_kind, self.object_entity, self.aspect,
-                self.claim.published_at)  # fmt: skip
+                self.claim.published_at, self.measure.masked, self.unit_words,
+                self.entity_words, self.sentence_words, self.claim.location)  # fmt: skip
 
 
 def features(c: DiffClaim) -> Features:
@@ -95,10 +105,34 @@ def features_of(claims: Iterable[DiffClaim]) -> list[Features]:
             aspect=c.aspect if counted else None,
             percent=percent,
             gist=_gist(statement, c.subject, c.object_entity) if c.fact_kind else statement,
+            measure=_measure(c) if c.fact_kind else _NO_MEASURE,
+            unit_words=normalize_short_text(c.unit).masked if counted and c.unit else "",
+            entity_words=_entity_words(c),
+            sentence_words=frozenset(
+                name_words(" ".join(w for w in (c.statement, c.object, c.location) if w))
+            ),
         ))  # fmt: skip
     return out
 
 
+_NO_MEASURE = Text("", "", frozenset())
+
+
+def _entity_words(c: DiffClaim) -> tuple[tuple[str, ...], ...]:
+    names = (name_words(n) for n in (c.subject, c.object_entity, c.location) if n)
+    return tuple(ws for ws in (tuple(w for w in n if len(w) >= 3) for n in names) if ws)
+
+
+def _measure(c: DiffClaim) -> Text:
+    """The predicate, the unit noun (not a currency code: the family compares that) and the
+    object, without the claim's entity names."""
+    unit = c.unit if c.value is not None and c.unit_kind != "currency" else None
+    words = " ".join(w for w in (c.predicate, unit, c.object) if w)
+    return _gist(normalize_short_text(words), c.subject, c.object_entity)
+
+
+# Predicates, units and objects recur across claims, and wire copy repeats statements.
+@lru_cache(maxsize=16384)
 def _gist(statement: Text, subject: str, object_entity: str | None) -> Text:
     """The statement's words that do not name its subject or object entity.
 

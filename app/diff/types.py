@@ -5,7 +5,7 @@ Shared by app.diff.rules and app.diff.align, so neither imports the other in a c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -80,3 +80,7 @@ class DiffResult:
     only_left: list[DiffClaim]
     only_right: list[DiffClaim]
     summary: dict[str, int]
+    # Pairs of claims left unmatched that may still be one fact: a conflict held back because
+    # one of its claims matches another claim about as well, or a pair scored just under the
+    # threshold. Not counted in `summary`; a reader (or an adjudicator) decides. One-to-one.
+    undecided: list[Pair] = field(default_factory=list)

@@ -176,13 +176,54 @@ def test_one_fact_worded_differently_aligns_without_shared_words() -> None:
     [
         ({"fact_kind": "pledge"}, "another kind of fact"),
         ({"unit_kind": "currency", "unit": "USD"}, "another unit kind"),
-        ({"subject": "guatemala", "object_entity": "el salvador"}, "no entity in common"),
+        (
+            {
+                "subject": "guatemala",
+                "object_entity": "el salvador",
+                "statement": "Guatemala deployed 217 more police officers to El Salvador.",
+                "object": "police officers to El Salvador",
+                "location": "El Salvador",
+            },
+            "no entity in common",
+        ),
     ],
 )
 def test_structured_claims_are_blocked_by_kind_unit_and_entity(
     change: dict[str, Any], why: str
 ) -> None:
     assert unaligned(v2(), v2(**change)), why
+
+
+def test_an_entity_named_only_in_the_other_sentence_is_a_weak_tie() -> None:
+    # Another model names the actor after the disease and the place after its district; the
+    # sentence still names the place, so the pair is scored, not blocked, and it aligns only
+    # because the rest (kind, unit, figure, time, words) agrees.
+    common: dict[str, Any] = dict(
+        claim_type="quantity", subject_type="other", object=None, object_entity=None,
+        value=19, fact_kind="casualties", aspect="state", time_text="by Sunday",
+        time_start=d("2026-08-02"), time_end=d("2026-08-02"), location="Kaleno",
+    )  # fmt: skip
+    killed = v2(
+        **common,
+        subject="cholera",
+        predicate="killed",
+        unit="people",
+        statement="Cholera has killed 19 people in Kaleno district since mid-July.",
+    )
+    recorded = {
+        "subject": "kaleno district",
+        "predicate": "recorded",
+        "unit": "deaths",
+        "statement": "Kaleno district has recorded 19 cholera deaths since mid-July.",
+    }
+    elsewhere = {
+        "subject": "tarvin province",
+        "predicate": "recorded",
+        "unit": "deaths",
+        "statement": "Tarvin province has recorded 19 cholera deaths since mid-July.",
+    }
+    assert one_pair(killed, v2(**common | recorded))[0] is Relation.agree
+    assert unaligned(killed, v2(**common | elsewhere | {"location": "Tarvin"}))
 
 
 def test_a_total_and_one_arrival_of_one_deployment_do_not_align() -> None:

@@ -1,0 +1,83 @@
+"""The structured alignment model (app.diff.structured): its gates, its fitted weights, and the
+rule that keeps an ambiguous pair from being shown as a conflict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.diff import structured
+from app.diff.align import Relation, diff_claims
+from app.diff.features import features
+from bench import fit_alignment
+from tests.app.diff.test_align import d, unaligned
+from tests.app.diff.test_canonical import v2
+
+
+def picket_arrests(**fields: Any) -> dict[str, Any]:
+    return {
+        "statement": "Police detained 3 pickets at the terminal gate on Monday.",
+        "claim_type": "event", "subject": "halvard police", "subject_type": "organization",
+        "predicate": "detained", "object": "pickets", "object_entity": None, "value": 3,
+        "unit": "pickets", "fact_kind": "arrest", "aspect": "event", "location": "Halvard",
+        "time_text": "on Monday", "time_start": d("2026-04-13"), "time_end": d("2026-04-13"),
+    } | fields  # fmt: skip
+
+
+def test_events_further_apart_than_a_day_are_two_events() -> None:
+    monday = v2(**picket_arrests())
+    wednesday = v2(**picket_arrests(
+        value=12, statement="Police arrested 12 pickets at the terminal on Wednesday.",
+        predicate="arrested", time_text="on Wednesday", time_start=d("2026-04-15"),
+        time_end=d("2026-04-15"),
+    ))  # fmt: skip
+    tuesday = v2(**picket_arrests(
+        value=4, time_text="on Tuesday", time_start=d("2026-04-14"), time_end=d("2026-04-14"),
+    ))  # fmt: skip
+    assert structured.separate_events(features(monday), features(wednesday))
+    assert unaligned(monday, wednesday)
+    # A day apart is within one report's slack: the same arrests, and the figure decides.
+    result = diff_claims([monday], [tuesday])
+    assert [p.relation for p in result.pairs] == [Relation.conflict]
+
+
+def test_the_weights_are_what_the_fit_on_dev_prints() -> None:
+    data = fit_alignment.rows("dev")
+    fitted = fit_alignment.fit(data, l2=0.3)
+    shift = fit_alignment._logit(0.65) - fit_alignment._logit(0.4)
+    assert round(fitted[0] + shift, 4) == structured.BIAS
+    assert [round(w, 4) for w in fitted[1:]] == [structured.WEIGHTS[k] for k in structured.SIGNALS]
+    assert len(data) == 756 and sum(y for _, y in data) == 182
+
+
+def indicator(value: float, measure: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "statement": f"Estmark's {measure} was {value} percent in March.",
+        "claim_type": "quantity", "subject": "estmark", "subject_type": "country",
+        "predicate": f"had {measure} of", "object": None, "object_entity": None,
+        "value": value, "unit": "percent", "unit_kind": "percent",
+        "fact_kind": "economic_indicator", "aspect": "state", "location": "Estmark",
+        "time_text": "in March", "time_start": d("2026-03-01"), "time_end": d("2026-03-31"),
+    } | fields  # fmt: skip
+
+
+@pytest.mark.parametrize("rival_value", [3.3, 2.6])
+def test_a_conflict_with_an_unpaired_rival_as_good_is_not_shown(rival_value: float) -> None:
+    # One article gives inflation, the other two other indicators of the same month: whichever
+    # the inflation figure pairs with, calling it a conflict would be a guess.
+    inflation = v2(**indicator(3.4, "consumer price growth"))
+    core = v2(**indicator(2.9, "underlying price growth"))
+    wages = v2(**indicator(rival_value, "average pay growth"))
+    result = diff_claims([inflation], [core, wages])
+    assert not [p for p in result.pairs if p.relation is Relation.conflict]
+    # Not dropped: offered to the reader as undecided, with why.
+    [held] = result.undecided
+    assert held.left is inflation and held.right in (core, wages)
+    assert held.explanation.startswith(
+        "held back, as another claim matches one side about as well: figure decides: 3.4 percent"
+    )
+    assert result.summary["conflict"] == 0 and result.summary["only_left"] == 1
+    # Alone, the same two claims are a conflict: the rule is about the rival, not the pair.
+    alone = diff_claims([inflation], [core])
+    assert [p.relation for p in alone.pairs] == [Relation.conflict]
