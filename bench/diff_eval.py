@@ -8,7 +8,9 @@ without them (as v1 claims, aligned by their words), and compares the pairs with
 pairs (app.diff.evaluation). Tune on dev; the test split is for reporting. Prints a rich
 table and writes it as Markdown to bench/results/diff_eval-<split>.md. Targets (issue 13, test
 split, both wordings): alignment P and R >= 95%, conflict precision >= 95%, relation
-accuracy >= 90%.
+accuracy >= 90%. The ledger columns cluster each story's claims as `/facts` would: the
+cross-article pairs put in one fact against the gold pairs, and the conflict facts, with how
+many no gold conflict pair backs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from app.diff.evaluation import DiffScore, score_stories
+from app.diff.evaluation import DiffScore, LedgerScore, score_ledger, score_stories
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 RESULTS = Path(__file__).parent / "results"
@@ -49,15 +51,20 @@ def main() -> None:
     if not stories:
         raise SystemExit(f"no stories under {EVAL}/{args.split}")
     columns = ("fields", "wording", "gold pairs", "predicted", "alignment P", "alignment R",
-               "relation accuracy", "conflict P", "targets")  # fmt: skip
+               "relation accuracy", "conflict P", "targets", "ledger P", "ledger R",
+               "ledger conflicts (unbacked)")  # fmt: skip
     rows, misses = [], []
     for fields, v1 in (("v2 (canonical fields)", False), ("v1 (words only)", True)):
         for wording in ("canonical", "varied"):
             score = score_stories(stories, wording, v1=v1)
+            ledger = LedgerScore()
+            for story in stories:
+                ledger += score_ledger(story, wording, v1=v1)
             rows.append((fields, wording, str(score.gold), str(score.predicted),
                          f"{score.precision:.1%}", f"{score.recall:.1%}",
                          f"{score.relation_accuracy:.1%}", f"{score.conflict_precision:.1%}",
-                         met(score)))  # fmt: skip
+                         met(score), f"{ledger.precision:.1%}", f"{ledger.recall:.1%}",
+                         f"{ledger.conflict_facts} ({ledger.unbacked_conflicts})"))  # fmt: skip
             if not v1:
                 misses += score.misses
     table = Table(title=f"factdiff diff on eval/{args.split} ({len(stories)} stories)")

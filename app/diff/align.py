@@ -83,11 +83,13 @@ def diff_claims(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     split_facts: frozenset[int] = frozenset(),
+    merged_facts: frozenset[int] = frozenset(),
 ) -> DiffResult:
-    """Align the two sides' claims and relate each pair. Two claims of one stored fact always
-    pair; a claim of a fact a curator split (``split_facts``: the fact and the one the claim went
-    to) never pairs with a claim of another fact. Other facts leave it to the scores: the stored
-    clusters keep a fact's first claims as its measure, the diff compares the two claims."""
+    """Align the two sides' claims and relate each pair. A curator's word stands: two claims of
+    a fact a curator merged another into (``merged_facts``) always pair, and a claim of a fact a
+    curator split (``split_facts``: the fact and the one the claim went to) never pairs with a
+    claim of another fact. Otherwise the scores decide, stored facts or not: the stored clusters
+    compare a claim with a fact's first claims, the diff compares the two claims themselves."""
     lf, rf = features_of(left), features_of(right)
     candidates: list[tuple[float, int, int, int, int]] = []
     near_misses: list[tuple[float, int, int, int, int]] = []
@@ -106,9 +108,9 @@ def diff_claims(
         fa, fb = a.claim.fact_id, b.claim.fact_id
         # Not within one article (two runs of it): a fact holds one claim of each article.
         if fa is not None and fb is not None and a.claim.article_id != b.claim.article_id:
-            if fa == fb:  # a curator's merge pairs claims the scores would not
+            if fa == fb and fa in merged_facts:  # a merge pairs claims the scores would not
                 score = max(score_features(a, b, floor=threshold - UNDECIDED_BAND), threshold)
-            elif fa in split_facts or fb in split_facts:  # and a split keeps them apart
+            elif fa != fb and (fa in split_facts or fb in split_facts):  # a split keeps apart
                 continue
             else:
                 score = score_features(a, b, floor=threshold - UNDECIDED_BAND)

@@ -16,6 +16,7 @@ from itertools import combinations
 from typing import Any
 
 from app.diff.align import DEFAULT_THRESHOLD, diff_claims
+from app.diff.ledger import build_ledger
 from app.diff.types import DiffClaim
 
 Story = Mapping[str, Any]
@@ -148,3 +149,47 @@ def score_stories(stories: Iterable[Story], wording: str, **options: Any) -> Dif
     for story in stories:
         total += score_story(story, wording, **options)
     return total
+
+
+@dataclass
+class LedgerScore:
+    """How the fact ledger clusters a story's claims: the cross-article pairs it puts in one
+    fact against the gold pairs, and the conflict facts no gold conflict pair backs."""
+
+    gold: int = 0
+    made: int = 0
+    right: int = 0
+    conflict_facts: int = 0
+    unbacked_conflicts: int = 0
+
+    def __iadd__(self, other: LedgerScore) -> LedgerScore:
+        for name in ("gold", "made", "right", "conflict_facts", "unbacked_conflicts"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.made if self.made else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.right / self.gold if self.gold else 1.0
+
+
+def score_ledger(story: Story, wording: str, *, v1: bool = False) -> LedgerScore:
+    """Cluster every claim of the story's articles, as /facts would for its entity."""
+    gold = {frozenset((p["left"], p["right"])): p["relation"] for p in story["pairs"]}
+    claims = gold_diff_claims(story, wording)
+    ids = {c.id: gid for rows in claims.values() for gid, c in rows}
+    prepare = without_canonical_fields if v1 else (lambda c: c)
+    score = LedgerScore(gold=len(gold))
+    made: set[frozenset[str]] = set()
+    for fact in build_ledger([prepare(c) for rows in claims.values() for _, c in rows]):
+        members = [(c.article_id, ids[c.id]) for c in fact.sources]
+        keys = {frozenset((x, y)) for (ax, x), (ay, y) in combinations(members, 2) if ax != ay}
+        made |= keys
+        if fact.status == "conflict":
+            score.conflict_facts += 1
+            score.unbacked_conflicts += not any(gold.get(k) == "conflict" for k in keys)
+    score.made, score.right = len(made), len(made & gold.keys())
+    return score

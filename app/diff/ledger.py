@@ -3,14 +3,12 @@
 Pure, like app.diff.align, whose pair scoring and relation rules it reuses, so a ledger fact and a
 diff pair never disagree on whether two claims conflict.
 
-Scale: claims are blocked by (canonical subject, unit family), claims with canonical fact
-fields (news_claims@v2) by (fact kind, unit family) instead, where entities that are named
-differently still meet (app.diff.scoring decides whether they are one). Only claims in one block are
-compared, so 10,000 articles x 15 claims become a few hundred blocks. Inside a block each claim
-is scored against cluster leaders and a few exemplars only, and claims that score alike (same
-`scoring_key`: wire copy, a figure reported again) share those scores. A claim
-without a figure sits in its subject's "no figure" block and never clusters with a counted
-claim: a fact with a number and one without cannot be checked against each other anyway.
+Scale: claims are blocked by (canonical subject, unit family), or with canonical fact fields
+(news_claims@v2) by (fact kind, unit family), where entities named differently still meet. Only
+claims in one block are compared, so 10,000 articles x 15 claims become a few hundred blocks,
+and each claim is scored against cluster leaders and a few exemplars only; claims with one
+`scoring_key` (wire copy, a figure reported again) share those scores. A claim without a
+figure sits in a "no figure" block: it cannot be checked against a number anyway.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from itertools import combinations
 from typing import Literal
 
 from app.diff.align import (
+    CONFLICT_MARGIN,
     DEFAULT_THRESHOLD,
     DiffClaim,
     Features,
@@ -175,7 +174,7 @@ def assign_to_clusters(
     for f, key in zip(block, keys, strict=True):
         known = memo.setdefault(key, {}) if repeats[key] > 1 else None
         article = f.claim.article_id
-        best_mean, best = -1.0, -1
+        best_mean, best, runner_up = -1.0, -1, -1.0
         for k, cluster in enumerate(clusters):
             if article in cluster.articles:
                 continue
@@ -186,7 +185,17 @@ def assign_to_clusters(
             else:
                 mean = known[k] = _match(f, cluster.members, threshold)
             if mean is not None and mean > best_mean:
-                best_mean, best = mean, k
+                best_mean, best, runner_up = mean, k, best_mean
+            elif mean is not None:
+                runner_up = max(runner_up, mean)
+        # As in the diff: a claim that matches two facts about as well does not make the one it
+        # happens to score higher with a conflict; it starts a fact of its own.
+        if (
+            best >= 0
+            and best_mean - runner_up < CONFLICT_MARGIN
+            and classify(f, clusters[best].members[0])[0] is Relation.conflict
+        ):
+            best = -1
         if best < 0:
             clusters.append(Cluster([f], {article}))
             best = len(clusters) - 1

@@ -49,7 +49,12 @@ def diff_sources(session: Session, *, left: str, right: str, schema_name: str) -
         for line in side_warnings(session, side, schema_name=schema_name, claims=found)
     ]
     return SourceDiff(
-        diff_claims(claims[0], claims[1], split_facts=facts.split_facts(session)),
+        diff_claims(
+            claims[0],
+            claims[1],
+            split_facts=facts.split_facts(session),
+            merged_facts=facts.merged_facts(session),
+        ),
         sides[0].label,
         sides[1].label,
         warnings=warnings,

@@ -252,3 +252,11 @@ def split_facts(session: Session) -> frozenset[int]:
         )
     ).all()
     return frozenset(i for row in rows for i in row if i is not None)
+
+
+def merged_facts(session: Session) -> frozenset[int]:
+    """The facts a curator merged another fact into."""
+    rows = session.exec(
+        select(FactAudit.fact_id).where(FactAudit.action == FactAction.merged.value)
+    ).all()
+    return frozenset(rows)

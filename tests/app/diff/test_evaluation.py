@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.diff.align import diff_claims
-from app.diff.evaluation import gold_diff_claims, score_story
+from app.diff.evaluation import gold_diff_claims, score_ledger, score_story
 
 EVAL = Path(__file__).resolve().parents[3] / "eval"
 
@@ -54,3 +54,15 @@ def test_scores_count_pairs_relations_and_conflicts() -> None:
     assert (v1.gold, v1.predicted, v1.aligned) == (10, 9, 9)
     assert v1.misses == ["kenya-haiti canonical a4~b2: not aligned"]
     assert v1.recall == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("wording", ["canonical", "varied"])
+def test_the_seed_story_ledger_has_every_gold_pair_and_one_backed_conflict(wording: str) -> None:
+    ledger = score_ledger(seed(), wording)
+    assert (ledger.gold, ledger.made, ledger.right) == (10, 10, 10)
+    assert (ledger.conflict_facts, ledger.unbacked_conflicts) == (1, 0)
+    # As v1 claims, clustered by their words, the varied wording loses most facts, the
+    # deployment conflict among them; the canonical wording keeps the two totals apart.
+    v1 = score_ledger(seed(), wording, v1=True)
+    expected = {"canonical": (9, 1), "varied": (3, 0)}[wording]
+    assert (v1.right, v1.conflict_facts) == expected

@@ -10,6 +10,7 @@ import pytest
 from app.diff import structured
 from app.diff.align import Relation, diff_claims
 from app.diff.features import features
+from app.diff.ledger import build_ledger
 from bench import fit_alignment
 from tests.app.diff.test_align import d, unaligned
 from tests.app.diff.test_canonical import v2
@@ -81,3 +82,33 @@ def test_a_conflict_with_an_unpaired_rival_as_good_is_not_shown(rival_value: flo
     # Alone, the same two claims are a conflict: the rule is about the rival, not the pair.
     alone = diff_claims([inflation], [core])
     assert [p.relation for p in alone.pairs] == [Relation.conflict]
+
+
+def test_one_stored_fact_pairs_its_claims_only_when_a_curator_merged_it() -> None:
+    # Two indicators a clustering put in one fact: the diff still compares the claims; a
+    # curator's merge is the one thing that pairs them whatever they score.
+    inflation = v2(**indicator(3.4, "consumer price growth", fact_id=7))
+    unemployment = v2(**indicator(5.8, "share of the workforce without a job", fact_id=7,
+                                  fact_kind="other"))  # fmt: skip
+    assert diff_claims([inflation], [unemployment]).pairs == []
+    [merged] = diff_claims([inflation], [unemployment], merged_facts=frozenset({7})).pairs
+    assert (merged.left, merged.right) == (inflation, unemployment)
+    # A split keeps a claim apart from its old fact, but not from the claims still in it.
+    other = v2(**indicator(3.4, "consumer price growth", fact_id=7))
+    assert diff_claims([inflation], [other], split_facts=frozenset({7, 8})).pairs != []
+
+
+def test_the_ledger_does_not_make_a_conflict_of_a_claim_two_facts_match_as_well() -> None:
+    # One article gives core inflation and pay growth; a later one, inflation. Which of the
+    # first article's facts the inflation figure belongs to is a guess: it starts its own fact.
+    first = dict(article_id=1, outlet="Estmark Herald")
+    core = v2(**indicator(2.9, "underlying price growth", **first))
+    wages = v2(**indicator(3.3, "average pay growth", **first))
+    inflation = v2(**indicator(3.4, "consumer price growth", outlet="Markets Daily"))
+    facts = build_ledger([core, wages, inflation])
+    assert [f.status for f in facts if f.status == "conflict"] == []
+    assert sorted(len(f.sources) for f in facts) == [1, 1, 1]
+    # Without the rival, the two figures for one month are the conflict they look like.
+    [alone] = build_ledger([core, inflation])
+    assert alone.status == "conflict"
+    assert [c.value for c in alone.sources] == [2.9, 3.4]
