@@ -210,11 +210,8 @@ def assign_to_clusters(
 
 def _match(f: Features, cluster: list[Features], threshold: float) -> float | None:
     """Mean score of f against the cluster's leader and exemplars; None below threshold.
-
-    Each score is asked only for what the mean still needs, the exemplars after it scoring 1
-    at best: a pair that cannot give that may be scored 0 early (score_features' floor), and
-    the mean is then out of reach whatever the rest score. Scores are at most 1.
-    """
+    Each score is asked (score_features' floor) only for what the mean still needs, the later
+    exemplars scoring 1 at best; short of that, the mean is out of reach."""
     lead = score_features(f, cluster[0], floor=threshold)
     if lead < threshold:
         return None
