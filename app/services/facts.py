@@ -47,12 +47,16 @@ def assign_pending(engine: Engine | Connection, *, default_schema: str) -> int:
         # Without the lock: nothing pending is the common case of a read. What is pending is
         # read and normalised here too (kept for the pass, app.services.claim_features): that
         # is half of a pass's work, and on SQLite the lock holds every writer back.
-        pending = _pending_ids(session)
-        if not pending:
+        read = [i for i, _ in _pending_ids(session)]
+        if not read:
             return 0
-        claim_features(session).get(session, [i for i, _ in pending], alias_map(session))
+        cache = claim_features(session)
+        cache.get(session, read, alias_map(session))
         session.commit()  # SQLite: a reader that saw an older state can no longer write
         lock_facts(session)
+        # What another process assigned meanwhile was read for nothing: not kept either.
+        pending = {i for i, _ in _pending_ids(session)}
+        cache.forget([i for i in read if i not in pending])
         assigned = assign_in(session, default_schema=default_schema)
         session.commit()
         return assigned
