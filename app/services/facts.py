@@ -44,19 +44,13 @@ def lock_facts(session: Session) -> None:
 def assign_pending(engine: Engine | Connection, *, default_schema: str) -> int:
     """Assign every active claim that has no fact yet; returns how many were assigned."""
     with Session(engine) as session:
-        # Without the lock: nothing pending is the common case of a read. What is pending is
-        # read and normalised here too (kept for the pass, app.services.claim_features): that
-        # is half of a pass's work, and on SQLite the lock holds every writer back.
-        read = [i for i, _ in _pending_ids(session)]
-        if not read:
+        # Cheap check first, without the lock: nothing pending is the common case of a read.
+        # The new claims are not read before the lock: two workers' passes running at once
+        # then both read the claims one of them assigns (ingest by turns, two runs each:
+        # 10.5-11.2 ms of CPU per article so, 9.4-10.4 ms with all under the lock).
+        if not _pending_ids(session, limit=1):
             return 0
-        cache = claim_features(session)
-        cache.get(session, read, alias_map(session))
-        session.commit()  # SQLite: a reader that saw an older state can no longer write
         lock_facts(session)
-        # What another process assigned meanwhile was read for nothing: not kept either.
-        pending = {i for i, _ in _pending_ids(session)}
-        cache.forget([i for i in read if i not in pending])
         assigned = assign_in(session, default_schema=default_schema)
         session.commit()
         return assigned

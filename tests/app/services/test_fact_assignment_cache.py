@@ -286,7 +286,7 @@ def test_racing_passes_share_the_cache_and_assign_each_claim_once(backend: Engin
     counts: list[int] = []
     for path in sorted(DEV.glob("*.json")):
         store_story(backend, path)
-        # Three passes at once: each reads and keeps the new claims' features, one assigns.
+        # Three passes at once, one cache: one assigns the story, the others find it done.
         counts += race(3, lambda _: assign_pending(backend, default_schema=SCHEMA))
 
     assert sum(counts) == claims  # each claim assigned by one pass only
