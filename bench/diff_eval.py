@@ -1,6 +1,6 @@
 """Alignment and relation quality of the diff on the evaluation set's gold claims.
 
-    python -m bench.diff_eval [--split dev|test|all] [--misses]
+    python -m bench.diff_eval [--split dev|test|holdout|all] [--misses]
 
 For every story of eval/<split>/, diffs every two of its articles' gold claims, in both
 wordings (canonical, varied), once with the canonical fields of news_claims@v2 and once
@@ -32,7 +32,7 @@ TARGETS = {"precision": 0.95, "recall": 0.95, "conflict_precision": 0.95,
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    splits = ["dev", "test"] if split == "all" else [split]
+    splits = ["dev", "test", "holdout"] if split == "all" else [split]
     paths = [p for s in splits for p in sorted((EVAL / s).glob("*.json"))]
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
 
@@ -44,7 +44,7 @@ def met(score: DiffScore) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "test", "all"], default="dev")
+    parser.add_argument("--split", choices=["dev", "test", "holdout", "all"], default="dev")
     parser.add_argument("--misses", action="store_true", help="list every wrong or missed pair")
     args = parser.parse_args()
     stories = load(args.split)

@@ -5,6 +5,9 @@
 
 It answers any article with claims shaped like the fixtures: one quantity claim per figure
 written in digits, quoting the sentence verbatim so that factdiff's grounding keeps it.
+Claims carry news_claims@v2's canonical fields (fact kind ``other``: the simulator cannot
+tell one fact from another), cut to whatever schema the request asks for, so a
+news_claims@v1 request gets v1 claims.
 Latency, 500s, 429s, RPM/TPM limits and broken answers are configurable and seeded.
 A marker in the article (``SIMLLM:malformed``, ``truncated``, ``ungrounded``, ``wrong-number``,
 ``empty``, ``huge``) breaks the answer for that article only. ``GET /stats``, ``POST /reset``.
@@ -30,7 +33,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app.eval.stand_in import serve_in_thread
+from app.eval.stand_in import prune, request_schema, serve_in_thread
 from app.llm.replay import article_from_request, completion_from_answer, parse_request
 
 
@@ -102,6 +105,13 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Gov|No|vs"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)$"
+)
+# Counted nouns that are people (unit kind persons); other nouns count things.
+_PERSONS = frozenset(
+    "people persons officers police troops soldiers personnel workers employees staff members "
+    "residents voters students patients children adults civilians refugees migrants protesters "
+    "strikers volunteers visitors passengers fans players teachers nurses doctors ministers "
+    "users".split()
 )
 _FABRICATED = "Officials confirmed the figures in a statement released late on Tuesday night."
 
@@ -176,15 +186,33 @@ def _value(match: re.Match[str]) -> float:
     return value
 
 
+def _unit_kind(unit: str) -> str:
+    if unit in _CURRENCIES.values():
+        return "currency"
+    if unit == "percent":
+        return "percent"
+    return "persons" if unit in _PERSONS else "count"
+
+
 def _claim(
     statement: str, clause: _Clause, evidence: str, quantity: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    if quantity is not None:
+        kind = _unit_kind(quantity["unit"])
+        # A share or rate is a level as of a time; any other figure is read as an event.
+        quantity = {
+            **quantity,
+            "unit_kind": kind,
+            "aspect": "state" if kind == "percent" else "event",
+        }
     return {
         "statement": statement[:600],
         "claim_type": "quantity" if quantity else "event" if clause.verb_end >= 0 else "status",
+        "fact_kind": "other",
         "subject": {"name": clause.subject, "type": "other"},
         "predicate": clause.predicate[:120],
         "object": None,
+        "object_entity": None,
         "quantity": quantity,
         "time": None,
         "location": None,
@@ -290,6 +318,8 @@ def simulate_completion(
     """The chat.completion for a request, in the envelope its instructor mode expects."""
     parsed = parse_request(body)
     answer, fault = _answer(article_from_request(body), config)
+    schema = request_schema(body)
+    answer = prune(answer, schema, schema or {})  # a v1 request gets no v2 fields
     payload = completion_from_answer(answer, None, parsed, body)
     if fault in (Fault.malformed, Fault.truncated):
         choice = payload["choices"][0]

@@ -1,4 +1,4 @@
-"""Check factdiff's evaluation set (eval/dev, eval/test): `python3 eval/check.py [files...]`.
+"""Check every split of factdiff's evaluation set (eval/*/*.json): `python3 eval/check.py [files]`.
 
 Stdlib only, so it runs without the project's venv. Exits 1 and lists every problem when a
 story file breaks a rule of eval/README.md; prints a table per file either way.
@@ -373,14 +373,13 @@ def check_story(path: Path) -> tuple[list[str], dict]:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or sorted(EVAL_DIR.glob("dev/*.json")) + sorted(
-        EVAL_DIR.glob("test/*.json")
-    )
+    # Every split folder (dev/, test/, holdout/, any added later): the split is the folder name.
+    paths = [Path(p) for p in argv] or sorted(EVAL_DIR.glob("*/*.json"))
     if not paths:
         print("no story files found", file=sys.stderr)
         return 1
     header = (
-        f"{'file':<34} {'art':>3} {'claims':>6} {'facts':>5} "
+        f"{'file':<40} {'art':>3} {'claims':>6} {'facts':>5} "
         + " ".join(f"{r:>8}" for r in RELATIONS)
         + "  status"
     )
@@ -394,19 +393,19 @@ def main(argv: list[str]) -> int:
         if stats:
             totals[path.parent.name].update(stats | {"stories": 1})
             print(
-                f"{name:<34} {stats['articles']:>3} {stats['claims']:>6} {stats['facts_multi']:>5} "
+                f"{name:<40} {stats['articles']:>3} {stats['claims']:>6} {stats['facts_multi']:>5} "
                 + " ".join(f"{stats[r]:>8}" for r in RELATIONS)
                 + ("  ok" if not problems else f"  {len(problems)} problem(s)")
             )
         else:
-            print(f"{name:<34} unreadable")
+            print(f"{name:<40} unreadable")
         for problem in problems:
             print(f"    - {problem}")
         failed += bool(problems)
     print("-" * len(header))
     for split, total in sorted(totals.items()):
         print(
-            f"{split + ' (' + str(total['stories']) + ' stories)':<34} "
+            f"{split + ' (' + str(total['stories']) + ' stories)':<40} "
             f"{total['articles']:>3} {total['claims']:>6} "
             f"{total['facts_multi']:>5} " + " ".join(f"{total[r]:>8}" for r in RELATIONS)
         )

@@ -122,6 +122,4 @@ NEWS_CLAIMS_V2 = ExtractionSchema(
     "object entity, unit kind, event or state) so claims from different articles align.",
     response_model=ClaimSetV2,
     prompt="extract_claims/v2",
-    # Until every test and client has moved, news_claims still means v1: ask for v2 by name.
-    preview=True,
 )

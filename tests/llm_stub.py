@@ -1,4 +1,8 @@
-"""Chat-completion bodies for respx mocks of an OpenAI-compatible endpoint."""
+"""Chat-completion bodies for respx mocks of an OpenAI-compatible endpoint.
+
+Claims are news_claims@v2-shaped (the default schema) unless ``v1=True``; a v1 answer goes
+with ``tool="ClaimSet"``, the tool a news_claims@v1 request asks for.
+"""
 
 from __future__ import annotations
 
@@ -17,22 +21,28 @@ def claim(
     qualifier: str = "exact",
     subject: str = "Kenya",
     time: str | None = None,
+    v1: bool = False,
 ) -> dict[str, Any]:
-    return {
+    quantity = None if value is None else {"value": value, "unit": unit, "qualifier": qualifier}
+    answer: dict[str, Any] = {
         "statement": statement,
         "claim_type": "quantity" if value is not None else "event",
         "subject": {"name": subject, "type": "country"},
         "predicate": "deployed",
         "object": "police officers to Haiti",
-        "quantity": None
-        if value is None
-        else {"value": value, "unit": unit, "qualifier": qualifier},
+        "quantity": quantity,
         "time": None if time is None else {"text": time},
         "location": "Haiti",
         "attribution": None,
         "modality": "asserted",
         "evidence": evidence,
     }
+    if not v1:
+        answer["fact_kind"] = "deployment"
+        answer["object_entity"] = {"name": "Haiti", "type": "country"}
+        if quantity is not None:
+            quantity.update(unit_kind="persons", aspect="event")
+    return answer
 
 
 def tool_completion(
@@ -42,6 +52,7 @@ def tool_completion(
     completion_tokens: int = 50,
     cached_tokens: int = 0,
     finish_reason: str = "tool_calls",
+    tool: str = "ClaimSetV2",
 ) -> dict[str, Any]:
     arguments = json.dumps({"claims": claims})
     return {
@@ -59,7 +70,7 @@ def tool_completion(
                         {
                             "id": "call_1",
                             "type": "function",
-                            "function": {"name": "ClaimSet", "arguments": arguments},
+                            "function": {"name": tool, "arguments": arguments},
                         }
                     ],
                 },

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -33,12 +33,13 @@ header_scheme = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="An API key of FACTDIFF_API_KEYS"
 )
 
-# What the protected routes may answer besides their own responses, for the OpenAPI page.
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or invalid API key (when FACTDIFF_API_KEYS is set)"},
-    403: {"description": "The API key's scope does not cover this request"},
-    429: {"description": "The API key's request rate or daily token budget is spent"},
-}
+
+def rate_refusal(name: str, rpm: int, wait: int) -> str:
+    return f"rate limit of {rpm} requests per minute exceeded for key {name!r}; retry in {wait} s"
+
+
+def scope_refusal(name: str, scope: ApiKeyScope, method: str, path: str) -> str:
+    return f"API key {name!r} has {scope.value} scope; {method} {path} needs write scope"
 
 
 async def get_rate_limiter(request: Request) -> RateLimiter:
@@ -82,10 +83,7 @@ async def authenticate(
         )
     if key.rpm is not None and (wait := limiter.acquire(key.name, key.rpm)):
         raise HTTPException(
-            429,
-            f"rate limit of {key.rpm} requests per minute exceeded for key {key.name!r}; "
-            f"retry in {wait} s",
-            headers={"Retry-After": str(wait)},
+            429, rate_refusal(key.name, key.rpm, wait), headers={"Retry-After": str(wait)}
         )
     return key
 
@@ -100,9 +98,7 @@ async def require_read(key: CallerKey) -> ApiKey | None:
 async def require_write(request: Request, key: CallerKey) -> ApiKey | None:
     if key is not None and key.scope is not ApiKeyScope.write:
         raise HTTPException(
-            403,
-            f"API key {key.name!r} has {key.scope.value} scope; "
-            f"{request.method} {request.url.path} needs write scope",
+            403, scope_refusal(key.name, key.scope, request.method, request.url.path)
         )
     return key
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api import curation_examples
 from app.store.models import UTCDateTime
 from schemas import ClaimType, Entity, ExtractedClaim, Modality, Quantity, TimeRef
 
@@ -17,25 +18,10 @@ class Curator(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="Why, for the audit trail.")
 
 
-CURATED_EXAMPLE: dict[str, Any] = {
-    "statement": "Kenya deployed 217 police officers to Haiti on 18 January 2025.",
-    "claim_type": "event",
-    "subject": {"name": "Kenya", "type": "country"},
-    "predicate": "deployed",
-    "object": "police officers to Haiti",
-    "quantity": {"value": 217, "unit": "officers", "qualifier": "exact"},
-    "time": {"text": "on Saturday"},
-    "modality": "asserted",
-    "evidence": "Kenya sent 217 more police officers to Haiti on Saturday",
-    "actor": "desk@example.org",
-    "reason": "Missed by the extraction",
-}
-
-
 class CuratedClaimCreate(ExtractedClaim):
     """A claim added by hand: the extraction schema plus who and why."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [CURATED_EXAMPLE]})
+    model_config = ConfigDict(json_schema_extra={"examples": [curation_examples.CURATED_CLAIM]})
 
     actor: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=2000)
@@ -46,15 +32,7 @@ class ClaimPatch(Curator):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "quantity": {"value": 270, "unit": "officers", "qualifier": "exact"},
-                    "actor": "desk@example.org",
-                    "reason": "Wrong figure",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [curation_examples.CLAIM_PATCH]},
     )
 
     statement: str | None = Field(default=None, min_length=8, max_length=600)
@@ -71,7 +49,9 @@ class ClaimPatch(Curator):
 
 
 class ClaimAuditPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [curation_examples.CLAIM_AUDIT]}
+    )
 
     id: int
     claim_id: int

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api import diff_examples
 from app.api.models import QuantityPublic, TimePublic
 from app.diff.align import DiffClaim, DiffResult
 from app.diff.ledger import Fact
@@ -15,6 +16,8 @@ from app.store.models import UTCDateTime
 
 
 class SpanPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.SPAN]})
+
     quote: str = Field(description="The passage exactly as it stands in the article text.")
     char_start: int
     char_end: int
@@ -23,12 +26,16 @@ class SpanPublic(BaseModel):
 class CarrierPublic(BaseModel):
     """A publication of the claim's text: an outlet that carries it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.CARRIER]})
+
     id: int
     outlet: str | None
     url: str | None
 
 
 class DiffClaimPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.NAIROBI_LEDGER_270]})
+
     id: int
     article_id: int
     run_id: int | None
@@ -87,6 +94,8 @@ class DiffClaimPublic(BaseModel):
 
 
 class PairPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.PAIR]})
+
     relation: str = Field(
         description="agree, conflict, refines or updates (a later value of a changing figure)"
     )
@@ -97,6 +106,8 @@ class PairPublic(BaseModel):
 
 
 class DiffPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.DIFF]})
+
     left: str
     right: str
     pairs: list[PairPublic]
@@ -133,6 +144,8 @@ class DiffPublic(BaseModel):
 
 
 class FactPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.FACT]})
+
     id: int | None = Field(
         description="The stored fact (GET /facts/{id}); null for claims not yet assigned"
     )
@@ -153,7 +166,14 @@ class FactPublic(BaseModel):
     outlets: list[str] = Field(description="Those outlets, sorted.")
     article_count: int = Field(description="Distinct texts stating the fact.")
     publication_count: int = Field(description="Publications of those texts.")
-    sources: list[DiffClaimPublic]
+    claim_count: int = Field(
+        description="Claims stating the fact: each article's latest successful extraction, "
+        "and claims curators added."
+    )
+    sources: list[DiffClaimPublic] = Field(
+        description="In GET /facts, up to `sources` of the claims (10 unless asked, at most 25; "
+        "the first of each value first); GET /facts/{id} lists them all."
+    )
 
     @classmethod
     def of(cls, fact: Fact) -> FactPublic:
@@ -174,11 +194,14 @@ class FactPublic(BaseModel):
             "outlets": fact.outlets,
             "article_count": fact.article_count,
             "publication_count": fact.publication_count,
+            "claim_count": fact.claim_count,
             "sources": [DiffClaimPublic.fields(c) for c in fact.sources],
         }
 
 
 class FactsPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.FACTS]})
+
     data: list[FactPublic]
     count: int
     date_from: date | None = None
@@ -191,7 +214,7 @@ class FactsPublic(BaseModel):
     @classmethod
     def of(
         cls,
-        facts: list[Fact],
+        facts: Sequence[Fact],
         *,
         date_from: date | None,
         date_to: date | None,
@@ -211,6 +234,8 @@ class FactsPublic(BaseModel):
 class TimelinePoint(BaseModel):
     """One source's value of a fact, placed at its time (as-of time, or publication date)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.TIMELINE[0]]})
+
     date: date | None
     value: str
     outlet: str
@@ -218,7 +243,9 @@ class TimelinePoint(BaseModel):
 
 
 class FactAuditPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [diff_examples.FACT_AUDIT]}
+    )
 
     id: int
     fact_id: int
@@ -231,6 +258,8 @@ class FactAuditPublic(BaseModel):
 
 
 class FactDetailPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.FACT_DETAIL]})
+
     fact: FactPublic
     timeline: list[TimelinePoint]
     audit: list[FactAuditPublic]

@@ -139,16 +139,23 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
+DATABASE_DOWN = "the database is unavailable; try again"
+
+
 async def database_down(_request: Request, exc: OperationalError) -> JSONResponse:
     log.error("database error: %s", type(exc).__name__)
-    return error_response(503, "the database is unavailable; try again", "database_unavailable")
+    return error_response(503, DATABASE_DOWN, "database_unavailable")
 
 
 async def pool_busy(request: Request, exc: PoolTimeoutError) -> JSONResponse:
     """Every connection in use for longer than a request may wait: try again shortly."""
     settings: Settings = request.app.dependency_overrides.get(get_settings, get_settings)()
-    retry_after = math.ceil(settings.db_pool_timeout_s)
     log.warning("database pool busy: %s", exc)
+    return busy(settings)
+
+
+def busy(settings: Settings) -> JSONResponse:
+    retry_after = math.ceil(settings.db_pool_timeout_s)
     message = (
         "the service is busy: no database connection came free within "
         f"{settings.db_pool_timeout_s:g} s; try again in {retry_after} s"

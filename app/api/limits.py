@@ -24,7 +24,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import FastAPI
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,11 +32,6 @@ from app.core.config import Settings
 
 NUL_MESSAGE = "contains NUL characters, which cannot be stored"
 SURROGATE_MESSAGE = "contains a lone surrogate (\\ud800 to \\udfff), which is not a character"
-BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed JSON, or a body not encoded as UTF-8"},
-    408: {"description": "The body did not arrive within FACTDIFF_BODY_TIMEOUT_S"},
-    413: {"description": "Request body over FACTDIFF_MAX_BODY_BYTES"},
-}
 
 
 class BodyTooLargeError(Exception):
@@ -251,20 +245,3 @@ def replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replayed
-
-
-def document_body_errors(app: FastAPI) -> None:
-    """List the errors every operation with a body can answer in the OpenAPI schema."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        schema = build()  # cached by FastAPI after the first call
-        for path in schema.get("paths", {}).values():
-            for operation in path.values():
-                if isinstance(operation, dict) and "requestBody" in operation:
-                    for code, response in BODY_RESPONSES.items():
-                        operation["responses"].setdefault(str(code), response)
-        return schema
-
-    # FastAPI's documented way to extend the generated schema.
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -11,11 +11,12 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
-from app.api.auth import AUTH_RESPONSES, authorize
+from app.api.auth import authorize
 from app.api.cors import SettingsCORSMiddleware
 from app.api.deps import get_engine, get_llm
 from app.api.errors import install_error_handlers
-from app.api.limits import RequestLimitsMiddleware, document_body_errors
+from app.api.limits import RequestLimitsMiddleware
+from app.api.openapi_doc import document_errors
 from app.api.request_context import RequestContextMiddleware
 from app.api.routes import articles, claims, curation, diff, entities, facts, meta, runs
 from app.core.config import LLMMode, Settings, get_settings
@@ -101,15 +102,14 @@ def create_app() -> FastAPI:
     )
     # Every route needs a key when keys are configured, but /healthz (for load balancers).
     for module in (articles, claims, curation, diff, entities, facts, runs, meta):
-        app.include_router(
-            module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES
-        )
+        app.include_router(module.router, dependencies=[Depends(authorize)])
     app.include_router(meta.open_router)
-    document_body_errors(app)
 
     def settings() -> Settings:
         current: Settings = app.dependency_overrides.get(get_settings, get_settings)()
         return current
+
+    document_errors(app, settings)
 
     # Inside CORS, so a browser can read the 408, 413 and 422 it answers.
     app.add_middleware(RequestLimitsMiddleware, settings=settings)

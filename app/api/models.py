@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
+from app.api import examples
 from app.core.redaction import strip_credentials
+from app.store.entities import entities_by_id
 from app.store.models import (
     ArticleBase,
     Claim,
+    Entity,
     ExtractionRun,
     PublicationBase,
     RunStatus,
@@ -18,15 +23,21 @@ from app.store.models import (
 )
 from app.store.models import ArticleCreate as ArticleCreate
 from schemas import (
+    Aspect,
     ClaimType,
     EntityType,
+    FactKind,
     Modality,
     Qualifier,
+    UnitKind,
 )
 
 
 class PublicationPublic(PublicationBase):
     """One outlet's publication of the article's text."""
+
+    # SQLModel types its config as its own TypedDict, of which ConfigDict is the base.
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PUBLICATION]})  # type: ignore[assignment]
 
     id: int
     article_id: int
@@ -37,6 +48,9 @@ class PublicationPublic(PublicationBase):
 class ArticlePublic(ArticleBase):
     """An article: one text. Its own title, url, outlet and date are those it was first
     submitted with; ``publications`` lists every outlet that carries it."""
+
+    # SQLModel types its config as its own TypedDict, of which ConfigDict is the base.
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLE]})  # type: ignore[assignment]
 
     id: int
     content_hash: str
@@ -49,16 +63,20 @@ class ArticlePublic(ArticleBase):
 
 
 class ArticleDetail(ArticlePublic):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLE_DETAIL]})
+
     text: str
 
 
 class ArticlesPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLES]})
+
     data: list[ArticlePublic]
     count: int
 
 
 class RunPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [examples.RUN]})
 
     id: int
     article_id: int
@@ -97,25 +115,41 @@ class RunPublic(BaseModel):
 
 
 class SubjectPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["subject"]]})
+
     name: str
     type: EntityType | str
     mention: str | None = None
     entity_id: int | None = None
 
 
+class ObjectEntityPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.OBJECT_ENTITY]})
+
+    entity_id: int
+    name: str = Field(description="The entity's canonical name in the entity table.")
+    type: EntityType | str
+
+
 class QuantityPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["quantity"]]})
+
     value: float
     unit: str
     qualifier: Qualifier | str
 
 
 class TimePublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["time"]]})
+
     text: str
     start: date | None = None
     end: date | None = None
 
 
 class EvidencePublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270["evidence"]]})
+
     quote: str = Field(description="The passage exactly as it stands in the article text.")
     char_start: int = Field(
         description="Offset of the passage in the article (Unicode code points)."
@@ -126,15 +160,37 @@ class EvidencePublic(BaseModel):
 
 
 class ClaimPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIM_270]})
+
     id: int
     article_id: int
     run_id: int | None
     statement: str
     claim_type: ClaimType | str
+    fact_kind: FactKind | str | None = Field(
+        default=None,
+        description="What kind of fact the claim states (news_claims@v2's vocabulary); "
+        "null for a news_claims@v1 claim.",
+    )
     subject: SubjectPublic
     predicate: str
     object: str | None
+    object_entity: ObjectEntityPublic | None = Field(
+        default=None,
+        description="The canonical entity the claim is about besides its subject; null when "
+        "the object is not an entity, and for a news_claims@v1 claim.",
+    )
     quantity: QuantityPublic | None
+    unit_kind: UnitKind | str | None = Field(
+        default=None,
+        description="What the quantity counts: persons, currency, percent, area, duration, "
+        "count or other; null without a quantity, and for a news_claims@v1 claim.",
+    )
+    aspect: Aspect | str | None = Field(
+        default=None,
+        description="event (the figure happened at a time) or state (true as of a time); "
+        "null without a quantity, and for a news_claims@v1 claim.",
+    )
     time: TimePublic | None
     location: str | None
     attribution: str | None
@@ -145,7 +201,8 @@ class ClaimPublic(BaseModel):
     supersedes_id: int | None = None
 
     @classmethod
-    def of(cls, claim: Claim) -> ClaimPublic:
+    def of(cls, claim: Claim, object_entity: Entity | None = None) -> ClaimPublic:
+        """``object_entity``: the row of ``claim.object_entity_id`` (see claims_public)."""
         assert claim.id is not None
         quantity = None
         if claim.quantity_value is not None:
@@ -163,6 +220,7 @@ class ClaimPublic(BaseModel):
             run_id=claim.run_id,
             statement=claim.statement,
             claim_type=claim.claim_type,
+            fact_kind=claim.fact_kind,
             subject=SubjectPublic(
                 name=claim.subject_name,
                 type=claim.subject_type,
@@ -171,7 +229,14 @@ class ClaimPublic(BaseModel):
             ),
             predicate=claim.predicate,
             object=claim.object,
+            object_entity=None
+            if object_entity is None or object_entity.id is None
+            else ObjectEntityPublic(
+                entity_id=object_entity.id, name=object_entity.name, type=object_entity.type
+            ),
             quantity=quantity,
+            unit_kind=claim.unit_kind,
+            aspect=claim.aspect,
             time=time,
             location=claim.location,
             attribution=claim.attribution,
@@ -189,7 +254,24 @@ class ClaimPublic(BaseModel):
         )
 
 
+def claims_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
+    """Claims as the API shows them, their object entities read in one query."""
+    ids = {c.object_entity_id for c in claims if c.object_entity_id is not None}
+    objects = entities_by_id(session=session, ids=ids)
+    return [
+        ClaimPublic.of(c, None if c.object_entity_id is None else objects.get(c.object_entity_id))
+        for c in claims
+    ]
+
+
+def claim_public(session: Session, claim: Claim) -> ClaimPublic:
+    [public] = claims_public(session, [claim])
+    return public
+
+
 class ClaimsPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLAIMS]})
+
     data: list[ClaimPublic]
     count: int = Field(description="Claims in this page.")
     next_cursor: str | None = Field(
@@ -198,7 +280,9 @@ class ClaimsPublic(BaseModel):
 
 
 class RejectedClaimPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [examples.REJECTED_CLAIM]}
+    )
 
     id: int
     run_id: int
@@ -209,12 +293,16 @@ class RejectedClaimPublic(BaseModel):
 
 
 class RejectedClaimsPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REJECTED_CLAIMS]})
+
     data: list[RejectedClaimPublic]
     count: int
 
 
 class ArticleExtraction(BaseModel):
     """An article with its extraction run and the claims it yielded."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLE_EXTRACTION]})
 
     article: ArticlePublic
     run: RunPublic
@@ -231,6 +319,8 @@ class ArticleExtraction(BaseModel):
 
 
 class SchemaPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SCHEMA]})
+
     ref: str
     name: str
     version: str
@@ -240,6 +330,8 @@ class SchemaPublic(BaseModel):
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.HEALTH]})
+
     status: str
     database: str
     # Left out for a caller without a valid key when FACTDIFF_API_KEYS is set.

@@ -13,6 +13,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import error_response
@@ -32,6 +33,12 @@ def incoming_id(scope: Scope) -> str | None:
             text = value.decode("latin-1")
             return text if SANE_ID.fullmatch(text) else None
     return None
+
+
+def internal_error(rid: str) -> JSONResponse:
+    return error_response(
+        500, INTERNAL_ERROR, "internal_error", message=INTERNAL_ERROR, request_id=rid
+    )
 
 
 class RequestContextMiddleware:
@@ -63,9 +70,6 @@ class RequestContextMiddleware:
             )
             if started:
                 raise  # the answer is half sent: the server can only close the connection
-            response = error_response(
-                500, INTERNAL_ERROR, "internal_error", message=INTERNAL_ERROR, request_id=rid
-            )
-            await response(scope, receive, send_with_id)
+            await internal_error(rid)(scope, receive, send_with_id)
         finally:
             request_id.reset(token)

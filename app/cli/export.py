@@ -34,13 +34,18 @@ CSV_COLUMNS = (
     "published_at",
     "statement",
     "claim_type",
+    "fact_kind",
     "subject_name",
     "subject_type",
     "predicate",
     "object",
+    "object_entity_id",
+    "object_entity_name",
     "quantity_value",
     "quantity_unit",
     "quantity_qualifier",
+    "unit_kind",
+    "aspect",
     "time_text",
     "time_start",
     "time_end",
@@ -160,8 +165,10 @@ def _detail(response: httpx.Response) -> str:
 
 
 def flatten(claim: dict[str, Any]) -> dict[str, Any]:
-    """One CSV row of a ClaimPublic: nested parts spread into columns, absent ones empty."""
+    """One CSV row of a ClaimPublic: nested parts spread into columns, absent ones empty
+    (the canonical fact fields too, for a news_claims@v1 claim)."""
     subject = claim.get("subject") or {}
+    object_entity = claim.get("object_entity") or {}
     quantity = claim.get("quantity") or {}
     time = claim.get("time") or {}
     evidence = claim.get("evidence") or {}
@@ -169,6 +176,8 @@ def flatten(claim: dict[str, Any]) -> dict[str, Any]:
         **{key: claim.get(key) for key in CSV_COLUMNS},
         "subject_name": subject.get("name"),
         "subject_type": subject.get("type"),
+        "object_entity_id": object_entity.get("entity_id"),
+        "object_entity_name": object_entity.get("name"),
         "quantity_value": quantity.get("value"),
         "quantity_unit": quantity.get("unit"),
         "quantity_qualifier": quantity.get("qualifier"),

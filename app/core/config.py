@@ -175,7 +175,7 @@ class Settings(BaseSettings):
     # Per-article consumption, checked before any LLM call (app/extract/budget.py). The defaults
     # admit an article of max_article_chars at the default chunking and retries.
     max_llm_calls_per_article: int = Field(default=40, gt=0)
-    max_input_tokens_per_article: int = Field(default=200_000, gt=0)
+    max_input_tokens_per_article: int = Field(default=250_000, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -95,6 +95,10 @@ class Fact:
     def publication_count(self) -> int:
         return sum(max(1, len(c.publications)) for c in self.sources)
 
+    @property
+    def claim_count(self) -> int:
+        return len(self.sources)
+
 
 @dataclass
 class Cluster:

@@ -141,7 +141,7 @@ def _fact(fact: Fact) -> list[str]:
     ]
 
 
-def render_ledger_markdown(facts: list[Fact], *, warnings: Sequence[str] = ()) -> str:
+def render_ledger_markdown(facts: Sequence[Fact], *, warnings: Sequence[str] = ()) -> str:
     statuses = ("conflict", "updates", "consensus", "single")
     counts = {k: sum(f.status == k for f in facts) for k in statuses}
     lines = [

@@ -6,21 +6,22 @@ app.diff. A side that cannot be read is ServiceError(invalid), one naming nothin
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, col
 
 from app.diff.align import diff_claims
-from app.diff.ledger import Fact, build_ledger, order_facts, stored_fact
-from app.diff.types import DiffClaim, DiffResult
-from app.services import facts
-from app.services.diff_sources import ledger_claims, load_claims, parse_side, side_claims
+from app.diff.ledger import Fact, stored_fact
+from app.diff.types import DiffResult
+from app.services import fact_summaries, facts
+from app.services.diff_sources import load_claims, parse_side, side_claims
 from app.services.errors import ErrorKind, ServiceError
+from app.services.fact_summaries import LedgerFilter, SummarisedFact
 from app.services.source_warnings import ledger_warnings as ledger_warnings
 from app.services.source_warnings import side_warnings
 from app.store.fact_models import Fact as StoredFact
+from app.store.fact_revisions import current_claims
 from app.store.models import Claim
 
 
@@ -71,39 +72,30 @@ def fact_ledger(
     date_to: date | None = None,
     conflicts_only: bool = False,
     limit: int | None = None,
-) -> list[Fact]:
-    """The stored facts the filtered claims belong to, each with those claims as its sources.
+    offset: int = 0,
+    with_steps: bool = False,
+    sources: int = fact_summaries.SOURCES_SHOWN,
+) -> list[SummarisedFact]:
+    """A page of the stored facts with a current claim under the filters, read from their
+    summaries: only the sources each shows are loaded, not every claim of the story.
 
-    Claims stored since the last assignment are assigned first, so the ledger is never behind
-    what was stored; reading it clusters nothing.
+    A fact is listed whole when one of its claims is about the entity; its claim type is its
+    claims' most common one, and its time window is all its claims'. Claims stored since the
+    last assignment are assigned first, and facts changed since their summary summarised
+    again, so the ledger is never behind what was stored.
     """
-    facts.assign_pending(session.get_bind(), default_schema=schema_name)
-    claims = ledger_claims(
-        session,
-        schema_name=schema_name,
-        entity=entity,
-        claim_type=claim_type,
-        date_from=date_from,
-        date_to=date_to,
+    ready(session, schema_name=schema_name)
+    wanted = LedgerFilter(schema_name, entity, claim_type, date_from, date_to, conflicts_only)
+    return fact_summaries.read_summaries(
+        session, wanted, limit=limit, offset=offset, with_steps=with_steps, sources=sources
     )
-    ledger = stored_ledger(claims)
-    if conflicts_only:
-        ledger = [f for f in ledger if f.status == "conflict"]
-    return ledger[:limit] if limit is not None else ledger
 
 
-def stored_ledger(claims: list[DiffClaim]) -> list[Fact]:
-    """Facts from their stored clusters; a claim not yet assigned is clustered on the fly."""
-    by_fact: dict[int, list[DiffClaim]] = defaultdict(list)
-    loose: list[DiffClaim] = []
-    for c in claims:
-        if c.fact_id is None:
-            loose.append(c)
-        else:
-            by_fact[c.fact_id].append(c)
-    ledger = build_ledger(loose) if loose else []
-    ledger += [stored_fact(members, fact_id=fact_id) for fact_id, members in by_fact.items()]
-    return order_facts(ledger)
+def ready(session: Session, *, schema_name: str) -> None:
+    """Assign what is pending, then summarise what changed: before reading summaries."""
+    engine = session.get_bind()
+    facts.assign_pending(engine, default_schema=schema_name)
+    fact_summaries.refresh_stale(engine)
 
 
 def read_fact(session: Session, fact_id: int) -> Fact:
@@ -117,7 +109,8 @@ def read_fact(session: Session, fact_id: int) -> Fact:
         stored = session.get(StoredFact, stored.merged_into_id)
     if stored is None or stored.id is None:
         raise ServiceError(ErrorKind.not_found, f"fact {fact_id} not found")
-    claims = load_claims(session, where=[col(Claim.fact_id) == stored.id])
+    current = [col(Claim.fact_id) == stored.id, current_claims()]
+    claims = load_claims(session, where=current)
     if not claims:
         raise ServiceError(
             ErrorKind.not_found, f"fact {fact_id} has no active claim: they were retracted"

@@ -1,7 +1,8 @@
 """Human curation of claims: add, correct, retract. Originals are kept; every change is audited.
 
 A curated claim passes the same grounding check as an extracted one: its evidence must be in
-the article and its number in its evidence.
+the article and its number in its evidence. Correcting or retracting a claim changes its
+fact's summary, so both run under the facts lock and summarise the fact before committing.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from sqlmodel import Session, col, select
 from app.core.config import Settings
 from app.extract.validation import GroundedClaim, GroundingContext, Rejection, ground_claim
 from app.services.errors import ErrorKind, ServiceError
+from app.services.fact_summaries import summarise_facts
+from app.services.facts import lock_facts
 from app.store.crud import claim_row
 from app.store.entities import upsert_entity
+from app.store.fact_revisions import mark_changed
 from app.store.models import Article, Claim, ClaimAudit, ClaimOrigin, ClaimStatus
 from schemas import ExtractedClaim
 
@@ -182,6 +186,7 @@ def correct_claim(
             f"the corrected claim is not valid: {exc}", ErrorKind.unprocessable
         ) from exc
     grounded = _ground(corrected, article, settings)
+    lock_facts(session)
     _take_active(session, claim, ClaimStatus.superseded)
     row = claim_row(
         grounded=grounded,
@@ -191,6 +196,7 @@ def correct_claim(
     )
     row.origin = ClaimOrigin.curated.value
     row.supersedes_id = claim.id
+    _keep_canonical_fields(row, claim)
     session.add(row)
     session.flush()
     _audit(
@@ -202,13 +208,35 @@ def correct_claim(
         before=before,
         after=_snapshot(row),
     )
+    _resummarise(session, claim)
     session.commit()
     session.refresh(row)
     return row
 
 
+def _resummarise(session: Session, claim: Claim) -> None:
+    """The fact the claim left, summarised again before the change commits (the corrected
+    copy joins a fact when it is assigned, like any new claim)."""
+    if claim.fact_id is not None:
+        session.flush()
+        mark_changed(session, fact_ids=[claim.fact_id])
+        summarise_facts(session, [claim.fact_id])
+
+
+def _keep_canonical_fields(row: Claim, original: Claim) -> None:
+    """A correction edits the fields every schema shares; the canonical fields of a
+    news_claims@v2 claim carry over, or the corrected claim would leave its fact in the diff
+    and the ledger. Unit kind and aspect hold while the claim has a figure: a curator fixes
+    a figure or its wording, not what kind of thing it counts."""
+    row.fact_kind = original.fact_kind
+    row.object_entity_id = original.object_entity_id
+    if row.quantity_value is not None:
+        row.unit_kind, row.aspect = original.unit_kind, original.aspect
+
+
 def retract_claim(*, session: Session, claim: Claim, actor: str, reason: str) -> Claim:
     before = _snapshot(claim)
+    lock_facts(session)  # its fact's summary changes with it
     _take_active(session, claim, ClaimStatus.retracted)
     _audit(
         session,
@@ -219,6 +247,7 @@ def retract_claim(*, session: Session, claim: Claim, actor: str, reason: str) ->
         before=before,
         after=_snapshot(claim),
     )
+    _resummarise(session, claim)
     session.commit()
     session.refresh(claim)
     return claim

@@ -21,6 +21,7 @@ from app.diff.align import DiffClaim
 from app.diff.types import PublicationRef
 from app.services.errors import ErrorKind, ServiceError
 from app.store.entities import fold_name
+from app.store.fact_revisions import current_claims
 from app.store.models import (
     MAX_ID,
     Article,
@@ -192,13 +193,40 @@ def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffC
         if session.get(Article, int(side.value)) is None:
             raise UnknownSideError(f"article {side.value} not found")
         article_id = int(side.value)
-        where = [col(Claim.article_id) == article_id, _schema_runs(schema_name, article_id)]
+        where = [
+            col(Claim.article_id) == article_id,
+            _schema_runs(schema_name, article_id),
+            current_claims(),  # an article extracted again: its latest run (run:N for others)
+        ]
         return load_claims(session, where=where)
     # Any article the outlet carries, though another outlet submitted its text first.
     if session.exec(select(Publication.id).where(Publication.outlet == side.value)).first() is None:
         raise UnknownSideError(f"no article from outlet {side.value!r}")
-    where = [col(Claim.article_id).in_(articles_carried_by(side.value)), _schema_runs(schema_name)]
+    where = [
+        col(Claim.article_id).in_(articles_carried_by(side.value)),
+        _schema_runs(schema_name),
+        current_claims(),
+    ]
     return load_claims(session, where=where, outlet=side.value)
+
+
+def entity_ids(
+    session: Session,
+    entity: str,
+    entities: list[EntityRow] | None = None,
+    aliases: dict[str, str] | None = None,
+) -> list[int]:
+    """The entities a name stands for: those named, or aliased, as anything that folds to
+    the canonical name it stands for."""
+    entities = entity_rows(session) if entities is None else entities
+    aliases = alias_map(session, entities) if aliases is None else aliases
+    canonical = aliases.get(fold_name(entity), fold_name(entity))
+    names = {n for n, c in aliases.items() if c == canonical} or {canonical}
+    return [
+        i
+        for i, name, entity_aliases in entities
+        if fold_name(name) in names or any(fold_name(a) in names for a in entity_aliases)
+    ]
 
 
 def ledger_claims(
@@ -221,15 +249,8 @@ def ledger_claims(
     if date_to:
         where.append(or_(col(Claim.time_start).is_(None), col(Claim.time_start) <= date_to))
     if entity:
-        canonical = aliases.get(fold_name(entity), fold_name(entity))
-        names = {n for n, c in aliases.items() if c == canonical} or {canonical}
         # The ids themselves, not a subquery: PostgreSQL then knows how many claims to expect.
-        ids = [
-            i
-            for i, name, entity_aliases in entities
-            if fold_name(name) in names or any(fold_name(a) in names for a in entity_aliases)
-        ]
-        where.append(col(Claim.entity_id).in_(ids))
+        where.append(col(Claim.entity_id).in_(entity_ids(session, entity, entities, aliases)))
     claims = load_claims(session, where=where, aliases=aliases)
     if entity:
         wanted = aliases.get(fold_name(entity), fold_name(entity))

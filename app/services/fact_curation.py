@@ -2,7 +2,8 @@
 
 Both run under the facts lock (app.services.facts.lock_facts), so they never interleave with
 assignment or with each other: of two curators merging A into B and B into A, one wins and the
-other gets a conflict. Every change is audited in ``fact_audit``: who, when, why.
+other gets a conflict. Every change is audited in ``fact_audit``: who, when, why, and the
+facts' summaries (app.services.fact_summaries) are made again before it commits.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from app.services.errors import ErrorKind, ServiceError
+from app.services.fact_summaries import summarise_facts
 from app.services.facts import lock_facts, refresh_exemplars
 from app.store.fact_models import Fact, FactAction, FactAudit
+from app.store.fact_revisions import mark_changed
 from app.store.models import Claim, ClaimStatus, utcnow
 
 
@@ -34,6 +37,7 @@ def merge_facts(*, session: Session, fact_id: int, other_id: int, actor: str, re
     session.add_all([fact, other])
     session.flush()
     refresh_exemplars(session, fact)
+    resummarise(session, [fact_id, other_id])
     session.add(
         FactAudit(
             fact_id=fact_id,
@@ -80,6 +84,8 @@ def split_claim(*, session: Session, fact_id: int, claim_id: int, actor: str, re
     session.add_all([claim, fact, new])
     session.flush()
     refresh_exemplars(session, fact)
+    assert new.id is not None
+    resummarise(session, [fact_id, new.id])
     session.add(
         FactAudit(
             fact_id=fact_id,
@@ -93,6 +99,14 @@ def split_claim(*, session: Session, fact_id: int, claim_id: int, actor: str, re
     session.commit()
     session.refresh(new)
     return new
+
+
+def resummarise(session: Session, fact_ids: list[int]) -> None:
+    """Mark the facts changed and summarise them again, before the change commits (under the
+    facts lock, which the caller holds)."""
+    session.flush()
+    mark_changed(session, fact_ids=fact_ids)
+    summarise_facts(session, fact_ids)
 
 
 def audit_of(*, session: Session, fact_id: int) -> list[FactAudit]:

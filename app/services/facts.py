@@ -25,6 +25,7 @@ from app.services.claim_features import claim_features
 from app.services.diff_sources import alias_map
 from app.services.sql_lists import id_list, one_of
 from app.store.fact_models import Fact, FactAction, FactAudit
+from app.store.fact_revisions import current_claims, mark_changed
 from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
 
 # Any fixed number: every process serialises assignment and curation of facts on it.
@@ -78,6 +79,8 @@ def assign_in(session: Session, *, default_schema: str, limit: int | None = None
         by_schema[schemas[f.claim.id]][block_key(f)].append(f)
     for schema_name, blocks in by_schema.items():
         _assign_blocks(session, schema_name, blocks, aliases)
+    # Their facts' summaries, and those of the facts holding their articles' older runs.
+    mark_changed(session, claim_ids=[claim_id for claim_id, _ in pending])
     return len(pending)
 
 
@@ -201,6 +204,7 @@ def _stored_members(
                 one_of(session, col(Claim.article_id), sorted(articles)),
                 col(Claim.fact_id).is_not(None),
                 col(Claim.status) == ClaimStatus.active.value,
+                current_claims(),  # an article extracted again is held by its latest run
             )
         )
         for fact_id, article_id in rows:
@@ -226,6 +230,7 @@ def reassign_names(session: Session, names: Iterable[str]) -> None:
     ids = session.exec(about.distinct()).all()
     if ids:
         session.exec(update(Claim).where(col(Claim.fact_id).in_(ids)).values(fact_id=None))
+        mark_changed(session, fact_ids=ids)
     session.commit()
 
 

@@ -1,21 +1,21 @@
 """What a reader looks at: the stories, recent articles, an article's claims and their facts.
 
 Use cases of the web pages, as plain functions over a session so the API or the CLI can call
-them too. The fact a claim belongs to is its stored fact, read as ``GET /facts`` reads it
-(app.services.comparison.stored_ledger).
+them too. The fact a claim belongs to is its stored fact, read from its stored summary as
+``GET /facts`` reads it (app.services.fact_summaries).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from app.diff.ledger import Fact, Status
-from app.services import comparison, facts
-from app.services.diff_sources import alias_map, entity_rows, load_claims
+from app.diff.ledger import Status
+from app.services import comparison, fact_summaries
+from app.services.diff_sources import alias_map, entity_rows
+from app.services.fact_summaries import LedgerFilter
 from app.store.entities import fold_name
 from app.store.models import Article, Claim, ClaimStatus, Entity, ExtractionRun
 
@@ -55,6 +55,7 @@ def list_stories(*, session: Session, schema_name: str, limit: int = 12) -> list
             )
     ranked = sorted(groups.values(), key=lambda g: (-sum(counts[i] for i, _ in g), g[0][0]))
     stories = []
+    comparison.ready(session, schema_name=schema_name)
     for group in ranked[:limit]:
         ids = [i for i, _ in group]
         name = max(group, key=lambda e: (counts[e[0]], -e[0]))[1]
@@ -63,10 +64,8 @@ def list_stories(*, session: Session, schema_name: str, limit: int = 12) -> list
                 col(Claim.entity_id).in_(ids), col(Claim.status) == ClaimStatus.active.value
             )
         ).one()
-        facts = comparison.fact_ledger(
-            session, schema_name=schema_name, entity=name, conflicts_only=True
-        )
-        conflicts = len(facts)
+        wanted = LedgerFilter(schema_name, entity=name, conflicts_only=True)
+        conflicts = fact_summaries.count_summaries(session, wanted)
         kinds = sorted({types[i] for i in ids})
         stories.append(Story(name, kinds, articles, sum(counts[i] for i in ids), conflicts))
     return stories
@@ -107,28 +106,29 @@ class ClaimFact:
 def facts_of_article(
     *, session: Session, article_id: int, schema_name: str
 ) -> dict[int, ClaimFact]:
-    """The stored fact of each of an article's claims, with every source's claim of it.
+    """The stored fact of each of an article's claims, from the facts' stored summaries.
 
-    Claims are assigned to their facts first (app.services.facts), as the ledger does, and only
-    the members of the article's facts are read: the cost follows the article, not how busy
-    its subjects are.
+    Claims are assigned and facts summarised first, as the ledger does; then only the rows
+    of the article's facts are read: the cost follows the article, not how busy its facts are.
     """
-    facts.assign_pending(session.get_bind(), default_schema=schema_name)
-    own = select(Claim.fact_id).where(
-        Claim.article_id == article_id, Claim.status == ClaimStatus.active.value
-    )
-    members = load_claims(session, where=[col(Claim.fact_id).in_(own)])
+    comparison.ready(session, schema_name=schema_name)
+    own = session.exec(
+        select(Claim.id, Claim.fact_id).where(
+            Claim.article_id == article_id, Claim.status == ClaimStatus.active.value
+        )
+    ).all()
+    rows = fact_summaries.summaries_of(session, [f for _, f in own if f is not None])
     found: dict[int, ClaimFact] = {}
-    for fact in comparison.stored_ledger(members):
-        view = _claim_fact(fact)
-        for source in fact.sources:
-            found[source.id] = view
+    for claim_id, fact_id in own:
+        row = rows.get(fact_id) if fact_id is not None else None
+        if claim_id is not None and row is not None and row.claim_count:
+            found[claim_id] = ClaimFact(
+                row.status,  # type: ignore[arg-type]  # written from a Status
+                row.explanation,
+                row.article_count,
+                list(row.values),
+            )
     return found
-
-
-def _claim_fact(fact: Fact) -> ClaimFact:
-    outlets = Counter(c.article_id for c in fact.sources)
-    return ClaimFact(fact.status, fact.explanation, len(outlets), fact.values)
 
 
 def list_outlets(*, session: Session) -> list[str]:

@@ -111,6 +111,14 @@ def upsert_entity(*, session: Session, name: str, type_: str, mention: str | Non
     return entity
 
 
+def entities_by_id(*, session: Session, ids: set[int]) -> dict[int, Entity]:
+    """The entity rows of these ids, in one query."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Entity).where(col(Entity.id).in_(sorted(ids)))).all()
+    return {row.id: row for row in rows if row.id is not None}
+
+
 # Claim fields stored in their own columns; anything else a schema adds goes to Claim.extra.
 
 

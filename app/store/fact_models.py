@@ -4,14 +4,19 @@ A claim is assigned to a fact when it is stored (app.services.facts), by the sam
 the ledger used to run at query time (app.diff.ledger.assign_to_clusters), so the ledger reads
 clusters instead of recomputing them. Curators merge two facts or split a claim out of one;
 each change is audited in ``fact_audit``.
+
+Each fact also keeps its summary (status, values, counts, the sources the ledger shows), made
+from its current claims by app.services.fact_summaries, so the ledger reads fact rows instead
+of every claim of a story. ``revision`` counts changes to the fact's claims; the summary is
+stale while ``summary_revision`` is behind it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text
+from sqlalchemy import JSON, Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -20,7 +25,16 @@ def utcnow() -> datetime:
 
 
 class Fact(SQLModel, table=True):
-    __table_args__ = (Index("ix_fact_block", "schema_name", "block", "family"),)
+    __table_args__ = (
+        Index("ix_fact_block", "schema_name", "block", "family"),
+        # The facts whose summaries are stale: a reader's check for them is one seek.
+        Index(
+            "ix_fact_stale",
+            "id",
+            sqlite_where=text("summary_revision < revision"),
+            postgresql_where=text("summary_revision < revision"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     schema_name: str = Field(max_length=100)
@@ -36,6 +50,38 @@ class Fact(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="fact.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    # The summary, as app.diff.ledger.summarise makes it from the current claims (each
+    # article's latest successful run, and claims curators added).
+    revision: int = Field(default=1)
+    summary_revision: int = Field(default=0)
+    claim_count: int = Field(default=0)  # 0: no current claim, the ledger leaves it out
+    status: str = Field(default="single", max_length=20)
+    key: str = Field(default="", max_length=400)
+    subject: str = Field(default="", max_length=300)
+    claim_type: str = Field(default="", max_length=40)
+    headline: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    values: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outlets: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source_count: int = Field(default=0)
+    article_count: int = Field(default=0)
+    publication_count: int = Field(default=0)
+    # Claim ids the ledger shows (the first of each value first), and the timeline's steps.
+    shown: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    steps: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Its claims' time window, for the ledger's date filters: None when a claim is undated.
+    time_start: date | None = None
+    time_end: date | None = None
+
+
+class FactEntity(SQLModel, table=True):
+    """The entities a fact's current claims are about: how the ledger finds a story's facts."""
+
+    __tablename__ = "fact_entity"
+    __table_args__ = (Index("ix_fact_entity_entity", "entity_id", "fact_id"),)
+
+    fact_id: int = Field(foreign_key="fact.id", primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", primary_key=True)
 
 
 class FactAction(StrEnum):

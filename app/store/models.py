@@ -91,6 +91,9 @@ class Publication(PublicationBase, table=True):
 
 class ExtractionRun(SQLModel, table=True):
     __tablename__ = "extraction_run"
+    # Which articles have a successful run of a schema, read from the index alone: the
+    # ledger's warnings count them on every request.
+    __table_args__ = (Index("ix_extraction_run_done", "schema_name", "status", "article_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)
@@ -145,7 +148,12 @@ class Entity(SQLModel, table=True):
 
 
 class Claim(SQLModel, table=True):
-    __table_args__ = (Index("ix_claim_entity_id_id", "entity_id", "id"),)
+    __table_args__ = (
+        Index("ix_claim_entity_id_id", "entity_id", "id"),
+        # Claims not yet in a fact, in id order (an index's rows end with the id): assignment's
+        # check for pending claims is one seek, where it walked every claim of a store.
+        Index("ix_claim_fact_status", "fact_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # Null for a claim a curator added by hand.

@@ -26,7 +26,12 @@ WEB_ROOT = Path(__file__).parent
 templates = Jinja2Templates(directory=WEB_ROOT / "templates")
 KEY_COOKIE = "factdiff_key"
 
-STATUS_WORDS = {"conflict": "Conflict", "consensus": "Consensus", "single": "Single source"}
+STATUS_WORDS = {
+    "conflict": "Conflict",
+    "updates": "Updated over time",
+    "consensus": "Consensus",
+    "single": "Single source",
+}
 templates.env.globals["STATUS_WORDS"] = STATUS_WORDS
 
 

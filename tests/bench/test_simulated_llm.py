@@ -17,7 +17,7 @@ from app.extract.prompting import ArticleInput, render_messages
 from app.extract.validation import GroundingContext, split_grounded
 from app.llm.client import LLMOutputError, LLMUnavailableError, build_client
 from bench.simulated_llm import Fault, Limits, SimConfig, build_claims, create_app, running
-from schemas import ClaimSet, get_schema
+from schemas import ClaimSet, ClaimSetV2, get_schema
 
 ARTICLE = (
     "Kenya deployed an additional 217 police officers to Haiti on Saturday. "
@@ -56,12 +56,12 @@ def by_value(result: ExtractionResult) -> dict[float, Any]:
     return {c.claim.quantity.value: c for c in result.claims if c.claim.quantity}
 
 
-def request_body(text: str = ARTICLE, *, tools: bool = True) -> dict[str, Any]:
+def request_body(text: str = ARTICLE, *, tools: bool = True, v1: bool = False) -> dict[str, Any]:
     """A chat request as factdiff sends it, in tool-call or JSON-schema shape."""
-    schema = ClaimSet.model_json_schema()
+    schema = (ClaimSet if v1 else ClaimSetV2).model_json_schema()
     body: dict[str, Any] = {
         "model": "gpt-4.1-mini",
-        "messages": render_messages("extract_claims/v1", ArticleInput(text)),
+        "messages": render_messages(f"extract_claims/{'v1' if v1 else 'v2'}", ArticleInput(text)),
     }
     if tools:
         function = {"name": "MyTool", "parameters": schema}
@@ -131,9 +131,22 @@ def test_envelope_follows_the_request_mode() -> None:
 
     content = client.post("/v1/chat/completions", json=request_body(tools=False)).json()
     assert content["choices"][0]["finish_reason"] == "stop"
-    ClaimSet.model_validate_json(content["choices"][0]["message"]["content"])
+    ClaimSetV2.model_validate_json(content["choices"][0]["message"]["content"])
     assert client.get("/v1/models").json()["data"][0]["id"] == "gpt-4.1-mini"
     assert client.post("/v1/chat/completions", content=b"not json").status_code == 400
+
+
+def test_the_answer_fits_the_schema_version_asked_for() -> None:
+    client = TestClient(create_app(SimConfig()))
+
+    v1 = client.post("/v1/chat/completions", json=request_body(tools=False, v1=True)).json()
+    v2 = client.post("/v1/chat/completions", json=request_body(tools=False)).json()
+
+    v1_claims = ClaimSet.model_validate_json(v1["choices"][0]["message"]["content"]).claims
+    v2_claims = ClaimSetV2.model_validate_json(v2["choices"][0]["message"]["content"]).claims
+    assert [c.evidence for c in v1_claims] == [c.evidence for c in v2_claims]
+    assert "fact_kind" not in v1["choices"][0]["message"]["content"]
+    assert {c.fact_kind for c in v2_claims} == {"other"}
 
 
 def test_rpm_limit_is_enforced_with_retry_after() -> None:
@@ -275,7 +288,7 @@ async def test_serves_64_requests_concurrently() -> None:
 def test_claims_ground_in_every_fixture_article() -> None:
     for path in sorted((PROJECT_ROOT / "fixtures" / "articles").glob("*.json")):
         text = json.loads(path.read_text(encoding="utf-8"))["text"]
-        claims = ClaimSet.model_validate({"claims": build_claims(text, max_claims=200)}).claims
+        claims = ClaimSetV2.model_validate({"claims": build_claims(text, max_claims=200)}).claims
         kept, rejected = split_grounded(claims, GroundingContext(text, None, 90.0))
         assert rejected == [], path.name
         assert any(c.claim.quantity for c in kept), path.name
@@ -288,13 +301,15 @@ def test_qualifiers_units_and_scales() -> None:
         "In 2024 the firm hired 300 new staff on 18 January. It cost 2,5 millions."
     )
     quantities = [c["quantity"] for c in build_claims(text) if c["quantity"]]
-    assert [(q["value"], q["unit"], q["qualifier"]) for q in quantities] == [
-        (5, "people", "at_least"),
-        (40, "buses", "up_to"),
-        (10, "ministers", "under"),
-        (12, "percent", "exact"),
-        (2_500_000_000, "EUR", "exact"),
-        (20_000, "users", "about"),
-        (300, "staff", "exact"),
+    assert [
+        (q["value"], q["unit"], q["qualifier"], q["unit_kind"], q["aspect"]) for q in quantities
+    ] == [
+        (5, "people", "at_least", "persons", "event"),
+        (40, "buses", "up_to", "count", "event"),
+        (10, "ministers", "under", "persons", "event"),
+        (12, "percent", "exact", "percent", "state"),
+        (2_500_000_000, "EUR", "exact", "currency", "event"),
+        (20_000, "users", "about", "persons", "event"),
+        (300, "staff", "exact", "persons", "event"),
     ]
     assert len(build_claims(text, max_claims=2)) == 2

@@ -28,15 +28,21 @@ CLAIM: dict[str, Any] = {
 }
 
 
-def test_v2_is_served_by_name_while_the_bare_name_still_means_v1() -> None:
+def test_the_bare_name_means_v2_and_v1_is_still_served_by_name() -> None:
     v2 = get_schema("news_claims@v2")
     assert (v2.name, v2.version, v2.prompt, v2.preview) == (
         "news_claims",
         "v2",
         "extract_claims/v2",
-        True,
+        False,
     )
-    assert get_schema("news_claims") is get_schema("news_claims@v1")
+    assert get_schema("news_claims") is v2
+    v1 = get_schema("news_claims@v1")
+    assert (v1.version, v1.prompt, v1.response_model.__name__) == (
+        "v1",
+        "extract_claims/v1",
+        "ClaimSet",
+    )
 
 
 def test_a_v2_claim_carries_its_canonical_fields() -> None:

@@ -69,6 +69,35 @@ def test_an_operation_can_be_tried_from_the_docs_page(page: Page, service: Servi
     expect(live.locator(".response-col_description")).to_contain_text('"database": "ok"')
 
 
+def test_the_seed_story_claims_can_be_fetched_from_the_docs_page(
+    page: Page, service: Service
+) -> None:
+    requests = watch_requests(page, service.url)
+    page.goto(f"{service.url}/docs")
+    operation = page.locator("#operations-claims-search_claims_claims_get")
+    operation.locator(".opblock-summary").click()
+    # The documented answer is the story's, not Swagger UI's "string" and 0.
+    documented = operation.locator(".responses-wrapper .response").first
+    expect(documented).to_contain_text("Kenya dispatched 217 more police officers to Haiti")
+    expect(documented).not_to_contain_text('"string"')
+    operation.get_by_role("button", name="Try it out").click()
+    expect(operation.locator("input[placeholder='entity']")).to_have_value("Kenya")
+    operation.get_by_role("button", name="Execute").click()
+
+    expect(operation.locator(".request-url")).to_contain_text("/claims?entity=Kenya")
+    live = operation.locator(".live-responses-table tbody tr").first
+    expect(live.locator(".response-col_status")).to_have_text("200")
+    answered = live.locator(".response-col_description")
+    stored = service.get("/claims", entity="Kenya")["data"]
+    for value in (217, 270):
+        claim = next(c for c in stored if (c["quantity"] or {}).get("value") == value)
+        expect(answered).to_contain_text(claim["evidence"]["quote"])
+        expect(answered).to_contain_text(f'"id": {claim["id"]}')
+    live.scroll_into_view_if_needed()
+    screenshot(page, "docs-try-claims", full_page=False)
+    assert requests.outside() == []
+
+
 def test_the_redoc_page_renders_offline(page: Page, service: Service) -> None:
     requests = watch_requests(page, service.url)
     page.goto(f"{service.url}/redoc")

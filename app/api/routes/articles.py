@@ -3,42 +3,69 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import Field
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
+from app.api import examples
 from app.api.auth import WriteKey
 from app.api.deps import ArticleDep, EngineDep, FetcherDep, LLMDep, SessionDep, SettingsDep
+from app.api.error_docs import refusal, refusals
 from app.api.models import (
     ArticleDetail,
     ArticleExtraction,
     ArticlePublic,
     ArticlesPublic,
-    ClaimPublic,
     ClaimsPublic,
     PublicationPublic,
     RejectedClaimPublic,
     RejectedClaimsPublic,
     RunPublic,
+    claims_public,
 )
 from app.services import submission
 from app.services.submission import Submission
 from app.store import crud, publications
-from app.store.models import MAX_ID, Article, ArticleCreate, Claim, ClaimStatus, Publication
+from app.store.models import (
+    MAX_ID,
+    Article,
+    ArticleCreate,
+    Claim,
+    ClaimStatus,
+    Publication,
+)
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Unknown schema, malformed input or a url refused"},
-    413: {"description": "Article over FACTDIFF_MAX_ARTICLE_CHARS or a per-article LLM limit"},
-    415: {"description": "The url serves neither HTML nor plain text"},
-    422: {"description": "Invalid body, or no article text found at the url"},
-    502: {"description": "The model's answer was unusable (run stored as failed); url unreachable"},
-    503: {"description": "No LLM answer could be had (no fixture, endpoint down); busy"},
+ERRORS = refusals(
+    refusal("Unknown schema, malformed input or a url refused", "unknown_schema", "url_refused"),
+    refusal(
+        "Article over FACTDIFF_MAX_ARTICLE_CHARS or a per-article LLM limit", "article_too_long"
+    ),
+    refusal("The url serves neither HTML nor plain text", "not_html"),
+    refusal("Invalid body, or no article text found at the url", "no_text_or_url", "no_text"),
+    refusal("The API key's daily token budget is spent", "budget_spent"),
+    refusal(
+        "The model's answer was unusable (run stored as failed); url unreachable",
+        "llm_bad_output",
+    ),
+    refusal("No LLM answer could be had (no fixture, endpoint down); busy", "llm_unavailable"),
+)
+NO_ARTICLE = refusal("No such article", "article_404")
+# Two bodies to try from /docs: both answer from the fixtures in replay mode.
+SUBMISSIONS = {
+    "text": {
+        "summary": "An article's text, with its outlet and date (Nairobi Ledger, 270 officers)",
+        "value": examples.NAIROBI_LEDGER_SUBMISSION,
+    },
+    "short": {
+        "summary": "One sentence of the story (Example Daily, 217 officers)",
+        "value": ArticleCreate.model_json_schema()["examples"][0],
+    },
 }
 
 
@@ -65,10 +92,11 @@ def extraction_of(engine: Engine, done: Submission) -> ArticleExtraction:
             .order_by(col(Claim.id))
         ).all()
         carried = _publications_of(session, done.article)
+        public_claims = claims_public(session, claims)
     return ArticleExtraction(
         article=article_public(done.article, carried),
         run=RunPublic.of(done.run),
-        claims=[ClaimPublic.of(c) for c in claims],
+        claims=public_claims,
         reused=done.reused,
         publication=done.publication and PublicationPublic.model_validate(done.publication),
         publication_created=done.publication_created,
@@ -80,13 +108,17 @@ def extraction_of(engine: Engine, done: Submission) -> ArticleExtraction:
     status_code=status.HTTP_201_CREATED,
     response_model=ArticleExtraction,
     responses={
-        202: {"model": ArticleExtraction, "description": "Accepted (?wait=false)"},
+        202: {
+            "model": ArticleExtraction,
+            "description": "Accepted (?wait=false): the run is queued; poll GET /runs/{id}",
+            "content": {"application/json": {"example": examples.ARTICLE_QUEUED}},
+        },
         **ERRORS,
     },
 )
 async def submit_article(
     request: Request,
-    body: ArticleCreate,
+    body: Annotated[ArticleCreate, Body(openapi_examples=SUBMISSIONS)],
     response: Response,
     engine: EngineDep,
     settings: SettingsDep,
@@ -148,7 +180,7 @@ def list_articles(
 @router.get(
     "/{article_id}",
     response_model=ArticleDetail,
-    responses={404: {"description": "No such article"}},
+    responses=NO_ARTICLE,
 )
 def read_article(article: ArticleDep, session: SessionDep) -> ArticleDetail:
     """Read one article, with its text and publications."""
@@ -161,7 +193,7 @@ def read_article(article: ArticleDep, session: SessionDep) -> ArticleDetail:
 @router.get(
     "/{article_id}/claims",
     response_model=ClaimsPublic,
-    responses={404: {"description": "No such article"}},
+    responses=NO_ARTICLE,
 )
 def read_article_claims(article: ArticleDep, session: SessionDep) -> ClaimsPublic:
     """List the grounded claims of one article, in text order."""
@@ -170,13 +202,13 @@ def read_article_claims(article: ArticleDep, session: SessionDep) -> ClaimsPubli
         .where(Claim.article_id == article.id, Claim.status == ClaimStatus.active.value)
         .order_by(col(Claim.char_start), col(Claim.id))
     ).all()
-    return ClaimsPublic(data=[ClaimPublic.of(c) for c in claims], count=len(claims))
+    return ClaimsPublic(data=claims_public(session, claims), count=len(claims))
 
 
 @router.get(
     "/{article_id}/rejected",
     response_model=RejectedClaimsPublic,
-    responses={404: {"description": "No such article"}},
+    responses=NO_ARTICLE,
 )
 def read_article_rejected(article: ArticleDep, session: SessionDep) -> RejectedClaimsPublic:
     """List the claims the model made that could not be grounded in this article, with why."""

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
+from app.api import examples
 from app.api.deps import QueryDate, SessionDep
-from app.api.models import ClaimPublic, ClaimsPublic
+from app.api.error_docs import refusal
+from app.api.models import ClaimsPublic, claims_public
 from app.store.claim_query import BadCursorError, ClaimFilter, list_claims
 from app.store.models import MAX_ID
 from schemas import ClaimType
@@ -18,7 +20,11 @@ Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get(
-    "", response_model=ClaimsPublic, responses={400: {"description": "Malformed cursor or dates"}}
+    "",
+    response_model=ClaimsPublic,
+    responses=refusal(
+        "Malformed cursor, or dates out of order", "bad_cursor", "dates_out_of_order"
+    ),
 )
 def search_claims(
     session: SessionDep,
@@ -26,7 +32,12 @@ def search_claims(
     run_id: Id = None,
     outlet: Annotated[str | None, Query(max_length=200)] = None,
     entity: Annotated[
-        str | None, Query(max_length=200, description="Canonical name or alias")
+        str | None,
+        Query(
+            max_length=200,
+            description="Canonical name or alias",
+            openapi_examples=examples.ENTITY_PARAMETER,
+        ),
     ] = None,
     claim_type: ClaimType | None = None,
     q: Annotated[
@@ -64,6 +75,4 @@ def search_claims(
         )
     except BadCursorError as exc:
         raise HTTPException(400, str(exc)) from exc
-    return ClaimsPublic(
-        data=[ClaimPublic.of(c) for c in rows], count=len(rows), next_cursor=next_cursor
-    )
+    return ClaimsPublic(data=claims_public(session, rows), count=len(rows), next_cursor=next_cursor)

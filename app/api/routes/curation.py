@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
 from app.api.curation_models import ClaimAuditPublic, ClaimPatch, CuratedClaimCreate
 from app.api.deps import ArticleDep, ClaimDep, SessionDep, SettingsDep
-from app.api.models import ClaimPublic
+from app.api.error_docs import refusal, refusals
+from app.api.models import ClaimPublic, claim_public
 from app.services import curation
 from schemas import ExtractedClaim
 
 router = APIRouter(tags=["curation"])
 
-REFUSALS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such article or claim"},
-    409: {"description": "The claim was already retracted or superseded"},
-    422: {"description": "Invalid, or not grounded in the article"},
-}
+NO_CLAIM = refusal("No such claim", "claim_404")
+NOT_ACTIVE = refusal("The claim was already retracted or superseded", "claim_not_active")
+NOT_GROUNDED = "Invalid, or the evidence is not in the article"
 
 
 @router.post(
     "/articles/{article_id}/claims",
     status_code=status.HTTP_201_CREATED,
     response_model=ClaimPublic,
-    responses=REFUSALS,
+    responses=refusals(
+        refusal("No such article", "article_404"), refusal(NOT_GROUNDED, "not_grounded")
+    ),
 )
 def add_claim(
     article: ArticleDep, body: CuratedClaimCreate, session: SessionDep, settings: SettingsDep
@@ -40,16 +41,22 @@ def add_claim(
         reason=body.reason,
         settings=settings,
     )
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
-@router.get("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
-def read_claim(claim: ClaimDep) -> ClaimPublic:
+@router.get("/claims/{claim_id}", response_model=ClaimPublic, responses=NO_CLAIM)
+def read_claim(claim: ClaimDep, session: SessionDep) -> ClaimPublic:
     """Read one claim, whatever its status."""
-    return ClaimPublic.of(claim)
+    return claim_public(session, claim)
 
 
-@router.patch("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
+@router.patch(
+    "/claims/{claim_id}",
+    response_model=ClaimPublic,
+    responses=refusals(
+        NO_CLAIM, NOT_ACTIVE, refusal(NOT_GROUNDED, "nothing_to_change", "not_grounded")
+    ),
+)
 def correct_claim(
     claim: ClaimDep, body: ClaimPatch, session: SessionDep, settings: SettingsDep
 ) -> ClaimPublic:
@@ -65,10 +72,12 @@ def correct_claim(
         reason=body.reason,
         settings=settings,
     )
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
-@router.delete("/claims/{claim_id}", response_model=ClaimPublic, responses=REFUSALS)
+@router.delete(
+    "/claims/{claim_id}", response_model=ClaimPublic, responses=refusals(NO_CLAIM, NOT_ACTIVE)
+)
 def retract_claim(
     claim: ClaimDep,
     session: SessionDep,
@@ -77,12 +86,12 @@ def retract_claim(
 ) -> ClaimPublic:
     """Retract a claim: it stays stored, marked retracted, and leaves diffs and the ledger."""
     row = curation.retract_claim(session=session, claim=claim, actor=actor, reason=reason)
-    return ClaimPublic.of(row)
+    return claim_public(session, row)
 
 
-@router.get("/claims/{claim_id}/audit", response_model=list[ClaimAuditPublic], responses=REFUSALS)
+@router.get("/claims/{claim_id}/audit", response_model=list[ClaimAuditPublic], responses=NO_CLAIM)
 def read_claim_audit(claim: ClaimDep, session: SessionDep) -> list[ClaimAuditPublic]:
-    """The audit trail of a claim and of the claims it replaced."""
+    """Read the audit trail of a claim and of the claims it replaced."""
     assert claim.id is not None
     rows = curation.audit_of(session=session, claim_id=claim.id)
     return [ClaimAuditPublic.model_validate(r) for r in rows]

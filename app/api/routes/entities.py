@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, func, select
 
+from app.api import curation_examples
 from app.api.deps import EntityDep, SessionDep
+from app.api.error_docs import refusal
 from app.services import facts
 from app.store import entities
 from app.store.models import Claim, Entity
@@ -17,7 +19,9 @@ router = APIRouter(prefix="/entities", tags=["entities"])
 
 
 class EntityPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [curation_examples.ENTITY]}
+    )
 
     id: int
     name: str
@@ -26,6 +30,8 @@ class EntityPublic(BaseModel):
 
 
 class EntitiesPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [curation_examples.ENTITIES]})
+
     data: list[EntityPublic]
     count: int
 
@@ -33,7 +39,7 @@ class EntitiesPublic(BaseModel):
 class AliasCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"alias": "Kenyan government", "actor": "desk"}]},
+        json_schema_extra={"examples": [curation_examples.ALIAS]},
     )
 
     alias: str = Field(min_length=1, max_length=200, description="Another name for the entity")
@@ -59,7 +65,7 @@ def list_entities(
 @router.post(
     "/{entity_id}/aliases",
     response_model=EntityPublic,
-    responses={404: {"description": "No such entity"}},
+    responses=refusal("No such entity", "entity_404"),
 )
 def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> EntityPublic:
     """Teach factdiff that another name means this entity; diffs and the ledger follow it."""

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api import diff_examples
 from app.api.deps import SessionDep
 from app.api.diff_models import FactDetailPublic
+from app.api.error_docs import refusal, refusals
 from app.services import comparison, fact_curation
 from app.store.models import MAX_ID
 
 router = APIRouter(prefix="/facts", tags=["facts"])
 
 FactId = Annotated[int, Path(ge=1, le=MAX_ID, description="A fact's id (GET /facts)")]
-REFUSALS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such fact"},
-    409: {"description": "The fact was merged away, or the claim is its only one"},
-    422: {"description": "Invalid: a fact into itself, another schema, a claim not in the fact"},
-}
+NO_FACT = refusal("No such fact, or none of its claims is active", "fact_404", "fact_retracted")
+MERGED = "The fact was merged into another, or the claim is its only one"
+INVALID = "Invalid: a fact into itself, another schema, a claim not in the fact"
 
 
 class Curator(BaseModel):
@@ -30,10 +30,14 @@ class Curator(BaseModel):
 
 
 class FactMerge(Curator):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.FACT_MERGE]})
+
     other_fact_id: int = Field(ge=1, le=MAX_ID, description="The fact whose claims move in")
 
 
 class FactSplit(Curator):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.FACT_SPLIT]})
+
     claim_id: int = Field(ge=1, le=MAX_ID, description="The claim to move to a fact of its own")
 
 
@@ -43,13 +47,19 @@ def _detail(session: SessionDep, fact_id: int) -> FactDetailPublic:
     return FactDetailPublic.of(fact, fact_curation.audit_of(session=session, fact_id=fact.id))
 
 
-@router.get("/{fact_id}", response_model=FactDetailPublic, responses=REFUSALS)
+@router.get("/{fact_id}", response_model=FactDetailPublic, responses=NO_FACT)
 def read_fact(fact_id: FactId, session: SessionDep) -> FactDetailPublic:
-    """One fact: every source's value and quote, its timeline and what curators changed."""
+    """Read one fact: every source's value and quote, its timeline and what curators changed."""
     return _detail(session, fact_id)
 
 
-@router.post("/{fact_id}/merge", response_model=FactDetailPublic, responses=REFUSALS)
+@router.post(
+    "/{fact_id}/merge",
+    response_model=FactDetailPublic,
+    responses=refusals(
+        NO_FACT, refusal(MERGED, "fact_merged"), refusal(INVALID, "merge_into_itself")
+    ),
+)
 def merge_fact(fact_id: FactId, body: FactMerge, session: SessionDep) -> FactDetailPublic:
     """Merge another fact into this one: its claims move here, and the change is audited."""
     fact_curation.merge_facts(
@@ -62,7 +72,15 @@ def merge_fact(fact_id: FactId, body: FactMerge, session: SessionDep) -> FactDet
     return _detail(session, fact_id)
 
 
-@router.post("/{fact_id}/split", response_model=FactDetailPublic, responses=REFUSALS)
+@router.post(
+    "/{fact_id}/split",
+    response_model=FactDetailPublic,
+    responses=refusals(
+        NO_FACT,
+        refusal(MERGED, "fact_merged", "only_claim"),
+        refusal(INVALID, "claim_not_in_fact"),
+    ),
+)
 def split_fact(fact_id: FactId, body: FactSplit, session: SessionDep) -> FactDetailPublic:
     """Split a claim out of this fact into a fact of its own; answers the new fact."""
     new = fact_curation.split_claim(

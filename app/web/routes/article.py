@@ -18,7 +18,7 @@ from app.web.marks import Span, stretches
 router = APIRouter(prefix="/pages", include_in_schema=False)
 
 # A stretch under several quotes takes the colour of the most disputed one.
-SEVERITY = {"conflict": 0, "consensus": 1, "single": 2}
+SEVERITY = {"conflict": 0, "updates": 1, "consensus": 2, "single": 3}
 NOTICES = {
     "retracted": "The claim was retracted; it is kept, with your reason, in its audit trail.",
     "corrected": "The claim was corrected; the original is kept, superseded, in the audit trail.",

@@ -16,6 +16,7 @@ from app.diff.ledger import Fact
 from app.diff.rules import describe_quantity, describe_time
 from app.diff.types import DiffClaim
 from app.services import comparison
+from app.services.fact_summaries import PAGE_SOURCES, SummarisedFact
 from app.web.deps import Caller, PageCaller, render
 
 router = APIRouter(prefix="/pages", include_in_schema=False)
@@ -31,39 +32,17 @@ class Step:
     claim: DiffClaim
 
 
-SOURCES_SHOWN = 25  # a busy fact has hundreds of sources: a page lists what differs first
-
-
-def timeline(fact: Fact) -> list[Step]:
-    """When the figure changed: the sources by publication time, each step a new value.
-
-    Empty when every source gives the same value.
-    """
-    steps = sorted(
-        (
-            Step(c.published_at, c.outlet or f"article {c.article_id}", describe_quantity(c), c)
-            for c in fact.sources
-        ),
-        key=lambda s: (s.when is None, s.when or datetime.min, s.claim.id),
-    )
-    if len({s.value for s in steps}) < 2:
-        return []
-    return [s for n, s in enumerate(steps) if n == 0 or s.value != steps[n - 1].value]
-
-
-def shown_sources(fact: Fact) -> list[DiffClaim]:
-    """Up to SOURCES_SHOWN sources: the first of each value, then the rest in order."""
-    firsts: dict[str, DiffClaim] = {}
-    for c in fact.sources:
-        firsts.setdefault(describe_quantity(c), c)
-    chosen = list(firsts.values())[:SOURCES_SHOWN]
-    ids = {c.id for c in chosen}
-    chosen += [c for c in fact.sources if c.id not in ids][: SOURCES_SHOWN - len(chosen)]
-    return chosen
+def timeline(fact: SummarisedFact) -> list[Step]:
+    """When the figure changed, from the fact's stored steps (app.services.fact_summaries)."""
+    return [
+        Step(c.published_at, c.outlet or f"article {c.article_id}", describe_quantity(c), c)
+        for c in fact.steps
+    ]
 
 
 def compared(fact: Fact) -> tuple[int, int] | None:
-    """Two articles of a conflicting fact that give different values, to open side by side."""
+    """Two articles of a conflicting fact that give different values, to open side by side
+    (the shown sources hold the first source of each value)."""
     if fact.status != "conflict":
         return None
     firsts: dict[str, int] = {}
@@ -89,10 +68,14 @@ def ledger_response(
     refused: dict[str, Any] | None = None,
 ) -> Any:
     """The ledger page of a story, with a refused curation shown at its fact."""
-    facts: list[Fact] = []
+    facts: list[SummarisedFact] = []
     if entity and entity.strip():
         facts = comparison.fact_ledger(
-            session, schema_name=settings.default_schema, entity=entity.strip()
+            session,
+            schema_name=settings.default_schema,
+            entity=entity.strip(),
+            with_steps=True,
+            sources=PAGE_SOURCES,
         )
     return render(
         request,
@@ -102,7 +85,6 @@ def ledger_response(
         entity=entity or "",
         facts=facts,
         timelines={f.key: timeline(f) for f in facts},
-        shown={f.key: shown_sources(f) for f in facts},
         compare={f.key: compared(f) for f in facts},
         conflicts=sum(f.status == "conflict" for f in facts),
         describe_quantity=describe_quantity,

@@ -105,6 +105,21 @@ def test_csv_flattens_claims_and_round_trips_awkward_text(
         str(evidence["char_end"]),
         evidence["match"],
     )
+    # The canonical fact fields of news_claims@v2: the 217 deployment to Haiti, an event.
+    deployed = next(
+        c for c in expected if c["evidence"]["quote"].startswith("Kenya dispatched 217")
+    )
+    row = by_id[str(deployed["id"])]
+    assert (row["fact_kind"], row["unit_kind"], row["aspect"], row["object_entity_name"]) == (
+        "deployment",
+        "persons",
+        "event",
+        "Haiti",
+    )
+    assert row["object_entity_id"] == str(deployed["object_entity"]["entity_id"])
+    # A claim added by hand has none of them: empty cells.
+    row = by_id[str(tricky["id"])]
+    assert [row[k] for k in ("fact_kind", "object_entity_name", "unit_kind", "aspect")] == [""] * 4
 
 
 def test_filters_narrow_the_export_and_refusals_raise(

@@ -11,7 +11,9 @@ from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
+from app.services.fact_summaries import stale_ids
 from app.store import db
+from app.store.fact_models import Fact
 from app.store.models import Claim
 from tests.app.api.routes.test_diff import load_samples
 
@@ -42,6 +44,11 @@ def test_backfill_assigns_claims_stored_before_facts(
     assert result.exit_code == 0, result.output
     assert f"assigned {claims} claim(s) to facts" in result.output
     assert unassigned(engine) == 0
+    # Summarised too, before any reader: the stored summary of the deployment says conflict.
+    assert "summarised" in result.output
+    with Session(engine) as session:
+        assert stale_ids(session) == []
+        assert session.exec(select(Fact.status).where(Fact.claim_count == 6)).all() == ["conflict"]
     (conflict,) = client.get("/facts", params={"conflicts": "true"}).json()["data"]
     assert {217, 270} <= {s["quantity"]["value"] for s in conflict["sources"]}
     assert again.exit_code == 0

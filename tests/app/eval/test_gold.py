@@ -35,6 +35,13 @@ def test_the_projects_evaluation_set_reads(tmp_path: Path) -> None:
     assert "kenya-haiti" in [s.story for s in stories]
     for s in stories:
         assert {w.value for w in s.claims} == {"canonical", "varied"}
+    holdout = load_stories(PROJECT_ROOT / "eval", "holdout")
+    assert [s.story for s in holdout] == [
+        "budget-vote-marrenland",
+        "mine-rescue-harwick-deep",
+        "takeover-vestry-orlan",
+        "wildfire-ashbury-ridge",
+    ]
 
 
 @pytest.mark.parametrize(

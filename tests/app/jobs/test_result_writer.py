@@ -20,7 +20,7 @@ from app.jobs.result_writer import ResultWriter, set_after_store
 from app.jobs.run_results import FinishedRun
 from app.llm.client import Usage
 from app.store.models import Article, Claim, ExtractionRun
-from schemas import ExtractedClaim
+from schemas import ExtractedClaimV2
 from tests.app.jobs.test_queue import queue
 from tests.llm_stub import claim
 
@@ -29,7 +29,7 @@ EVIDENCE = "deployed an additional 217 police officers to Haiti"
 
 
 def result(latency_ms: float = 1.0) -> ExtractionResult:
-    extracted = ExtractedClaim.model_validate(
+    extracted = ExtractedClaimV2.model_validate(
         claim("Kenya deployed 217 police officers.", EVIDENCE, value=217)
     )
     start = TEXT.index(EVIDENCE)

@@ -122,12 +122,12 @@ def test_a_tool_called_under_another_name_is_refused(
     detail = response.json()["detail"]
     assert (detail["reason"], detail["message"]) == (
         "llm_bad_output",
-        "the model called the tool 'delete_everything', not 'ClaimSet' as asked; its answer "
+        "the model called the tool 'delete_everything', not 'ClaimSetV2' as asked; its answer "
         "was not used",
     )
     assert route.call_count == 1
     sent = json.loads(route.calls[0].request.content)
-    assert sent["tool_choice"] == {"type": "function", "function": {"name": "ClaimSet"}}
+    assert sent["tool_choice"] == {"type": "function", "function": {"name": "ClaimSetV2"}}
     assert session.exec(select(Claim)).all() == []
 
 

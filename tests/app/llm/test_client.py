@@ -86,7 +86,7 @@ async def test_request_puts_instructions_first_article_last_with_timeout(
     assert TEXT not in body["messages"][0]["content"]
     assert body["messages"][1]["content"].rstrip().endswith(">>>")
     assert TEXT in body["messages"][1]["content"]
-    assert body["tools"][0]["function"]["name"] == "ClaimSet"
+    assert body["tools"][0]["function"]["name"] == "ClaimSetV2"
     assert request.headers["authorization"] == "Bearer sk-test"
     client = build_client(live_settings).client
     assert client.timeout == 60.0 and client.max_retries == 2

@@ -67,7 +67,7 @@ def with_claim(**changes: Any) -> httpx.Response:
 RATE_LIMITED = "the LLM endpoint is rate limiting (429): slow down"
 UNREACHABLE = "could not reach the LLM endpoint: Connection error."
 UNPARSED = "the model's answer could not be parsed after 2 attempt(s)"
-SCHEMA = "the model's answer does not fit schema news_claims@v1 after 2 attempt(s): 1 error(s), "
+SCHEMA = "the model's answer does not fit schema news_claims@v2 after 2 attempt(s): 1 error(s), "
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from schemas import get_schema
 from tests.conftest import LIVE_BASE_URL, load_article
 from tests.llm_stub import claim, ok, tool_completion
 
-FIXTURE_217 = "fixtures/llm/news_claims/kenya-haiti-217.json"
+FIXTURE_217 = "fixtures/llm/news_claims_v2/kenya-haiti-217.json"  # the default schema's
+FIXTURE_217_V1 = "fixtures/llm/news_claims/kenya-haiti-217.json"
 
 
 def article_input(stem: str) -> ArticleInput:
@@ -49,7 +50,11 @@ async def test_changed_model_names_the_stale_fixture(settings: Settings) -> None
         await extract(other, "kenya-haiti-217")
 
     message = caught.value.message
-    assert message.startswith(f"stale LLM fixture: {FIXTURE_217} differs in model")
+    # Every fixture of the article is named; only the model keeps the default (v2) one out.
+    assert message.startswith(
+        f"stale LLM fixture: {FIXTURE_217_V1} differs in model, system prompt, response schema, "
+        f"schema name; {FIXTURE_217} differs in model; "
+    )
     assert "factdiff fixtures stamp" in message
 
 

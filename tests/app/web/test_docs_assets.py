@@ -25,6 +25,6 @@ def test_operations_are_summarised_in_sentences(client: TestClient) -> None:
         "Submit an article's text or url: extract its grounded claims (or reuse the stored run)."
     )
     assert paths["/facts"]["get"]["summary"] == (
-        "The fact ledger: claims from every source clustered by fact, with each source's value."
+        "List the fact ledger: every source's claims clustered by fact, conflicts first."
     )
     assert not any(p.startswith("/pages") for p in paths), "pages are not API operations"

@@ -62,7 +62,7 @@ def post_sample(
     return data
 
 
-def llm_fixture(stem: str, schema: str = "news_claims") -> dict[str, Any]:
+def llm_fixture(stem: str, schema: str = "news_claims_v2") -> dict[str, Any]:
     path = LLM_FIXTURES_DIR / schema / f"{stem}.json"
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
@@ -207,6 +207,35 @@ def test_quantities_offsets_and_dates(
         assert (claim["time"]["start"], claim["time"]["end"]) == time
 
 
+def test_claims_carry_the_canonical_fact_fields_of_v2(client: TestClient) -> None:
+    claims = post_sample(client, "kenya-haiti-217")["claims"]
+    entities = client.get("/entities", params={"q": "Haiti"}).json()["data"]
+    [haiti] = [e for e in entities if e["name"] == "Haiti"]
+
+    deployed, displaced = with_value(claims, 217), with_value(claims, 1_000_000)
+
+    assert (deployed["fact_kind"], deployed["unit_kind"], deployed["aspect"]) == (
+        "deployment",
+        "persons",
+        "event",
+    )
+    assert deployed["object_entity"] == {
+        "entity_id": haiti["id"],
+        "name": "Haiti",
+        "type": "country",
+    }
+    assert (displaced["fact_kind"], displaced["unit_kind"], displaced["aspect"]) == (
+        "displacement",
+        "persons",
+        "state",
+    )
+    assert displaced["object_entity"] is None
+    # GET /claims/{id} and /articles/{id}/claims show the same fields.
+    assert client.get(f"/claims/{deployed['id']}").json() == deployed
+    article_claims = client.get(f"/articles/{deployed['article_id']}/claims").json()["data"]
+    assert next(c for c in article_claims if c["id"] == deployed["id"]) == deployed
+
+
 def test_time_words_are_kept_with_the_resolved_dates(client: TestClient) -> None:
     saturday = with_value(post_sample(client, "kenya-haiti-217")["claims"], 217)
     friday = with_value(post_sample(client, "kenya-haiti-270")["claims"], 270)
@@ -262,8 +291,8 @@ def test_217_run_records_the_reask_usage_and_versions(client: TestClient) -> Non
     assert run["total_tokens"] == run["prompt_tokens"] + run["completion_tokens"]
     assert run["usage_by_attempt"] == usages
     assert run["model"] == "gpt-4.1-mini"
-    assert (run["schema_name"], run["schema_version"]) == ("news_claims", "v1")
-    assert run["prompt_version"] == "extract_claims/v1"
+    assert (run["schema_name"], run["schema_version"]) == ("news_claims", "v2")
+    assert run["prompt_version"] == "extract_claims/v2"
     assert run["llm_mode"] == "replay"
     assert run["instructor_mode"] == "tools"
     assert run["chunks"] == 1
@@ -465,16 +494,34 @@ def test_quantities_schema_uses_its_own_fixture(client: TestClient, ref: str) ->
     assert_grounded(text, claims)
 
 
-def test_default_schema_is_news_claims(client: TestClient) -> None:
-    explicit = post_sample(client, "kenya-haiti-270", schema="news_claims@v1")
+def test_default_schema_is_news_claims_v2(client: TestClient) -> None:
+    explicit = post_sample(client, "kenya-haiti-270", schema="news_claims@v2")
 
     run = explicit["run"]
 
-    assert (run["schema_name"], run["schema_version"]) == ("news_claims", "v1")
-    # Without "schema" the same run is found: the default is news_claims@v1.
+    assert (run["schema_name"], run["schema_version"]) == ("news_claims", "v2")
+    # Without "schema" the same run is found: the default is news_claims@v2.
     implicit = post_sample(client, "kenya-haiti-270")
     assert implicit["reused"] is True
     assert implicit["run"]["id"] == run["id"]
+
+
+def test_v1_is_still_served_by_name(client: TestClient) -> None:
+    v2 = post_sample(client, "kenya-haiti-270")
+    v1 = post_sample(client, "kenya-haiti-270", schema="news_claims@v1")
+
+    run = v1["run"]
+    assert v1["reused"] is False and run["id"] != v2["run"]["id"]
+    assert (run["schema_name"], run["schema_version"]) == ("news_claims", "v1")
+    assert run["prompt_version"] == "extract_claims/v1"
+    assert run["status"] == "succeeded"
+    assert run["llm_calls"] == len(llm_fixture("kenya-haiti-270", "news_claims")["exchanges"])
+    assert run["claims_count"] == len(v1["claims"]) > 0
+    # A v1 claim has no canonical fact fields; the v2 run's claims of one article have them.
+    deployed = with_value(v1["claims"], 270)
+    assert (deployed["fact_kind"], deployed["unit_kind"], deployed["aspect"]) == (None,) * 3
+    assert deployed["object_entity"] is None
+    assert with_value(v2["claims"], 270)["fact_kind"] == "deployment"
 
 
 # --- no LLM answer -------------------------------------------------------------------------

@@ -152,6 +152,74 @@ def test_curation_changes_what_the_diff_shows(client: TestClient, ids: dict[str,
     ]
 
 
+def test_news_claims_v1_still_extracts_and_diffs_end_to_end(client: TestClient) -> None:
+    """Asked for by name, v1 runs, stores its claims (no canonical fields) and diffs by words."""
+    ids = {}
+    for stem in ("kenya-haiti-217", "kenya-haiti-270"):
+        body = {
+            **json.loads((ARTICLES_DIR / f"{stem}.json").read_text()),
+            "schema": "news_claims@v1",
+        }
+        response = client.post("/articles", json=body)
+        assert response.status_code == 201, response.text
+        run, claims = response.json()["run"], response.json()["claims"]
+        assert (run["schema_version"], run["status"]) == ("v1", "succeeded")
+        assert claims and {c["fact_kind"] for c in claims} == {None}
+        ids[stem] = response.json()["article"]["id"]
+
+    diff = get_diff(
+        client, f"article:{ids['kenya-haiti-217']}", f"article:{ids['kenya-haiti-270']}"
+    )
+
+    pair = deployment_conflict(diff)
+    assert (pair["left"]["quantity"]["value"], pair["right"]["quantity"]["value"]) == (217, 270)
+    assert pair["left"]["evidence"]["quote"] == (
+        "Kenya dispatched 217 more police officers to Haiti on Saturday"
+    )
+    assert (
+        pair["right"]["evidence"]["quote"] == "Kenya has sent another 270 police officers to Haiti"
+    )
+    ledger = client.get("/facts", params={"conflicts": "true"}).json()
+    assert ledger["count"] == 1
+    assert {s["quantity"]["value"] for s in ledger["data"][0]["sources"]} == {217, 270}
+
+
+def test_a_correction_keeps_the_canonical_fact_fields(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    left, right = f"article:{ids['kenya-haiti-217']}", f"article:{ids['kenya-haiti-270']}"
+    original = client.get(
+        f"/claims/{deployment_conflict(get_diff(client, left, right))['left']['id']}"
+    ).json()
+
+    quantity = {"value": 217, "unit": "police officers", "qualifier": "exact"}
+    response = client.patch(
+        f"/claims/{original['id']}",
+        json={"quantity": quantity, "actor": "desk", "reason": "unit as printed"},
+    )
+
+    assert response.status_code == 200, response.text
+    corrected = response.json()
+    assert corrected["quantity"] == quantity
+    assert corrected["fact_kind"] == original["fact_kind"] == "deployment"
+    assert corrected["object_entity"] == original["object_entity"]
+    assert corrected["object_entity"]["name"] == "Haiti"
+    assert (corrected["unit_kind"], corrected["aspect"]) == ("persons", "event")
+    # The corrected claim still meets the other report of the deployment in the diff.
+    after = deployment_conflict(get_diff(client, left, right))
+    assert (after["left"]["id"], after["right"]["quantity"]["value"]) == (corrected["id"], 270)
+
+    # Without a figure, a claim has no unit kind or aspect; its fact kind stays.
+    figureless = client.patch(
+        f"/claims/{corrected['id']}", json={"quantity": None, "actor": "desk", "reason": "r"}
+    ).json()
+    assert (figureless["fact_kind"], figureless["unit_kind"], figureless["aspect"]) == (
+        "deployment",
+        None,
+        None,
+    )
+
+
 @respx.mock
 def test_run_against_run_shows_added_and_changed_claims(
     make_client: ClientFactory, live_settings: Settings
