@@ -35,6 +35,8 @@ from app.diff.rules import describe_quantity, describe_span, describe_time
 # and none of them conflict.
 Status = Literal["consensus", "conflict", "updates", "single"]
 EXEMPLARS = 3
+# Keeps float rounding from ever deciding that a mean is out of reach when it is not.
+_FLOAT_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -211,12 +213,23 @@ def assign_to_clusters(
 
 
 def _match(f: Features, cluster: list[Features], threshold: float) -> float | None:
-    """Mean score of f against the cluster's leader and exemplars; None below threshold."""
-    lead = score_features(f, cluster[0])
+    """Mean score of f against the cluster's leader and exemplars; None below threshold.
+    Each score is asked (score_features' floor) only for what the mean still needs, the later
+    exemplars scoring 1 at best; short of that, the mean is out of reach."""
+    lead = score_features(f, cluster[0], floor=threshold)
     if lead < threshold:
         return None
     sample = cluster[1:EXEMPLARS]
-    mean = (lead + sum(score_features(f, m) for m in sample)) / (1 + len(sample))
+    scores: list[float] = []
+    need = threshold * (1 + len(sample)) - lead
+    for i, m in enumerate(sample):
+        floor = need - (len(sample) - 1 - i) - _FLOAT_SLACK
+        score = score_features(f, m, floor=max(floor, 0.0))
+        if score < floor:
+            return None
+        need -= score
+        scores.append(score)
+    mean = (lead + sum(scores)) / (1 + len(sample))
     return mean if mean >= threshold else None
 
 
