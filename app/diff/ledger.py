@@ -20,7 +20,6 @@ from itertools import combinations
 from typing import Literal
 
 from app.diff.align import (
-    CONFLICT_MARGIN,
     DEFAULT_THRESHOLD,
     DiffClaim,
     Features,
@@ -178,7 +177,7 @@ def assign_to_clusters(
     for f, key in zip(block, keys, strict=True):
         known = memo.setdefault(key, {}) if repeats[key] > 1 else None
         article = f.claim.article_id
-        best_mean, best, runner_up = -1.0, -1, -1.0
+        best_mean, best = -1.0, -1
         for k, cluster in enumerate(clusters):
             if article in cluster.articles:
                 continue
@@ -189,17 +188,7 @@ def assign_to_clusters(
             else:
                 mean = known[k] = _match(f, cluster.members, threshold)
             if mean is not None and mean > best_mean:
-                best_mean, best, runner_up = mean, k, best_mean
-            elif mean is not None:
-                runner_up = max(runner_up, mean)
-        # As in the diff: a claim that matches two facts about as well does not make the one it
-        # happens to score higher with a conflict; it starts a fact of its own.
-        if (
-            best >= 0
-            and best_mean - runner_up < CONFLICT_MARGIN
-            and classify(f, clusters[best].members[0])[0] is Relation.conflict
-        ):
-            best = -1
+                best_mean, best = mean, k
         if best < 0:
             clusters.append(Cluster([f], {article}))
             best = len(clusters) - 1

@@ -10,7 +10,6 @@ import pytest
 from app.diff import structured
 from app.diff.align import Relation, diff_claims
 from app.diff.features import features
-from app.diff.ledger import build_ledger
 from bench import fit_alignment
 from tests.app.diff.test_align import d, unaligned
 from tests.app.diff.test_canonical import v2
@@ -96,22 +95,6 @@ def test_one_stored_fact_pairs_its_claims_only_when_a_curator_merged_it() -> Non
     # A split keeps a claim apart from its old fact, but not from the claims still in it.
     other = v2(**indicator(3.4, "consumer price growth", fact_id=7))
     assert diff_claims([inflation], [other], split_facts=frozenset({7, 8})).pairs != []
-
-
-def test_the_ledger_does_not_make_a_conflict_of_a_claim_two_facts_match_as_well() -> None:
-    # One article gives core inflation and pay growth; a later one, inflation. Which of the
-    # first article's facts the inflation figure belongs to is a guess: it starts its own fact.
-    first = dict(article_id=1, outlet="Estmark Herald")
-    core = v2(**indicator(2.9, "underlying price growth", **first))
-    wages = v2(**indicator(3.3, "average pay growth", **first))
-    inflation = v2(**indicator(3.4, "consumer price growth", outlet="Markets Daily"))
-    facts = build_ledger([core, wages, inflation])
-    assert [f.status for f in facts if f.status == "conflict"] == []
-    assert sorted(len(f.sources) for f in facts) == [1, 1, 1]
-    # Without the rival, the two figures for one month are the conflict they look like.
-    [alone] = build_ledger([core, inflation])
-    assert alone.status == "conflict"
-    assert [c.value for c in alone.sources] == [2.9, 3.4]
 
 
 def test_two_bare_statements_tied_only_by_their_town_do_not_pair() -> None:
