@@ -1,15 +1,16 @@
 """Cross-source fact ledger: cluster claims from many articles that state the same fact.
 
 Pure, like app.diff.align, whose pair scoring and relation rules it reuses, so a ledger fact and a
-diff pair never disagree on whether two claims conflict.
+diff pair judge two claims alike; only the diff holds back a conflict that another claim could
+equally well be part of (a single pass over a stream of claims has no second side to weigh).
 
 Scale: claims are blocked by (canonical subject, unit family), or with canonical fact fields
 (news_claims@v2) by (fact kind, unit family), where entities named differently still meet. Only
 claims in one block are compared, so 10,000 articles x 15 claims become a few hundred blocks,
 and each claim is scored against cluster leaders and a few exemplars only; claims with one
 `scoring_key` (wire copy, a figure reported again) share those scores. A claim without a
-figure sits in a "no figure" block: it cannot be checked against a number anyway.
-(Just over 300 lines: clustering and summarising a fact share their helpers and read together.)
+figure sits in a "no figure" block: it cannot be checked against a number anyway. (Just over 300
+lines: clustering and summarising a fact share their helpers and read best together.)
 """
 
 from __future__ import annotations
