@@ -37,6 +37,7 @@ from app.llm.client import (
     track_usage,
     translate_api_error,
 )
+from app.llm.errors import error_behind
 from schemas import ExtractedClaim, ExtractionSchema
 
 log = logging.getLogger(__name__)
@@ -72,16 +73,6 @@ def _completion_payload(completion: Any) -> dict[str, Any] | None:
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return None
     return payload if isinstance(payload, dict) else None
-
-
-def _error_in(exc: BaseException) -> LLMError | openai.OpenAIError | None:
-    """Ours or the SDK's error behind an instructor exception: not the model's fault."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, LLMError | openai.OpenAIError):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
 
 
 def _salvage(
@@ -132,7 +123,7 @@ async def _extract_chunk(
     except InstructorRetryException as exc:
         # instructor wraps the errors of the call it does not retry: the SDK's, and ours
         # from the checks of the answer (app.llm.answers).
-        if isinstance(cause := _error_in(exc), LLMError):
+        if isinstance(cause := error_behind(exc), LLMError):
             raise cause from exc
         if cause is not None:
             raise translate_api_error(cause) from exc

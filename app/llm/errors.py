@@ -121,3 +121,13 @@ def _error_message(exc: openai.APIStatusError) -> str:
         if isinstance(inner, dict) and inner.get("message"):
             return str(inner["message"])
     return str(exc.message)
+
+
+def error_behind(exc: BaseException) -> LLMError | openai.OpenAIError | None:
+    """Ours or the SDK's error behind an instructor exception: not the model's fault."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, LLMError | openai.OpenAIError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -22,6 +22,7 @@ from app.diff.types import DiffClaim, Pair
 from app.extract.budget import time_limit_s
 from app.extract.prompting import render_chat
 from app.llm.client import LLMError, LLMOutputError, LLMTimeoutError, translate_api_error
+from app.llm.errors import error_behind
 from schemas.adjudication import PairVerdict
 
 PROMPT = "adjudicate_pair/v1"
@@ -95,16 +96,6 @@ def pair_messages(contents: list[dict[str, Any]]) -> list[dict[str, str]]:
     return render_chat(PROMPT, {"delimiter": delimiter, "claim_a": a, "claim_b": b})
 
 
-def _error_in(exc: BaseException) -> LLMError | openai.OpenAIError | None:
-    """Ours or the SDK's error behind an instructor exception: not the model's fault."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, LLMError | openai.OpenAIError):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
 async def ask(adjudicator: Adjudicator, pair: Pair) -> PairVerdict:
     """The model's verdict on ``pair``; LLMError when none could be had, with why."""
     return await ask_contents(adjudicator, pair_contents(pair))
@@ -127,7 +118,7 @@ async def ask_contents(adjudicator: Adjudicator, contents: list[dict[str, Any]])
     except TimeoutError as exc:
         raise LLMTimeoutError(f"no verdict within {limit:g} s") from exc
     except InstructorRetryException as exc:
-        if isinstance(cause := _error_in(exc), LLMError):
+        if isinstance(cause := error_behind(exc), LLMError):
             raise cause from exc
         if cause is not None:
             raise translate_api_error(cause) from exc
