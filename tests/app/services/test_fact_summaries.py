@@ -4,6 +4,7 @@ fact's current claims through curation, re-extraction and racing writers."""
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from tests.app.api.routes.test_diff import load_samples
 from tests.app.api.routes.test_diff_v2 import post_v2
 from tests.app.conftest import race
 from tests.app.store.test_db import postgres_http  # noqa: F401  (fixture)
+from tests.conftest import ARTICLES_DIR
 
 COPIES = itertools.count(1)
 CURATOR = {"actor": "desk", "reason": "checked against the ministry's statement"}
@@ -199,9 +201,16 @@ def test_split_merge_and_retraction_change_the_summary(client: TestClient, engin
     assert_fresh(engine)
 
 
+def load_samples_v1(client: TestClient) -> None:
+    """The samples extracted under news_claims@v1, as a database from before v2 holds them."""
+    for path in sorted(ARTICLES_DIR.glob("*.json")):
+        body = {**json.loads(path.read_text()), "schema": "news_claims@v1"}
+        assert client.post("/articles", json=body).status_code == 201
+
+
 def test_an_article_extracted_twice_counts_once(client: TestClient, engine: Engine) -> None:
     """Each article's latest successful run stands in the ledger; older runs stay in /diff."""
-    load_samples(client)
+    load_samples_v1(client)
     v1 = the_conflict(client)
     v1_run = next(s["run_id"] for s in v1["sources"] if s["quantity"]["value"] == 270)
     articles = post_v2(client)  # the four Kenya articles again, under news_claims@v2
