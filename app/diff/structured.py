@@ -20,6 +20,7 @@ assignment in `app.diff.align`.
 from __future__ import annotations
 
 import math
+import operator
 
 from rapidfuzz import fuzz
 
@@ -180,7 +181,7 @@ def _word_signals(a: Features, b: Features) -> tuple[float, float, float, float,
 
 
 def _dot(weights: tuple[float, ...], values: tuple[float, ...]) -> float:
-    return sum(w * v for w, v in zip(weights, values, strict=True))
+    return sum(map(operator.mul, weights, values))
 
 
 def _logistic(z: float) -> float:
