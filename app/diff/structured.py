@@ -181,7 +181,7 @@ def _word_signals(a: Features, b: Features) -> tuple[float, float, float, float,
 
 
 def _dot(weights: tuple[float, ...], values: tuple[float, ...]) -> float:
-    return sum(map(operator.mul, weights, values))
+    return float(sum(map(operator.mul, weights, values)))
 
 
 def _logistic(z: float) -> float:
