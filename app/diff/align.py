@@ -32,6 +32,7 @@ from app.diff.types import DiffClaim as DiffClaim
 from app.diff.types import DiffResult as DiffResult
 from app.diff.types import Pair as Pair
 from app.diff.types import Relation as Relation
+from app.diff.undecided import HELD_BACK, UNDER_THRESHOLD
 
 
 def pair_score(a: DiffClaim, b: DiffClaim) -> float:
@@ -171,9 +172,8 @@ def _undecided(
     one-to-one."""
     taken_left, taken_right = set(used_left), set(used_right)
     out: list[Pair] = []
-    held = "held back, as another claim matches one side about as well"
-    rows = [(i, j, -neg, held) for neg, i, j in held_back]
-    rows += [(i, j, -neg, "scored under the threshold") for neg, _, _, i, j in near_misses]
+    rows = [(i, j, -neg, HELD_BACK) for neg, i, j in held_back]
+    rows += [(i, j, -neg, UNDER_THRESHOLD) for neg, _, _, i, j in near_misses]
     for i, j, score, why in rows:
         if i in taken_left or j in taken_right:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.diff.types import Pair
 
-# The prefixes app.diff.align gives an undecided pair's explanation.
+# The prefixes app.diff.align gives an undecided pair's explanation (it imports these).
 HELD_BACK = "held back, as another claim matches one side about as well"
 UNDER_THRESHOLD = "scored under the threshold"
 # What app.services.adjudication appends when the adjudicator judged two different facts.
