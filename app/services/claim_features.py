@@ -23,8 +23,8 @@ from sqlmodel import Session, col
 
 from app.diff.align import Features, features_of
 from app.services.diff_sources import load_claims
-from app.services.sql_lists import one_of
 from app.store.models import Claim
+from app.store.sql_lists import one_of
 
 # Bounds the memory one database's cache takes (a claim's features are about 2 KB); past it
 # the cache starts again empty, which costs one pass the loading this saves.

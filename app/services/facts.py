@@ -23,10 +23,10 @@ from app.diff.align import DiffClaim, Features
 from app.diff.ledger import EXEMPLARS, Cluster, assign_to_clusters, block_key
 from app.services.claim_features import claim_features
 from app.services.diff_sources import alias_map
-from app.services.sql_lists import id_list, one_of
 from app.store.fact_models import Fact, FactAction, FactAudit
 from app.store.fact_revisions import current_claims, mark_changed
 from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
+from app.store.sql_lists import id_list, one_of
 
 # Any fixed number: every process serialises assignment and curation of facts on it.
 ADVISORY_LOCK = 7_271_001
