@@ -64,3 +64,18 @@ def test_a_daily_tally_is_scored_only_against_leaders_with_figures_in_reach(
     monkeypatch.setattr(LeadIndex, "candidates", lambda self, f, memo, t: list(range(self.size)))
     assert assign_to_clusters(block, []) == with_index
     assert len(set(with_index)) > 3
+
+
+def test_facts_of_another_story_are_not_candidates() -> None:
+    """One fact kind, two stories: a fire brigade's count of injured never meets a ministry's
+    count of cases, so the ministry's claim is scored against none of the brigade's facts."""
+    brigade = v2(
+        id=7, article_id=7, statement="Ostrava fire brigade counted 40 injured after the blast.",
+        subject="ostrava fire brigade", predicate="counted", object="injured", value=40,
+        unit="injured", fact_kind="casualties", unit_kind="persons", aspect="event",
+        location="Ostrava", object_entity=None,
+    )  # fmt: skip
+    index = LeadIndex()
+    index.add(0, features_of([brigade])[0])
+    index.add(1, features_of([tally(1, 900.0)])[0])
+    assert index.candidates(features_of([tally(2, 1000.0)])[0], {}, DEFAULT_THRESHOLD) == [1]
