@@ -7,9 +7,10 @@ model to. Kinds come in a spread like a general news desk's: many claims with no
 (statements, who leads what), then deployments, casualties, money, arrests, votes, prices.
 
 Like bench.diff_bench.corpus: 300 entities drawn Zipf-like (a few are in many articles), 40
-facts each, but with names that share no word ("Org 12" and "Org 40" share "Org", which v2's
-alignment rightly takes for one actor named two ways, "Kenya" and "Kenyan police"), every article reporting 12-18 of its entities' facts in its own words, some
-vaguer ("about", "over"), some with a conflicting figure or a date a day off.
+facts each, every article reporting 12-18 of its entities' facts in its own words, some vaguer
+("about", "over"), some with a conflicting figure or a date a day off. But its entities' names
+share no word: "Org 12" and "Org 40" share "Org", which v2's alignment takes for one actor
+named two ways (as "Kenya" and "Kenyan police" are).
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from app.store.db import make_engine, migrate
 from bench.generate_corpus import CLAIMS_PER_ARTICLE, ClaimsVersion, populate
 
 RESULTS = Path(__file__).parent / "results" / "ledger.md"
-ASSIGN_BATCH = 5000  # claims a transaction: `factdiff facts backfill`'s default
+ASSIGN_BATCH = 20_000  # claims a transaction (`factdiff facts backfill --batch 20000`)
 
 
 @contextmanager
@@ -57,8 +57,10 @@ def sqlite_engine() -> Iterator[Engine]:
 
 
 @contextmanager
-def postgres_engine(url: str, prefix: str = "factdiff_bench") -> Iterator[Engine]:
-    """An empty database of its own on the server at ``url``, dropped after."""
+def postgres_engine(
+    url: str, prefix: str = "factdiff_bench", keep: bool = False
+) -> Iterator[Engine]:
+    """An empty database of its own on the server at ``url``, dropped after unless ``keep``."""
     admin_url = Settings(database_url=url, _env_file=None).database_url  # type: ignore[call-arg]
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -69,8 +71,11 @@ def postgres_engine(url: str, prefix: str = "factdiff_bench") -> Iterator[Engine
         yield engine
     finally:
         engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        if keep:
+            print(f"kept: {engine.url.render_as_string(hide_password=False)}", flush=True)
+        else:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -206,13 +211,14 @@ def main() -> None:
     parser.add_argument("--claims-version", choices=["v1", "v2"], default="v2")
     parser.add_argument("--postgres-url", default=None)
     parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
+    parser.add_argument("--keep-postgres", action="store_true", help="keep its database")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     articles = round(args.claims / CLAIMS_PER_ARTICLE[args.claims_version])
     backends = [] if args.postgres_only else [("SQLite", sqlite_engine())]
     if args.postgres_url:
-        backends.append(("PostgreSQL", postgres_engine(args.postgres_url)))
-    console = Console()
+        backends.append(("PostgreSQL", postgres_engine(args.postgres_url, keep=args.keep_postgres)))
+    console = Console(width=max(Console().width, 160))
     title = f"GET /facts?entity=<busiest> over {articles:,} articles, {args.claims_version} claims"
     table = Table(title=title)
     for column in HEADER:
