@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session
@@ -122,6 +122,27 @@ def served(engine: Engine) -> Iterator[ServedClient]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+class LoggedProgress(Progress):
+    """Rich's progress bars; where the output is no terminal (a log file), which they leave
+    blank until they end, a line for a task at most every 30 s instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.printed: dict[TaskID, float] = {}
+
+    def advance(self, task_id: TaskID, advance: float = 1) -> None:
+        super().advance(task_id, advance)
+        now = time.monotonic()
+        if self.console.is_terminal or now - self.printed.get(task_id, 0.0) < 30:
+            return
+        self.printed[task_id] = now
+        task = self._tasks[task_id]
+        done = f"{task.completed:,.0f} of {task.total or 0:,.0f}"
+        self.console.print(
+            f"{task.description}: {done}, {task.elapsed or 0:.0f} s", highlight=False
+        )
 
 
 @dataclass
@@ -227,7 +248,7 @@ def main() -> None:
     for name, backend in backends:
         columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
         with backend as engine:
-            with Progress(*columns, console=console) as progress:
+            with LoggedProgress(*columns, console=console) as progress:
                 prepared = prepare(engine, articles, args.claims_version, progress)
             console.print(f"{name}: {prepared.claims:,} claims; {prepared.describe()}")
             console.print(f"{name}: timing {args.reps} requests for {prepared.busiest}")
