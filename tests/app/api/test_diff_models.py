@@ -42,7 +42,7 @@ def test_the_response_holds_every_field_of_a_source() -> None:
 
 
 def test_ledger_claims_come_in_id_order(engine: Engine) -> None:
-    _, busiest = populate(engine, articles=40)
+    _, busiest = populate(engine, articles=40, claims_version="v1")
     with Session(engine) as session:
         claims = ledger_claims(
             session,

@@ -139,7 +139,7 @@ def test_postgres_plans_every_search_for_its_own_text(postgres_engine: Engine) -
     # psycopg prepares a statement run five times on a connection; a plan made once for any
     # search text walks the whole table. Each call must be planned for its own values.
     migrate(postgres_engine)
-    populate(postgres_engine, articles=20)
+    populate(postgres_engine, articles=20, claims_version="v1")  # "Org N deployed"
     with Session(postgres_engine) as session:
         mode = session.execute(text("SHOW plan_cache_mode")).scalar()
         for n in range(12):

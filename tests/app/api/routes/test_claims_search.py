@@ -62,7 +62,7 @@ def corpus(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 def _serve(engine: Engine) -> Iterator[Engine]:
-    populate(engine, articles=60)
+    populate(engine, articles=60, claims_version="v1")  # its statements name "Org"s
     with Session(engine) as session:
         for claim_id, statement in UNICODE.items():
             session.execute(
