@@ -34,6 +34,7 @@ from app.store.fact_models import Fact as StoredFact
 from app.store.fact_models import FactEntity
 from app.store.fact_revisions import current_claims
 from app.store.models import Claim, ClaimStatus, utcnow
+from app.store.sql_lists import one_of
 
 SOURCES_SHOWN = 25  # a busy fact has thousands of sources: the ledger shows what differs first
 PAGE_SOURCES = 10  # what the ledger page and GET /facts list unless asked for more
@@ -241,7 +242,7 @@ def read_summaries(
     wanted = sorted(
         {i for r in rows for i in (*r.shown[:sources], *(r.steps if with_steps else ()))}
     )
-    found = load_claims(session, where=[col(Claim.id).in_(wanted)], aliases=aliases)
+    found = load_claims(session, where=[one_of(session, col(Claim.id), wanted)], aliases=aliases)
     claims = {c.id: c for c in found}
     return [_summarised(r, claims, sources) for r in rows]
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.store.models import Article, ArticleCreate, Publication
+from app.store.sql_lists import one_of
 
 # Ids in one IN list: well under SQLite's and PostgreSQL's limits on bound parameters.
 _ID_CHUNK = 5000
@@ -87,15 +88,16 @@ def publication_rows(*, session: Session, article_ids: Iterable[int]) -> list[tu
     """(article_id, id, outlet, url) of the articles' publications, in id order: plain rows
     for the diff and the ledger, which read thousands of them."""
     ids = sorted(set(article_ids))
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), _ID_CHUNK):
-        query = (
-            select(Publication.article_id, Publication.id, Publication.outlet, Publication.url)
-            .where(col(Publication.article_id).in_(ids[start : start + _ID_CHUNK]))
-            .order_by(col(Publication.id))
-        )
-        rows += [tuple(row) for row in session.exec(query).all()]
-    return rows
+    if not ids:
+        return []
+    # The ids as one bound list: the ledger asks for hundreds, and psycopg took longer to
+    # convert a parameter each than PostgreSQL took to answer (GET /facts over 1M claims).
+    query = (
+        select(Publication.article_id, Publication.id, Publication.outlet, Publication.url)
+        .where(one_of(session, col(Publication.article_id), ids))
+        .order_by(col(Publication.id))
+    )
+    return [tuple(row) for row in session.exec(query).all()]
 
 
 def articles_carried_by(outlet: str) -> Select[tuple[int]]:
