@@ -49,9 +49,13 @@ ASSIGN_BATCH = 20_000  # claims a transaction (`factdiff facts backfill --batch 
 
 
 @contextmanager
-def sqlite_engine() -> Iterator[Engine]:
+def sqlite_engine(keep: Path | None = None) -> Iterator[Engine]:
+    """A new SQLite file: in a temporary folder, or ``keep`` (replaced), which is kept."""
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{folder}/corpus.db")
+        path = keep or Path(folder) / "corpus.db"
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{path}")
         yield engine
         engine.dispose()
 
@@ -233,10 +237,11 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=None)
     parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     parser.add_argument("--keep-postgres", action="store_true", help="keep its database")
+    parser.add_argument("--keep-sqlite", type=Path, help="build SQLite's store in this file, kept")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     articles = round(args.claims / CLAIMS_PER_ARTICLE[args.claims_version])
-    backends = [] if args.postgres_only else [("SQLite", sqlite_engine())]
+    backends = [] if args.postgres_only else [("SQLite", sqlite_engine(args.keep_sqlite))]
     if args.postgres_url:
         backends.append(("PostgreSQL", postgres_engine(args.postgres_url, keep=args.keep_postgres)))
     console = Console(width=max(Console().width, 160))
