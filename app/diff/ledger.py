@@ -191,7 +191,8 @@ def assign_to_clusters(
             if article in cluster.articles:
                 continue
             if known is None or len(cluster.members) < EXEMPLARS:
-                mean = _match(f, cluster.members, threshold, pairs)
+                # Only a better mean than the best so far can change the choice.
+                mean = _match(f, cluster.members, max(threshold, best_mean), pairs)
             elif k in known:
                 mean = known[k]
             else:
