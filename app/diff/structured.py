@@ -236,8 +236,12 @@ def figure_window(a: Features, b: Features, memo: PairMemo, floor: float) -> tup
     parts = _parts(a, b, memo)
     if parts is None:
         return NONE
-    best = parts[0] + (_BEST_WORDS if parts[1] != parts[1] else parts[1])
     weight = _W_STATE if a.aspect == b.aspect == "state" else _W_EVENT
+    if parts[1] != parts[1]:  # words not compared yet: only if some figure could need them
+        if _logistic(parts[0] + _BEST_WORDS + max(weight, 0.0)) < floor:
+            return NONE
+        parts[1] = _dot(_W_WORD, _word_signals(a, b))
+    best = parts[0] + parts[1]
     if a.interval is None or b.interval is None or weight <= 0.0:
         return ALL if _logistic(best) >= floor else NONE
     if floor <= 0.0:

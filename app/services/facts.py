@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from app.core.config import Settings
 from app.diff.align import DiffClaim, Features
-from app.diff.ledger import EXEMPLARS, Cluster, assign_to_clusters, block_key
+from app.diff.clustering import EXEMPLARS, Cluster, assign_to_clusters
+from app.diff.ledger import block_key
 from app.services.claim_features import claim_features
 from app.services.diff_sources import alias_map
 from app.services.sql_lists import id_list, one_of
