@@ -233,7 +233,7 @@ def score_structured(a: Features, b: Features, *, floor: float = 0.0) -> float:
     if ties is None or (ties[0] == 0.0 and (a.interval is None or b.interval is None)):
         # A mention in a sentence may tie two figures; two statements without one need a
         # name in common, or two remarks made in one town pair. A rule after the fit, not a
-        # gate of it: it costs one dev pair (varied recall 93.4 -> 92.3%).
+        # gate of it: it costs one dev pair (varied recall 96.7 -> 95.6%).
         return 0.0
     model = MODEL
     z = model.bias + _dot(model.fields, _field_signals(a, b, ties))
