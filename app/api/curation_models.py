@@ -39,6 +39,10 @@ FACT_KIND = (
 class CuratedQuantity(QuantityV2):
     """A figure; `unit_kind` and `aspect` are required of a v2 claim's figure."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [curation_examples.CURATED_CLAIM["quantity"]]}
+    )
+
     unit_kind: UnitKind | None = Field(  # type: ignore[assignment]  # optional here only
         default=None, description=QuantityV2.model_fields["unit_kind"].description
     )

@@ -27,7 +27,8 @@ NOT_GROUNDED = "Invalid, or the evidence is not in the article"
     status_code=status.HTTP_201_CREATED,
     response_model=ClaimPublic,
     responses=refusals(
-        refusal("No such article", "article_404"), refusal(NOT_GROUNDED, "not_grounded")
+        refusal("No such article", "article_404"),
+        refusal(NOT_GROUNDED, "not_grounded", "unknown_fact_kind"),
     ),
 )
 def add_claim(
