@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from app.core.config import Settings
@@ -20,7 +20,7 @@ from app.services.errors import ErrorKind, ServiceError
 from app.services.fact_summaries import summarise_facts
 from app.services.facts import lock_facts
 from app.store.crud import claim_row
-from app.store.entities import claim_entities, upsert_entity
+from app.store.entities import claim_entities, entity_key, register_entities
 from app.store.fact_revisions import mark_changed
 from app.store.models import Article, Claim, ClaimAudit, ClaimOrigin, ClaimStatus
 from schemas import ExtractedClaim
@@ -45,21 +45,15 @@ def _ground(claim: ExtractedClaim, article: Article, settings: Settings) -> Grou
     return outcome
 
 
-def _claim_row(
-    session: Session, grounded: GroundedClaim, article: Article, run_id: int | None
-) -> Claim:
-    """The row of a grounded claim, its subject and object entity (v2) stored as entities."""
-    subject, *objects = (
-        upsert_entity(session=session, name=e.name, type_=e.type.value, mention=e.mention)
-        for e in claim_entities(grounded.claim)
-    )
-    return claim_row(
-        grounded=grounded,
-        article=article,
-        run_id=run_id,
-        entity_id=subject.id,
-        object_entity_id=objects[0].id if objects else None,
-    )
+def _entity_ids(session: Session, grounded: GroundedClaim) -> tuple[int, int | None]:
+    """The ids of the claim's subject and object entity (v2), created once however many
+    curators and runs name a new entity at once: in their own short transaction, retried,
+    taken before the facts lock (on SQLite, a second writer would wait on it)."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    ids = register_entities(engine=engine, claims=[grounded])
+    subject, *objects = (ids[entity_key(e.name)] for e in claim_entities(grounded.claim))
+    return subject, objects[0] if objects else None
 
 
 def _snapshot(claim: Claim) -> dict[str, Any]:
@@ -93,7 +87,15 @@ def add_claim(
     reason: str,
     settings: Settings,
 ) -> Claim:
-    row = _claim_row(session, _ground(claim, article, settings), article, None)
+    grounded = _ground(claim, article, settings)
+    subject_id, object_id = _entity_ids(session, grounded)
+    row = claim_row(
+        grounded=grounded,
+        article=article,
+        run_id=None,
+        entity_id=subject_id,
+        object_entity_id=object_id,
+    )
     row.origin = ClaimOrigin.curated.value
     session.add(row)
     session.flush()
@@ -160,9 +162,16 @@ def correct_claim(
             f"the corrected claim is not valid: {field_errors(exc)}", ErrorKind.unprocessable
         ) from exc
     grounded = _ground(corrected, article, settings)
+    subject_id, object_id = _entity_ids(session, grounded)
     lock_facts(session)
     _take_active(session, claim, ClaimStatus.superseded)
-    row = _claim_row(session, grounded, article, claim.run_id)
+    row = claim_row(
+        grounded=grounded,
+        article=article,
+        run_id=claim.run_id,
+        entity_id=subject_id,
+        object_entity_id=object_id,
+    )
     row.origin = ClaimOrigin.curated.value
     row.supersedes_id = claim.id
     session.add(row)
