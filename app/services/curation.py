@@ -51,6 +51,9 @@ def _entity_ids(session: Session, grounded: GroundedClaim) -> tuple[int, int | N
     taken before the facts lock (on SQLite, a second writer would wait on it)."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
+    # The request's connection goes back to the pool first (nothing is written yet): held
+    # while a second is taken, racing curators would hold them all and wait for a second.
+    session.commit()
     ids = register_entities(engine=engine, claims=[grounded])
     subject, *objects = (ids[entity_key(e.name)] for e in claim_entities(grounded.claim))
     return subject, objects[0] if objects else None

@@ -26,7 +26,9 @@ RACERS = 20
 
 @pytest.fixture
 def engine_of(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
+    # Fewer connections than racers: a request that held one while it waited for a second
+    # would leave the others nothing, and the race would stall until the pool gave up.
+    engine = db.make_engine(database_url, pool_size=4, max_overflow=0, pool_timeout=10)
     yield engine
     engine.dispose()
 
