@@ -66,3 +66,19 @@ def name_similarity(a: str, b: str) -> float:
     found = max(found, sum(_matched(w, short) for w in long if len(w) <= 6 and _spells(w, short)))
     ratio = found / len(short)
     return 0.0 if ratio < 0.5 else round(0.5 + 0.4 * min(ratio, 1.0), 6)
+
+
+def word_key(word: str) -> str:
+    """The same for any two words `same_word` matches: their first MIN_STEM letters."""
+    return word[:MIN_STEM]
+
+
+@lru_cache(maxsize=16384)
+def name_keys(name: str) -> frozenset[str]:
+    """Keys that two names share whenever `name_similarity` ties them: the name itself, its
+    words' keys, and each acronym it may be or spell, so an index can skip the other names."""
+    words = name_words(name)
+    initials = "".join(w[0] for w in words)
+    spelt = (initials[i : i + n] for n in range(2, 7) for i in range(len(initials) - n + 1))
+    acronyms = {w for w in words if 2 <= len(w) <= 6} | set(spelt)
+    return frozenset({"=" + name} | {word_key(w) for w in words} | {"^" + a for a in acronyms})

@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from weakref import WeakValueDictionary
 
 from app.diff.entities import MIN_STEM, name_words, same_word
 from app.diff.rules import Interval, quantity_interval, unit_family, unit_key
 from app.diff.types import DiffClaim
 from app.diff.words import Text, normalize_predicate, normalize_short_text, normalize_text
+
+
+class PairKey:
+    """A claim's fields as `score_structured`'s memo keys them, one object per distinct value
+    (interned), so the ledger's many lookups hash and compare by identity."""
+
+    __slots__ = ("__weakref__", "fields")
+
+    def __init__(self, fields: tuple[Hashable, ...]) -> None:
+        self.fields = fields
+
+
+# Weak: a key lives as long as some claim's features hold it, in a worker that runs for days.
+_KEYS: WeakValueDictionary[tuple[Hashable, ...], PairKey] = WeakValueDictionary()
+
+
+def pair_key(fields: tuple[Hashable, ...]) -> PairKey:
+    key = _KEYS.get(fields)
+    if key is None:
+        key = _KEYS.setdefault(fields, PairKey(fields))
+    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +68,16 @@ class Features:
     unit_words: str  # the unit noun as compared ("deaths", "police officers"), "" for none
     entity_words: tuple[tuple[str, ...], ...]  # the words of each entity the claim names
     sentence_words: frozenset[str]  # the words of its statement, object and place
+    # All that the structured score reads but the figure's value (`score_structured`'s memo).
+    pair_key: PairKey = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = (self.subject, self.object_entity, self.claim.location, self.entity_words,
+               self.sentence_words, self.fact_kind, self.family, self.interval is None,
+               self.aspect, self.days, self.as_of, self.gist[:2], self.measure[:2],
+               self.unit_words, self.claim.unit_kind, self.predicate, self.stems,
+               self.percent)  # fmt: skip
+        object.__setattr__(self, "pair_key", pair_key(key))
 
     @property
     def structured(self) -> bool:
@@ -108,11 +140,15 @@ def features_of(claims: Iterable[DiffClaim]) -> list[Features]:
             measure=_measure(c) if c.fact_kind else _NO_MEASURE,
             unit_words=normalize_short_text(c.unit).masked if counted and c.unit else "",
             entity_words=_entity_words(c),
-            sentence_words=frozenset(
-                name_words(" ".join(w for w in (c.statement, c.object, c.location) if w))
-            ),
+            sentence_words=_sentence_words(c),
         ))  # fmt: skip
     return out
+
+
+def _sentence_words(c: DiffClaim) -> frozenset[str]:
+    # A number is no name; without the figure's digits, a daily tally's claims share a key.
+    words = name_words(" ".join(w for w in (c.statement, c.object, c.location) if w))
+    return frozenset(w for w in words if not w.isdigit())
 
 
 _NO_MEASURE = Text("", "", frozenset())
@@ -120,7 +156,8 @@ _NO_MEASURE = Text("", "", frozenset())
 
 def _entity_words(c: DiffClaim) -> tuple[tuple[str, ...], ...]:
     names = (name_words(n) for n in (c.subject, c.object_entity, c.location) if n)
-    return tuple(ws for ws in (tuple(w for w in n if len(w) >= 3) for n in names) if ws)
+    kept = (tuple(w for w in n if len(w) >= 3 and not w.isdigit()) for n in names)
+    return tuple(ws for ws in kept if ws)
 
 
 def _measure(c: DiffClaim) -> Text:

@@ -30,7 +30,9 @@ from app.diff.align import (
     features_of,
     score_features,
 )
+from app.diff.lead_index import LeadIndex
 from app.diff.rules import describe_quantity, describe_span, describe_time
+from app.diff.structured import PairMemo
 
 # updates: the sources give a changing state's values at different times (a running total),
 # and none of them conflict.
@@ -175,25 +177,32 @@ def assign_to_clusters(
     # and exemplars stop changing once it has EXEMPLARS members, so the match of a key with a
     # full cluster is computed once. A key seen once never comes back, so is not kept.
     memo: dict[int, dict[int, float | None]] = {}
+    pairs: PairMemo = {}
+    index = LeadIndex()
+    for k, cluster in enumerate(clusters):
+        index.add(k, cluster.members[0])
     chosen: list[int] = []
     for f, key in zip(block, keys, strict=True):
         known = memo.setdefault(key, {}) if repeats[key] > 1 else None
         article = f.claim.article_id
         best_mean, best = -1.0, -1
-        for k, cluster in enumerate(clusters):
+        for k in index.candidates(f, pairs, threshold):
+            cluster = clusters[k]
             if article in cluster.articles:
                 continue
             if known is None or len(cluster.members) < EXEMPLARS:
-                mean = _match(f, cluster.members, threshold)
+                # Only a better mean than the best so far can change the choice.
+                mean = _match(f, cluster.members, max(threshold, best_mean), pairs)
             elif k in known:
                 mean = known[k]
             else:
-                mean = known[k] = _match(f, cluster.members, threshold)
+                mean = known[k] = _match(f, cluster.members, threshold, pairs)
             if mean is not None and mean > best_mean:
                 best_mean, best = mean, k
         if best < 0:
             clusters.append(Cluster([f], {article}))
             best = len(clusters) - 1
+            index.add(best, f)
         else:
             cluster = clusters[best]
             if len(cluster.members) < EXEMPLARS:
@@ -203,11 +212,11 @@ def assign_to_clusters(
     return chosen
 
 
-def _match(f: Features, cluster: list[Features], threshold: float) -> float | None:
+def _match(f: Features, cluster: list[Features], threshold: float, pairs: PairMemo) -> float | None:
     """Mean score of f against the cluster's leader and exemplars; None below threshold.
     Each score is asked (score_features' floor) only for what the mean still needs, the later
     exemplars scoring 1 at best; short of that, the mean is out of reach."""
-    lead = score_features(f, cluster[0], floor=threshold)
+    lead = score_features(f, cluster[0], floor=threshold, memo=pairs)
     if lead < threshold:
         return None
     sample = cluster[1:EXEMPLARS]
@@ -215,7 +224,7 @@ def _match(f: Features, cluster: list[Features], threshold: float) -> float | No
     need = threshold * (1 + len(sample)) - lead
     for i, m in enumerate(sample):
         floor = need - (len(sample) - 1 - i) - _FLOAT_SLACK
-        score = score_features(f, m, floor=max(floor, 0.0))
+        score = score_features(f, m, floor=max(floor, 0.0), memo=pairs)
         if score < floor:
             return None
         need -= score

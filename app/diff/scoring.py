@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from app.diff.features import Features
 from app.diff.similarity import predicate_sim, text_sim
-from app.diff.structured import score_structured
+from app.diff.structured import PairMemo, score_structured
 
 # Tuned on the Kenya/Haiti fixtures: every same-fact pair of the four reports scores >= 0.69
 # except loose paraphrases of "deployments fall short of pledges" (0.60-0.65); the best
@@ -82,11 +82,14 @@ def score_lexical(a: Features, b: Features) -> float:
     return round(total, 6)
 
 
-def score_features(a: Features, b: Features, *, floor: float = 0.0) -> float:
+def score_features(
+    a: Features, b: Features, *, floor: float = 0.0, memo: PairMemo | None = None
+) -> float:
     """Alignment score in [0, 1], symmetric; 0 for gated pairs. Identical claims score 1.
 
-    With a `floor`, a pair that cannot reach it may score 0 instead of its exact score.
+    With a `floor`, a pair that cannot reach it may score 0 instead of its exact score. A
+    `memo` (one per clustering pass) keeps what structured pairs score apart from figures.
     """
     if a.structured and b.structured:
-        return score_structured(a, b, floor=floor)
+        return score_structured(a, b, floor=floor, memo=memo)
     return score_lexical(a, b)

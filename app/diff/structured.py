@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Hashable
 
 from rapidfuzz import fuzz
 
@@ -152,6 +153,7 @@ _CHEAP = ("names", "mention", "event_figure", "state_figure", "one_figure", "no_
 _WORD = ("gist", "measure", "unit", "no_unit", "predicate")
 _W_CHEAP = tuple(WEIGHTS[k] for k in _CHEAP)
 _W_WORD = tuple(WEIGHTS[k] for k in _WORD)
+_W_EVENT, _W_STATE = WEIGHTS["event_figure"], WEIGHTS["state_figure"]
 
 
 def signals(a: Features, b: Features) -> dict[str, float]:
@@ -163,13 +165,22 @@ def signals(a: Features, b: Features) -> dict[str, float]:
 def _cheap_signals(
     a: Features, b: Features, ties: tuple[float, float]
 ) -> tuple[float, float, float, float, float, float, float, float, float]:
+    states, closeness = _figure(a, b)
+    return (ties[0], ties[1], 0.0 if states else closeness, closeness if states else 0.0,
+            *_shape(a, b))  # fmt: skip
+
+
+def _figure(a: Features, b: Features) -> tuple[bool, float]:
+    """(both states, how close the figures are): the only signals that read the figures'
+    values, so what the rest of a pair scores holds for any figures (`score_structured`)."""
+    both = a.interval is not None and b.interval is not None
+    return a.aspect == b.aspect == "state", figure_closeness(a, b) if both else 0.0
+
+
+def _shape(a: Features, b: Features) -> tuple[float, float, float, float, float]:
     figures = (a.interval is not None) + (b.interval is not None)
-    states = a.aspect == b.aspect == "state"
-    closeness = figure_closeness(a, b) if figures == 2 else 0.0
-    return (ties[0], ties[1], 0.0 if states else closeness,
-            closeness if states else 0.0,
-            float(figures == 1), float(figures == 0), moment_closeness(a, b),
-            float(figures == 2 and a.aspect == b.aspect),
+    both = figures == 2 and a.aspect == b.aspect
+    return (float(figures == 1), float(figures == 0), moment_closeness(a, b), float(both),
             float(a.fact_kind == "other"))  # fmt: skip
 
 
@@ -188,17 +199,88 @@ def _logistic(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def score_structured(a: Features, b: Features, *, floor: float = 0.0) -> float:
+# What structured pairs score apart from their figures, by the two claims' `Features.pair_key`,
+# kept for one clustering pass: a daily tally or wire copy repeats everything but the figure.
+# A value is None for a pair that scores 0, else [logit of the cheap signals without the
+# figure's, logit of the word signals or NaN until a pair needs them].
+PairMemo = dict[tuple[Hashable, Hashable], list[float] | None]
+_NAN = float("nan")
+ALL: tuple[float, float] = (-math.inf, math.inf)
+NONE: tuple[float, float] = (math.inf, -math.inf)
+
+
+def score_structured(
+    a: Features, b: Features, *, floor: float = 0.0, memo: PairMemo | None = None
+) -> float:
     """The structured score; 0 for a gated pair, and 0 as soon as it cannot reach `floor`
-    (the diff's threshold), so that most pairs of one kind never pay for comparing words."""
-    ties = _ties_if_open(a, b)
-    if ties is None or (ties[0] == 0.0 and (a.interval is None or b.interval is None)):
-        # A mention in a sentence may tie two figures; two statements without one need a
-        # name in common, or two remarks made in one town pair. A rule after the fit, not a
-        # gate of it: it costs one dev pair (varied recall 93.4 -> 92.3%).
+    (the diff's threshold), so that most pairs of one kind never pay for comparing words.
+    With a `memo`, what the pair scores apart from its figures is looked up there first."""
+    if memo is None:
+        return _score(a, b, floor)
+    parts = _parts(a, b, memo)
+    if parts is None:
+        return 0.0
+    states, closeness = _figure(a, b)
+    z = parts[0] + closeness * (_W_STATE if states else _W_EVENT)
+    words = parts[1]
+    if floor > 0.0 and _logistic(z + (_BEST_WORDS if words != words else words)) < floor:
+        return 0.0
+    if words != words:  # NaN: not compared yet
+        words = parts[1] = _dot(_W_WORD, _word_signals(a, b))
+    return round(_logistic(z + words), 6)
+
+
+def figure_window(a: Features, b: Features, memo: PairMemo, floor: float) -> tuple[float, float]:
+    """The magnitudes b's figure may have for the pair to reach `floor`, whatever else b
+    says with its `pair_key`: so a ledger can skip the facts whose figure is out of reach."""
+    parts = _parts(a, b, memo)
+    if parts is None:
+        return NONE
+    best = parts[0] + (_BEST_WORDS if parts[1] != parts[1] else parts[1])
+    weight = _W_STATE if a.aspect == b.aspect == "state" else _W_EVENT
+    if a.interval is None or b.interval is None or weight <= 0.0:
+        return ALL if _logistic(best) >= floor else NONE
+    if floor <= 0.0:
+        return ALL
+    # The closeness the figures need; the slack keeps rounding from ever excluding a pair.
+    need = (math.log(floor / (1.0 - floor)) - best) / weight - 1e-9 if floor < 1.0 else math.inf
+    if need <= 0.0:
+        return ALL
+    if need > 1.0:
+        return NONE
+    m = a.magnitude
+    if a.percent and b.percent:
+        return m - PERCENT_SCALE * (1.0 - need), m + PERCENT_SCALE * (1.0 - need)
+    return m * need, m / need
+
+
+def _parts(a: Features, b: Features, memo: PairMemo) -> list[float] | None:
+    key = (a.pair_key, b.pair_key)
+    if key in memo:
+        return memo[key]
+    ties = _open_ties(a, b)
+    cheap = None if ties is None else (ties[0], ties[1], 0.0, 0.0, *_shape(a, b))
+    parts = memo[key] = None if cheap is None else [BIAS + _dot(_W_CHEAP, cheap), _NAN]
+    return parts
+
+
+def _score(a: Features, b: Features, floor: float) -> float:
+    ties = _open_ties(a, b)
+    if ties is None:
         return 0.0
     z = BIAS + _dot(_W_CHEAP, _cheap_signals(a, b, ties))
     if floor > 0.0 and _logistic(z + _BEST_WORDS) < floor:
         return 0.0
     z += _dot(_W_WORD, _word_signals(a, b))
     return round(_logistic(z), 6)
+
+
+def _open_ties(a: Features, b: Features) -> tuple[float, float] | None:
+    """The pair's ties, or None when it scores 0 whatever its signals."""
+    ties = _ties_if_open(a, b)
+    if ties is None or (ties[0] == 0.0 and (a.interval is None or b.interval is None)):
+        # A mention in a sentence may tie two figures; two statements without one need a
+        # name in common, or two remarks made in one town pair. A rule after the fit, not a
+        # gate of it: it costs one dev pair (varied recall 93.4 -> 92.3%).
+        return None
+    return ties

@@ -10,6 +10,7 @@ from pathlib import Path
 from app.diff.align import DEFAULT_THRESHOLD, Features, features_of, score_features
 from app.diff.evaluation import gold_diff_claims, without_canonical_fields
 from app.diff.ledger import EXEMPLARS, _match, block_key
+from app.diff.structured import PairMemo
 
 DEV = Path(__file__).parents[3] / "eval" / "dev"
 
@@ -43,12 +44,13 @@ def test_matching_with_floors_decides_and_scores_as_the_plain_mean() -> None:
     decided = {"matched": 0, "refused": 0}
     for block in dev_blocks():
         for threshold in (DEFAULT_THRESHOLD, 0.8):
+            pairs: PairMemo = {}  # one clustering pass's memo, as assign_to_clusters keeps
             # Every claim against every run of up to EXEMPLARS claims of its block.
             for start in range(len(block)):
                 for size in range(1, EXEMPLARS + 1):
                     cluster = list(islice(block, start, start + size))
                     for f in block:
-                        got = _match(f, cluster, threshold)
+                        got = _match(f, cluster, threshold, pairs)
                         assert got == plain_mean(f, cluster, threshold)
                         decided["matched" if got is not None else "refused"] += 1
     # Both outcomes are well exercised, so the equality above is not vacuous.
