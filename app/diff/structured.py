@@ -10,13 +10,15 @@ What passes is scored by a logistic model over the signals below (`signals`): ho
 match, how alike the gist of the statements, the measure (predicate, unit noun, object) and the
 predicates are, how close the figures are (events and states apart: a state's figure changes
 over time, and a state's figure also by the values its qualifiers allow: "at least 41" fits a
-later count of 128), how close the times are, and whether the figures are both events or both
-states. Its weights are fitted on the evaluation set's dev split, both wordings, by
-`python -m bench.fit_alignment`, which chooses the L2 penalty and the decision threshold by
-leave-one-story-out cross-validation and prints them for `FIT_L2`, `FIT_THRESHOLD`, `BIAS` and
-`WEIGHTS`; the test split is not used to fit or to choose. The bias is shifted so that a score
-of `app.diff.scoring.DEFAULT_THRESHOLD` is the decision threshold the fit chose; above it,
-scores rank candidate pairs for the one-to-one assignment in `app.diff.align`.
+later count of 128; two estimates, both "about", by how far apart they are, since two sources'
+estimates of one figure often differ), how close the times are, and whether the figures are
+both events or both states. Its weights are fitted on the evaluation set's dev split, both
+wordings, by `python -m bench.fit_alignment`, which chooses the L2 penalty and the decision
+threshold by leave-one-story-out cross-validation and prints them for `FIT_L2`,
+`FIT_THRESHOLD`, `BIAS` and `WEIGHTS`; the test split is not used to fit or to choose. The bias
+is shifted so that a score of `app.diff.scoring.DEFAULT_THRESHOLD` is the decision threshold
+the fit chose; above it, scores rank candidate pairs for the one-to-one assignment in
+`app.diff.align`.
 """
 
 from __future__ import annotations
@@ -42,32 +44,33 @@ STATE_DECAY_DAYS = 730  # a total as of June and as of January is one changing q
 # The model's inputs by name, in the order of the fit's columns and of the scoring: first the
 # signals that compare fields (cheap), then those that compare words (costly: a pair that cannot
 # reach the floor even with the best words is not compared word by word).
-FIELD_SIGNALS = ("names", "mention", "event_figure", "state_figure", "state_bounds",
+FIELD_SIGNALS = ("names", "mention", "event_figure", "state_figure", "state_bounds", "hedged_gap",
                  "one_figure", "no_figure", "moment", "same_aspect", "kind_other")  # fmt: skip
 WORD_SIGNALS = ("gist", "measure", "unit", "no_unit", "predicate")
 SIGNALS = FIELD_SIGNALS + WORD_SIGNALS
 
 # Fitted by `python -m bench.fit_alignment` on eval/dev (both wordings), with the L2 penalty
 # and decision threshold its leave-one-story-out cross-validation chose; see the module text.
-FIT_L2 = 0.3
-FIT_THRESHOLD = 0.45
-BIAS = -13.9680
+FIT_L2 = 0.1
+FIT_THRESHOLD = 0.3
+BIAS = -16.3329
 WEIGHTS = {
-    "names": 2.3040,
-    "mention": 2.1338,
-    "event_figure": 6.4219,
-    "state_figure": 3.8920,
-    "state_bounds": 1.5802,
-    "one_figure": 1.0889,
-    "no_figure": 5.1592,
-    "moment": 5.0184,
-    "same_aspect": 1.4212,
-    "kind_other": -1.2759,
-    "gist": 2.6051,
-    "measure": 1.1595,
-    "unit": 2.0036,
-    "no_unit": 2.0136,
-    "predicate": 1.1277,
+    "names": 2.5953,
+    "mention": 2.4224,
+    "event_figure": 7.9101,
+    "state_figure": 4.7891,
+    "state_bounds": 1.8286,
+    "hedged_gap": 2.9711,
+    "one_figure": 2.8515,
+    "no_figure": 6.9328,
+    "moment": 6.0725,
+    "same_aspect": 1.9383,
+    "kind_other": -1.3759,
+    "gist": 2.8069,
+    "measure": 1.2316,
+    "unit": 2.4489,
+    "no_unit": 2.2222,
+    "predicate": 1.1149,
 }
 
 
@@ -197,21 +200,20 @@ def signals(a: Features, b: Features) -> dict[str, float]:
     return dict(zip(SIGNALS, values, strict=True))
 
 
-def _field_signals(
-    a: Features, b: Features, ties: tuple[float, float]
-) -> tuple[float, float, float, float, float, float, float, float, float, float]:
+def _field_signals(a: Features, b: Features, ties: tuple[float, float]) -> tuple[float, ...]:
     return (ties[0], ties[1], *_figure(a, b), *_shape(a, b))
 
 
-def _figure(a: Features, b: Features) -> tuple[float, float, float]:
-    """(event_figure, state_figure, state_bounds): the only signals that read the figures'
-    values, so what the rest of a pair scores holds for any figures (`score_structured`)."""
+def _figure(a: Features, b: Features) -> tuple[float, float, float, float]:
+    """(event_figure, state_figure, state_bounds, hedged_gap): the only signals that read the
+    figures' values, so what the rest of a pair scores holds for any figures."""
     if a.interval is None or b.interval is None:
-        return 0.0, 0.0, 0.0
+        return 0.0, 0.0, 0.0, 0.0
     closeness = figure_closeness(a, b)
+    hedged = (1.0 - closeness) if a.claim.qualifier == b.claim.qualifier == "about" else 0.0
     if a.aspect == b.aspect == "state":
-        return 0.0, closeness, bounds_closeness(a, b)
-    return closeness, 0.0, 0.0
+        return 0.0, closeness, bounds_closeness(a, b), hedged
+    return closeness, 0.0, 0.0, hedged
 
 
 def _shape(a: Features, b: Features) -> tuple[float, float, float, float, float]:
@@ -264,7 +266,7 @@ def score_structured(
     parts = _parts(a, b, memo)
     if parts is None:
         return 0.0
-    z = parts[0] + _dot(model.fields[2:5], _figure(a, b))
+    z = parts[0] + _dot(model.fields[2:6], _figure(a, b))
     words = parts[1]
     if floor > 0.0 and _logistic(z + (model.best_words if words != words else words)) < floor:
         return 0.0
@@ -280,16 +282,22 @@ def figure_window(a: Features, b: Features, memo: PairMemo, floor: float) -> tup
     if parts is None:
         return NONE
     model = MODEL
-    w_event, w_state, w_bounds = model.fields[2:5]
+    w_event, w_state, w_bounds, w_hedged = model.fields[2:6]
     states = a.aspect == b.aspect == "state"
-    # A state's bounds may meet however far its figure is: count them at their best.
+    # A state's bounds may meet however far its figure is: count them at their best; two
+    # estimates ("about") score w_hedged more the further apart, so less per unit closeness.
     weight, extra = (w_state, max(w_bounds, 0.0)) if states else (w_event, 0.0)
+    hedged = w_hedged if a.claim.qualifier == b.claim.qualifier == "about" else 0.0
     if parts[1] != parts[1]:  # words not compared yet: only if some figure could need them
-        if _logistic(parts[0] + model.best_words + max(weight, 0.0) + extra) < floor:
+        if _logistic(parts[0] + model.best_words + extra + max(weight, hedged, 0.0)) < floor:
             return NONE
         parts[1] = _dot(model.words, _word_signals(a, b))
-    best = parts[0] + parts[1] + extra
-    if a.interval is None or b.interval is None or weight <= 0.0:
+    best = parts[0] + parts[1]
+    if a.interval is None or b.interval is None:
+        return ALL if _logistic(best) >= floor else NONE
+    best += extra + hedged  # the pair's logit at closeness 0
+    weight -= hedged  # and what each unit of closeness adds
+    if weight <= 0.0:
         return ALL if _logistic(best) >= floor else NONE
     if floor <= 0.0:
         return ALL
@@ -313,7 +321,7 @@ def _parts(a: Features, b: Features, memo: PairMemo) -> list[float] | None:
     if ties is None:
         memo[key] = None
         return None
-    fields = (ties[0], ties[1], 0.0, 0.0, 0.0, *_shape(a, b))
+    fields = (ties[0], ties[1], 0.0, 0.0, 0.0, 0.0, *_shape(a, b))
     parts = memo[key] = [MODEL.bias + _dot(MODEL.fields, fields), _NAN]
     return parts
 
