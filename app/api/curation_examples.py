@@ -14,6 +14,9 @@ CURATED_CLAIM: dict[str, Any] = {
     "statement": "The 270 Kenyan police officers departed Jomo Kenyatta International Airport "
     "on Friday night, bound for Port-au-Prince.",
     "claim_type": "event",
+    # news_claims@v2's canonical fields, so the claim meets the other reports of the
+    # deployment in the diff and the ledger; without them it has v1's fields only.
+    "fact_kind": "deployment",
     "subject": {
         "name": "Kenyan police contingent",
         "type": "group",
@@ -21,7 +24,14 @@ CURATED_CLAIM: dict[str, Any] = {
     },
     "predicate": "departed from",
     "object": "Jomo Kenyatta International Airport for Port-au-Prince",
-    "quantity": {"value": 270, "unit": "officers", "qualifier": "exact"},
+    "object_entity": {"name": "Haiti", "type": "country"},
+    "quantity": {
+        "value": 270,
+        "unit": "officers",
+        "qualifier": "exact",
+        "unit_kind": "persons",
+        "aspect": "event",
+    },
     "time": {"text": "on Friday night", "start": "2025-01-17", "end": "2025-01-17"},
     "location": "Jomo Kenyatta International Airport, Nairobi",
     "attribution": "Kenyan officials",

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas import FactKind
+
 
 class FieldErrorPublic(BaseModel):
     model_config = ConfigDict(
@@ -129,6 +131,10 @@ EXAMPLES: dict[str, ErrorExample] = {
     "not_grounded": _e(422, "Evidence not found in the article",
                        "claim not grounded in article 4: evidence quote not found in the "
                        "article: 'Kenya sent 300 officers'", "unprocessable"),
+    "unknown_fact_kind": _e(422, "A fact kind that is not in news_claims@v2's list",
+                            _field(["body", "fact_kind"], "Input should be " + ", ".join(
+                                f"'{k}'" for k in list(FactKind)[:-1]
+                            ) + f" or '{list(FactKind)[-1]}'", "enum"), "invalid_request"),
     "nothing_to_change": _e(422, "A correction changing no claim field",
                             "nothing to change: give at least one claim field",
                             "invalid_request"),

@@ -76,7 +76,7 @@ class Features:
                self.sentence_words, self.fact_kind, self.family, self.interval is None,
                self.aspect, self.days, self.as_of, self.gist[:2], self.measure[:2],
                self.unit_words, self.claim.unit_kind, self.predicate, self.stems,
-               self.percent)  # fmt: skip
+               self.percent, self.claim.qualifier)  # fmt: skip
         object.__setattr__(self, "pair_key", pair_key(key))
 
     @property

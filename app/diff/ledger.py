@@ -16,7 +16,7 @@ lines: clustering and summarising a fact share their helpers and read best toget
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
@@ -28,18 +28,13 @@ from app.diff.align import (
     Relation,
     classify,
     features_of,
-    score_features,
 )
-from app.diff.lead_index import LeadIndex
+from app.diff.clustering import Cluster, assign_to_clusters
 from app.diff.rules import describe_quantity, describe_span, describe_time
-from app.diff.structured import PairMemo
 
 # updates: the sources give a changing state's values at different times (a running total),
 # and none of them conflict.
 Status = Literal["consensus", "conflict", "updates", "single"]
-EXEMPLARS = 3
-# Keeps float rounding from ever deciding that a mean is out of reach when it is not.
-_FLOAT_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -103,18 +98,6 @@ class Fact:
         return len(self.sources)
 
 
-@dataclass
-class Cluster:
-    """What a new claim is compared with: a fact's leader and first exemplars, and its articles.
-
-    ``members`` holds the leader (its first claim by id) and the next EXEMPLARS - 1 claims; the
-    rest of a stored fact need not be loaded to extend it.
-    """
-
-    members: list[Features]
-    articles: set[int]
-
-
 def block_key(f: Features) -> tuple[str, str]:
     """Claims are only ever clustered with claims of the same block: their subject's, or for
     claims with canonical fields their fact kind's (entities named differently still meet)."""
@@ -152,84 +135,6 @@ def _cluster(block: list[Features], threshold: float) -> list[list[Features]]:
             members.append([])
         members[k].append(f)
     return [sorted(c, key=_source_order) for c in members]
-
-
-def assign_to_clusters(
-    block: list[Features], clusters: list[Cluster], threshold: float = DEFAULT_THRESHOLD
-) -> list[int]:
-    """Single pass in id order: each claim joins the cluster it matches best, or starts one.
-
-    Returns each claim's cluster index; ``clusters`` (the facts stored so far, or none) is
-    extended in place with the clusters claims start, so clustering at query time and
-    assigning new claims to stored facts as they are stored are one computation.
-
-    A claim joins a cluster if it scores at least the threshold against the cluster's leader
-    (its first claim) and on average against its first EXEMPLARS claims, and no claim of its
-    article is already there. Comparing with a few exemplars, not every member, keeps a
-    busy entity linear in its claims times its facts; requiring the mean keeps "217 more
-    officers" from chaining through a loose paraphrase to "a first contingent of 400".
-    The best mean wins, the lower cluster index on a tie.
-    """
-    ids: dict[tuple[Hashable, ...], int] = {}
-    keys = [ids.setdefault(f.scoring_key(), len(ids)) for f in block]
-    repeats = Counter(keys)
-    # Wire copy and repeated figures give many claims one scoring key, and a cluster's leader
-    # and exemplars stop changing once it has EXEMPLARS members, so the match of a key with a
-    # full cluster is computed once. A key seen once never comes back, so is not kept.
-    memo: dict[int, dict[int, float | None]] = {}
-    pairs: PairMemo = {}
-    index = LeadIndex()
-    for k, cluster in enumerate(clusters):
-        index.add(k, cluster.members[0])
-    chosen: list[int] = []
-    for f, key in zip(block, keys, strict=True):
-        known = memo.setdefault(key, {}) if repeats[key] > 1 else None
-        article = f.claim.article_id
-        best_mean, best = -1.0, -1
-        for k in index.candidates(f, pairs, threshold):
-            cluster = clusters[k]
-            if article in cluster.articles:
-                continue
-            if known is None or len(cluster.members) < EXEMPLARS:
-                mean = _match(f, cluster.members, threshold, pairs)
-            elif k in known:
-                mean = known[k]
-            else:
-                mean = known[k] = _match(f, cluster.members, threshold, pairs)
-            if mean is not None and mean > best_mean:
-                best_mean, best = mean, k
-        if best < 0:
-            clusters.append(Cluster([f], {article}))
-            best = len(clusters) - 1
-            index.add(best, f)
-        else:
-            cluster = clusters[best]
-            if len(cluster.members) < EXEMPLARS:
-                cluster.members.append(f)
-            cluster.articles.add(article)
-        chosen.append(best)
-    return chosen
-
-
-def _match(f: Features, cluster: list[Features], threshold: float, pairs: PairMemo) -> float | None:
-    """Mean score of f against the cluster's leader and exemplars; None below threshold.
-    Each score is asked (score_features' floor) only for what the mean still needs, the later
-    exemplars scoring 1 at best; short of that, the mean is out of reach."""
-    lead = score_features(f, cluster[0], floor=threshold, memo=pairs)
-    if lead < threshold:
-        return None
-    sample = cluster[1:EXEMPLARS]
-    scores: list[float] = []
-    need = threshold * (1 + len(sample)) - lead
-    for i, m in enumerate(sample):
-        floor = need - (len(sample) - 1 - i) - _FLOAT_SLACK
-        score = score_features(f, m, floor=max(floor, 0.0), memo=pairs)
-        if score < floor:
-            return None
-        need -= score
-        scores.append(score)
-    mean = (lead + sum(scores)) / (1 + len(sample))
-    return mean if mean >= threshold else None
 
 
 def _claim_id(f: Features) -> int:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from pydantic import ValidationError
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from app.core.config import Settings
 from app.extract.validation import GroundedClaim, GroundingContext, Rejection, ground_claim
+from app.services.curated_claims import claim_fields, corrected_fields, field_errors, parse_claim
 from app.services.errors import ErrorKind, ServiceError
 from app.services.fact_summaries import summarise_facts
 from app.services.facts import lock_facts
 from app.store.crud import claim_row
-from app.store.entities import upsert_entity
+from app.store.entities import claim_entities, entity_key, register_entities
 from app.store.fact_revisions import mark_changed
 from app.store.models import Article, Claim, ClaimAudit, ClaimOrigin, ClaimStatus
 from schemas import ExtractedClaim
@@ -33,39 +35,6 @@ class CurationError(ServiceError):
         super().__init__(kind, message, detail=detail)
 
 
-def extracted_of(claim: Claim) -> ExtractedClaim:
-    """The schema form of a stored claim, for editing and re-grounding."""
-    quantity = None
-    if claim.quantity_value is not None:
-        quantity = {
-            "value": claim.quantity_value,
-            "unit": claim.quantity_unit or "",
-            "qualifier": claim.quantity_qualifier or "exact",
-        }
-    time = None
-    if claim.time_text:
-        time = {"text": claim.time_text, "start": claim.time_start, "end": claim.time_end}
-    return ExtractedClaim.model_validate(
-        {
-            "statement": claim.statement,
-            "claim_type": claim.claim_type,
-            "subject": {
-                "name": claim.subject_name,
-                "type": claim.subject_type,
-                "mention": claim.subject_mention,
-            },
-            "predicate": claim.predicate,
-            "object": claim.object,
-            "quantity": quantity,
-            "time": time,
-            "location": claim.location,
-            "attribution": claim.attribution,
-            "modality": claim.modality,
-            "evidence": claim.evidence_quote,
-        }
-    )
-
-
 def _ground(claim: ExtractedClaim, article: Article, settings: Settings) -> GroundedClaim:
     ctx = GroundingContext(article.text, article.published_at, settings.grounding_fuzzy_threshold)
     outcome = ground_claim(claim, ctx)
@@ -76,12 +45,18 @@ def _ground(claim: ExtractedClaim, article: Article, settings: Settings) -> Grou
     return outcome
 
 
-def _entity_id(session: Session, grounded: GroundedClaim) -> int | None:
-    subject = grounded.claim.subject
-    entity = upsert_entity(
-        session=session, name=subject.name, type_=subject.type.value, mention=subject.mention
-    )
-    return entity.id
+def _entity_ids(session: Session, grounded: GroundedClaim) -> tuple[int, int | None]:
+    """The ids of the claim's subject and object entity (v2), created once however many
+    curators and runs name a new entity at once: in their own short transaction, retried,
+    taken before the facts lock (on SQLite, a second writer would wait on it)."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    # The request's connection goes back to the pool first (nothing is written yet): held
+    # while a second is taken, racing curators would hold them all and wait for a second.
+    session.commit()
+    ids = register_entities(engine=engine, claims=[grounded])
+    subject, *objects = (ids[entity_key(e.name)] for e in claim_entities(grounded.claim))
+    return subject, objects[0] if objects else None
 
 
 def _snapshot(claim: Claim) -> dict[str, Any]:
@@ -116,8 +91,13 @@ def add_claim(
     settings: Settings,
 ) -> Claim:
     grounded = _ground(claim, article, settings)
+    subject_id, object_id = _entity_ids(session, grounded)
     row = claim_row(
-        grounded=grounded, article=article, run_id=None, entity_id=_entity_id(session, grounded)
+        grounded=grounded,
+        article=article,
+        run_id=None,
+        entity_id=subject_id,
+        object_entity_id=object_id,
     )
     row.origin = ClaimOrigin.curated.value
     session.add(row)
@@ -178,25 +158,25 @@ def correct_claim(
     before = _snapshot(claim)
     article = session.get(Article, claim.article_id)
     assert article is not None
-    merged = extracted_of(claim).model_dump(mode="json") | changes
     try:
-        corrected = ExtractedClaim.model_validate(merged)
-    except ValueError as exc:
+        corrected = parse_claim(corrected_fields(claim_fields(session, claim), changes))
+    except ValidationError as exc:
         raise CurationError(
-            f"the corrected claim is not valid: {exc}", ErrorKind.unprocessable
+            f"the corrected claim is not valid: {field_errors(exc)}", ErrorKind.unprocessable
         ) from exc
     grounded = _ground(corrected, article, settings)
+    subject_id, object_id = _entity_ids(session, grounded)
     lock_facts(session)
     _take_active(session, claim, ClaimStatus.superseded)
     row = claim_row(
         grounded=grounded,
         article=article,
         run_id=claim.run_id,
-        entity_id=_entity_id(session, grounded),
+        entity_id=subject_id,
+        object_entity_id=object_id,
     )
     row.origin = ClaimOrigin.curated.value
     row.supersedes_id = claim.id
-    _keep_canonical_fields(row, claim)
     session.add(row)
     session.flush()
     _audit(
@@ -221,17 +201,6 @@ def _resummarise(session: Session, claim: Claim) -> None:
         session.flush()
         mark_changed(session, fact_ids=[claim.fact_id])
         summarise_facts(session, [claim.fact_id])
-
-
-def _keep_canonical_fields(row: Claim, original: Claim) -> None:
-    """A correction edits the fields every schema shares; the canonical fields of a
-    news_claims@v2 claim carry over, or the corrected claim would leave its fact in the diff
-    and the ledger. Unit kind and aspect hold while the claim has a figure: a curator fixes
-    a figure or its wording, not what kind of thing it counts."""
-    row.fact_kind = original.fact_kind
-    row.object_entity_id = original.object_entity_id
-    if row.quantity_value is not None:
-        row.unit_kind, row.aspect = original.unit_kind, original.aspect
 
 
 def retract_claim(*, session: Session, claim: Claim, actor: str, reason: str) -> Claim:

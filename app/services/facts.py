@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from app.core.config import Settings
 from app.diff.align import DiffClaim, Features
-from app.diff.ledger import EXEMPLARS, Cluster, assign_to_clusters, block_key
+from app.diff.clustering import EXEMPLARS, Cluster, assign_to_clusters
+from app.diff.ledger import block_key
 from app.services.claim_features import claim_features
 from app.services.diff_sources import alias_map
 from app.store.fact_models import Fact, FactAction, FactAudit
@@ -71,7 +72,10 @@ def assign_in(session: Session, *, default_schema: str, limit: int | None = None
     if not pending:
         return 0
     aliases = alias_map(session)
-    schemas = {claim_id: schema_name or default_schema for claim_id, schema_name in pending}
+    # A run names its schema without a version, and so must a claim without a run (one a
+    # curator added), or a default of news_claims@v2 would keep it from the run's facts.
+    default_name = default_schema.split("@")[0]
+    schemas = {claim_id: schema_name or default_name for claim_id, schema_name in pending}
     by_schema: dict[str, dict[tuple[str, str], list[Features]]] = defaultdict(
         lambda: defaultdict(list)
     )

@@ -169,12 +169,22 @@ def claim_values(
 
 
 def claim_row(
-    *, grounded: GroundedClaim, article: Article, run_id: int | None, entity_id: int | None
+    *,
+    grounded: GroundedClaim,
+    article: Article,
+    run_id: int | None,
+    entity_id: int | None,
+    object_entity_id: int | None = None,
 ) -> Claim:
     """A Claim row for a grounded claim of this article."""
-    return Claim(
-        **claim_values(grounded=grounded, article=article, run_id=run_id, entity_id=entity_id)
+    values = claim_values(
+        grounded=grounded,
+        article=article,
+        run_id=run_id,
+        entity_id=entity_id,
+        object_entity_id=object_entity_id,
     )
+    return Claim(**values)
 
 
 def list_articles(

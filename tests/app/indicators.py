@@ -3,7 +3,8 @@
 Article A gives Estmark's annual inflation for March; article B gives two other indicators of
 the same month (core inflation and wage growth). Whichever B claim the inflation figure pairs
 with, calling it a conflict would be a guess: the diff holds it back as undecided, and the
-pair (inflation against core inflation) is two facts. Article C gives inflation for March at
+pair (inflation against core inflation, the nearer of the two in words and in figure: 2.9
+against 3.9 percent wage growth) is two facts. Article C gives inflation for March at
 another figure and core inflation: held back as well, though here the pair (inflation against
 inflation) is one fact the two outlets disagree on.
 
@@ -27,7 +28,7 @@ TEXT_A = (
 )
 TEXT_B = (
     "Underlying price growth in Estmark eased to 2.9 percent in March, figures published on "
-    "Thursday show. Average pay growth in Estmark reached 3.3 percent in the same month."
+    "Thursday show. Average pay growth in Estmark reached 3.9 percent in the same month."
 )
 TEXT_C = (
     "Consumer price growth in Estmark slowed to 3.1 percent in March, the central bank said. "
@@ -35,7 +36,7 @@ TEXT_C = (
 )
 QUOTE_A = "Estmark's annual consumer price growth was 3.4 percent in March"
 QUOTE_CORE = "Underlying price growth in Estmark eased to 2.9 percent in March"
-QUOTE_WAGES = "Average pay growth in Estmark reached 3.3 percent in the same month"
+QUOTE_WAGES = "Average pay growth in Estmark reached 3.9 percent in the same month"
 QUOTE_C = "Consumer price growth in Estmark slowed to 3.1 percent in March"
 QUOTE_C_CORE = "Underlying price growth held at 2.9 percent"
 ARTICLE_A = {
@@ -91,7 +92,7 @@ ANSWERS = {
     TEXT_A: [indicator(3.4, "consumer price growth", QUOTE_A)],
     TEXT_B: [
         indicator(2.9, "underlying price growth", QUOTE_CORE),
-        indicator(3.3, "average pay growth", QUOTE_WAGES),
+        indicator(3.9, "average pay growth", QUOTE_WAGES),
     ],
     TEXT_C: [
         indicator(3.1, "consumer price growth", QUOTE_C),

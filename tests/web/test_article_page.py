@@ -102,6 +102,36 @@ def test_the_article_page_reads_on_a_phone(page: Page, service: Service) -> None
     assert serious_violations(page) == []
 
 
+ROW_HEIGHTS = """() => [...document.querySelectorAll('table.runs tr')]
+  .map(row => row.getBoundingClientRect().height)"""
+RUNS_OVERFLOW = """() => { const region = document.querySelector('table.runs').closest('.scroll');
+  return region.scrollWidth - region.clientWidth; }"""
+
+
+def test_the_runs_table_has_one_line_a_row(page: Page, service: Service) -> None:
+    """Each row, the header's too, is one line of text: no tall row that looks empty."""
+    page.goto(f"{service.url}/pages/articles/{_article_id(service, 'Nairobi Ledger')}")
+    one_line = page.evaluate(
+        "() => { const cell = document.querySelector('table.runs tbody td');"
+        " const style = getComputedStyle(cell);"
+        " return parseFloat(style.lineHeight) + parseFloat(style.paddingTop)"
+        " + parseFloat(style.paddingBottom) + 1; }"  # and the row's border
+    )
+    header, *rows = page.evaluate(ROW_HEIGHTS)
+    assert rows, "the article has no run listed"
+    for height in (header, *rows):
+        assert height <= one_line + 0.5, (header, rows, one_line)
+    # On a laptop the table is under both panes and needs no scrolling.
+    assert page.evaluate(RUNS_OVERFLOW) == 0
+    page.locator("table.runs").scroll_into_view_if_needed()
+    screenshot(page, "article-runs", full_page=False)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    header, *rows = page.evaluate(ROW_HEIGHTS)
+    for height in (header, *rows):
+        assert height <= one_line + 0.5, (header, rows, one_line)
+
+
 def _article_id(service: Service, outlet: str) -> int:
     articles = service.get("/articles", outlet=outlet)["data"]
     assert articles, f"no article from {outlet}"

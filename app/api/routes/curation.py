@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from app.api.curation_models import ClaimAuditPublic, ClaimPatch, CuratedClaimCreate
 from app.api.deps import ArticleDep, ClaimDep, SessionDep, SettingsDep
 from app.api.error_docs import refusal, refusals
 from app.api.models import ClaimPublic, claim_public
 from app.services import curation
-from schemas import ExtractedClaim
+from app.services.curated_claims import parse_claim
 
 router = APIRouter(tags=["curation"])
 
@@ -25,14 +27,22 @@ NOT_GROUNDED = "Invalid, or the evidence is not in the article"
     status_code=status.HTTP_201_CREATED,
     response_model=ClaimPublic,
     responses=refusals(
-        refusal("No such article", "article_404"), refusal(NOT_GROUNDED, "not_grounded")
+        refusal("No such article", "article_404"),
+        refusal(NOT_GROUNDED, "not_grounded", "unknown_fact_kind"),
     ),
 )
 def add_claim(
     article: ArticleDep, body: CuratedClaimCreate, session: SessionDep, settings: SettingsDep
 ) -> ClaimPublic:
     """Add a claim by hand; it must be grounded in the article like an extracted one."""
-    claim = ExtractedClaim.model_validate(body.model_dump(exclude={"actor", "reason"}))
+    fields = body.model_dump(mode="json", exclude_unset=True, exclude={"actor", "reason"})
+    try:
+        claim = parse_claim(fields)
+    except ValidationError as exc:
+        # The schema's own field errors, answered as any other invalid body is.
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        ) from exc
     row = curation.add_claim(
         session=session,
         article=article,

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.api.deps import IdPath, SessionDep, SettingsDep
 from app.core.config import Settings
 from app.services import curation
+from app.services.curated_claims import claim_fields
 from app.services.errors import ErrorKind, ServiceError
 from app.web.deps import Caller, PageWriter, render
 from app.web.routes.article import (
@@ -86,10 +87,8 @@ def correct(
     if evidence.strip() and evidence.strip() != claim.evidence_quote:
         changes["evidence"] = evidence.strip()
     if value.strip() or unit.strip():
-        current = curation.extracted_of(claim).quantity
-        quantity: dict[str, Any] = (
-            current.model_dump(mode="json") if current else {"qualifier": "exact"}
-        )
+        current = claim_fields(session, claim)["quantity"]
+        quantity: dict[str, Any] = dict(current) if current else {"qualifier": "exact"}
         try:
             quantity["value"] = float(value) if value.strip() else quantity.get("value")
         except ValueError:

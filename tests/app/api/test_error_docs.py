@@ -71,6 +71,8 @@ SEEDED = [
          {"json": {"alias": "Kenyan government", "actor": "desk"}}),
     Case("fact_404", "GET", "/facts/999", 404),
     Case("not_grounded", "POST", "/articles/4/claims", 422, {"json": NOT_GROUNDED}),
+    Case("unknown_fact_kind", "POST", "/articles/4/claims", 422,
+         {"json": {**NOT_GROUNDED, "fact_kind": "troops"}}),
     Case("nothing_to_change", "PATCH", "/claims/12", 422, {"json": CURATOR}),
     Case("merge_into_itself", "POST", "/facts/1/merge", 422,
          {"json": {"other_fact_id": 1, **CURATOR}}),

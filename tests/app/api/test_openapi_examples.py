@@ -153,6 +153,13 @@ def test_the_curation_examples_do_what_they_say(client: TestClient) -> None:
     assert added.status_code == 201, added.text
     claim = added.json()
     assert (claim["origin"], claim["quantity"]["value"]) == ("curated", 270)
+    # news_claims@v2's canonical fields, stored as an extracted claim's are.
+    assert (claim["fact_kind"], claim["unit_kind"], claim["aspect"]) == (
+        "deployment",
+        "persons",
+        "event",
+    )
+    assert claim["object_entity"] == {"entity_id": 2, "name": "Haiti", "type": "country"}
     assert claim["evidence"]["quote"] == curation_examples.CURATED_CLAIM["evidence"]
 
     kenya = client.post("/entities/1/aliases", json=curation_examples.ALIAS)

@@ -3,11 +3,13 @@ be exact, and must skip something, or the index is only overhead."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.diff.align import DEFAULT_THRESHOLD, DiffClaim, features_of, score_features
+from app.diff.clustering import assign_to_clusters
 from app.diff.lead_index import LeadIndex
-from app.diff.ledger import assign_to_clusters
 from app.diff.structured import PairMemo
 from tests.app.diff.test_align import d
 from tests.app.diff.test_canonical import v2
@@ -43,27 +45,30 @@ def tally(n: int, value: float) -> DiffClaim:
 def test_a_daily_tally_is_scored_only_against_leaders_with_figures_in_reach(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A hundred reports alike but for their figure: the claim of 1,000 cases is scored against
-    the leaders within a factor of a few dozen of 1,000 only (it would conflict with those),
-    and clusters exactly as without the index."""
+    """A hundred reports alike but for their figure, and a claim in other words ("confirmed
+    1,000 infections"): it is scored against the leaders whose figure is near enough to 1,000
+    only, and the stream clusters exactly as without the index."""
     values = [10.0 * 1.2**i for i in range(100)]  # 10 to 700 million
     block = features_of([tally(n, v) for n, v in enumerate(values)])
     index = LeadIndex()
     for k, lead in enumerate(block):
         index.add(k, lead)
-    probe = features_of([tally(1000, 1000.0)])[0]
+    probe = features_of([replace(
+        tally(1000, 1000.0), statement="Health officials confirmed 1,000 infections in Lorvan.",
+        predicate="confirmed", object="infections", unit="infections",
+    )])[0]  # fmt: skip
     found = index.candidates(probe, {}, DEFAULT_THRESHOLD)
     reached = [
         k for k, lead in enumerate(block) if score_features(probe, lead) >= DEFAULT_THRESHOLD
     ]
-    assert set(reached) <= set(found)
-    assert 0 < len(found) < 35
-    assert 10 < values[found[0]] < 100 and 10_000 < values[found[-1]] < 100_000
+    assert reached and set(reached) <= set(found)
+    assert len(found) < len(block) // 2
+    assert values[found[0]] <= 1000.0 <= values[found[-1]]
     # Clustering the stream gives the same facts as scoring every leader does.
-    with_index = assign_to_clusters(block, [])
+    stream = [*block, probe]
+    with_index = assign_to_clusters(stream, [])
     monkeypatch.setattr(LeadIndex, "candidates", lambda self, f, memo, t: list(range(self.size)))
-    assert assign_to_clusters(block, []) == with_index
-    assert len(set(with_index)) > 3
+    assert assign_to_clusters(stream, []) == with_index
 
 
 def test_facts_of_another_story_are_not_candidates() -> None:

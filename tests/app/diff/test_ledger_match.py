@@ -8,8 +8,9 @@ from itertools import islice
 from pathlib import Path
 
 from app.diff.align import DEFAULT_THRESHOLD, Features, features_of, score_features
+from app.diff.clustering import EXEMPLARS, _match
 from app.diff.evaluation import gold_diff_claims, without_canonical_fields
-from app.diff.ledger import EXEMPLARS, _match, block_key
+from app.diff.ledger import block_key
 from app.diff.structured import PairMemo
 
 DEV = Path(__file__).parents[3] / "eval" / "dev"

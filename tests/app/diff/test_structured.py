@@ -3,16 +3,19 @@ rule that keeps an ambiguous pair from being shown as a conflict."""
 
 from __future__ import annotations
 
+from itertools import combinations, product
 from typing import Any
 
 import pytest
 
 from app.diff import structured
 from app.diff.align import Relation, diff_claims
-from app.diff.features import features
+from app.diff.evaluation import DiffScore, gold_diff_claims
+from app.diff.features import features, features_of
 from bench import fit_alignment
+from bench.diff_eval import load
 from tests.app.diff.test_align import d, unaligned
-from tests.app.diff.test_canonical import v2
+from tests.app.diff.test_canonical import STATE, v2
 
 
 def picket_arrests(**fields: Any) -> dict[str, Any]:
@@ -44,11 +47,62 @@ def test_events_further_apart_than_a_day_are_two_events() -> None:
 
 def test_the_weights_are_what_the_fit_on_dev_prints() -> None:
     data = fit_alignment.rows("dev")
-    fitted = fit_alignment.fit(data, l2=0.3)
-    shift = fit_alignment._logit(0.65) - fit_alignment._logit(0.4)
-    assert round(fitted[0] + shift, 4) == structured.BIAS
-    assert [round(w, 4) for w in fitted[1:]] == [structured.WEIGHTS[k] for k in structured.SIGNALS]
-    assert len(data) == 756 and sum(y for _, y in data) == 182
+    assert len(data) == 1957 and sum(y for _, y in data) == 354
+    bias, weights = fit_alignment.model_of(
+        fit_alignment.fit(data, l2=structured.FIT_L2), structured.FIT_THRESHOLD
+    )
+    assert round(bias, 4) == structured.BIAS
+    # One list of names orders the fit's columns, the printed weights and the scoring.
+    assert list(weights) == list(structured.WEIGHTS) == list(structured.SIGNALS)
+    assert {k: round(w, 4) for k, w in weights.items()} == structured.WEIGHTS
+    assert structured.Model.of(structured.BIAS, structured.WEIGHTS) == structured.MODEL
+
+
+def _rates(precision: float, recall: float, conflicts: float) -> DiffScore:
+    """A DiffScore with these rates, over 100 predicted and 100 gold pairs."""
+    right = round(100 * precision)
+    return DiffScore(gold=round(right / recall), predicted=100, aligned=right,
+                     conflicts_predicted=10, conflicts_right=round(10 * conflicts))  # fmt: skip
+
+
+def test_cross_validation_chooses_the_most_conservative_setting_within_a_pair_of_the_best() -> None:
+    both = lambda s: {"canonical": s, "varied": s}  # noqa: E731
+    grid = {
+        (0.1, 0.2): both(_rates(0.94, 0.98, 0.9)),  # the best merit
+        (0.1, 0.3): both(_rates(0.94, 0.97, 0.9)),  # one pair less: as good
+        (1.0, 0.3): both(_rates(0.90, 0.97, 0.9)),  # four pairs worse: not
+        (0.3, 0.5): both(_rates(0.97, 0.80, 0.9)),  # far worse recall
+    }
+    assert fit_alignment.merit(grid[(0.1, 0.2)]["canonical"]) == pytest.approx(
+        3 / (1 / 0.94 + 1 / 0.98 + 1 / 0.9), abs=1e-3
+    )
+    assert fit_alignment.choose(grid) == (0.1, 0.3)
+    # A false conflict costs as an alignment error does: precision of conflicts counts.
+    grid[(0.1, 0.3)] = both(_rates(0.94, 0.97, 0.7))
+    assert fit_alignment.choose(grid) == (0.1, 0.2)
+
+
+def test_a_bound_reported_early_fits_the_total_counted_later() -> None:
+    # "At least 41 dead" on Monday and 128 deaths on Thursday: the qualifier admits the later
+    # count, so the figures are as close as one changing total's can be.
+    early = v2(**STATE, value=41, qualifier="at least", unit="dead", time_start=d("2026-06-08"),
+               time_end=d("2026-06-08"))  # fmt: skip
+    later = v2(**STATE, value=128, unit="deaths", time_start=d("2026-06-11"),
+               time_end=d("2026-06-11"))  # fmt: skip
+    fe, fl = features(early), features(later)
+    assert structured.figure_closeness(fe, fl) == pytest.approx(41 / 128)
+    assert structured.bounds_closeness(fe, fl) == 1.0
+    assert structured.signals(fe, fl)["state_bounds"] == 1.0
+    # Two hedged shares 5 points apart allow values 3 points apart (39-41 vs 44-46).
+    share = dict(STATE, unit="percent", unit_kind="percent", qualifier="about")
+    forty, forty_five = features(v2(**share, value=40)), features(v2(**share, value=45))
+    assert structured.bounds_closeness(forty, forty_five) == pytest.approx(0.7)
+    # Exact figures allow one value each: the bound is the figure.
+    four, six = features(v2(**STATE, value=4)), features(v2(**STATE, value=6))
+    assert structured.bounds_closeness(four, six) == pytest.approx(4 / 6)
+    # Events do not use it: an event's figure is compared as stated.
+    assert structured.signals(features(v2(value=41, qualifier="at least")),
+                              features(v2(value=128)))["state_bounds"] == 0.0  # fmt: skip
 
 
 def indicator(value: float, measure: str, **fields: Any) -> dict[str, Any]:
@@ -115,3 +169,20 @@ def test_two_bare_statements_tied_only_by_their_town_do_not_pair() -> None:
         statement="Reported: the ferry operator plans extra crossings from Orsa.",
     )
     assert unaligned(mayor, ferry)
+
+
+def test_a_pair_scores_only_with_an_actor_tie_on_every_dev_pair() -> None:
+    # The index of candidate facts relies on it: no tie by name or by mention, no score.
+    scored = tied = 0
+    for story in load("dev"):
+        for wording in ("canonical", "varied"):
+            claims = gold_diff_claims(story, wording)
+            for left, right in combinations(sorted(claims), 2):
+                lf = features_of([c for _, c in claims[left]])
+                for a, b in product(lf, features_of([c for _, c in claims[right]])):
+                    ties = structured._ties_if_open(a, b)
+                    tied += ties is not None
+                    if structured.score_structured(a, b) > 0.0:
+                        scored += 1
+                        assert ties is not None and max(ties) > 0.0
+    assert 0 < scored < tied

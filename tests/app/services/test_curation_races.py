@@ -17,7 +17,7 @@ from app.api.main import app
 from app.core.config import Settings, get_settings
 from app.llm.client import build_client
 from app.store import db
-from app.store.models import Claim, ClaimAudit
+from app.store.models import Claim, ClaimAudit, Entity
 from tests.app.conftest import race, serving
 from tests.conftest import load_article
 
@@ -26,7 +26,9 @@ RACERS = 20
 
 @pytest.fixture
 def engine_of(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
+    # Fewer connections than racers: a request that held one while it waited for a second
+    # would leave the others nothing, and the race would stall until the pool gave up.
+    engine = db.make_engine(database_url, pool_size=4, max_overflow=0, pool_timeout=10)
     yield engine
     engine.dispose()
 
@@ -170,3 +172,44 @@ def test_an_alias_added_twice_at_once_is_kept_once(service: str, claim_id: int) 
         *kenya["aliases"],
         "République du Kenya",
     ]
+
+
+def test_curators_adding_claims_about_one_new_entity_at_once_all_succeed(
+    service: str, claim_id: int, engine_of: Engine
+) -> None:
+    """Each hand-added claim names an entity no claim named before, as its subject and (v2)
+    object: every curator's claim is stored, and the entities once each."""
+    article_id = httpx.get(f"{service}/claims/{claim_id}").json()["article_id"]
+    body = {
+        "statement": "The Kenyan police contingent left Jomo Kenyatta International Airport "
+        "on Friday night.",
+        "claim_type": "event",
+        "fact_kind": "deployment",
+        "subject": {"name": "Kenyan police contingent", "type": "group"},
+        "predicate": "departed from",
+        "object_entity": {"name": "Jomo Kenyatta International Airport", "type": "location"},
+        "evidence": "departed on Friday night from Jomo Kenyatta International Airport",
+    }
+
+    def add(n: int) -> httpx.Response:
+        curator = {"actor": f"editor {n}", "reason": f"race {n}"}
+        return httpx.post(f"{service}/articles/{article_id}/claims", json={**body, **curator})
+
+    responses = race(RACERS, add)
+
+    assert Counter(r.status_code for r in responses) == {201: RACERS}, responses[0].text
+    assert {r.json()["object_entity"]["entity_id"] for r in responses} == {
+        responses[0].json()["object_entity"]["entity_id"]
+    }
+    with Session(engine_of) as session:
+        added = session.exec(select(Claim).where(Claim.run_id == None)).all()  # noqa: E711
+        assert len(added) == RACERS
+        assert len({c.entity_id for c in added}) == 1
+        names = session.exec(
+            select(Entity.name).where(
+                col(Entity.name).in_(
+                    ["Kenyan police contingent", "Jomo Kenyatta International Airport"]
+                )
+            )
+        ).all()
+    assert sorted(names) == ["Jomo Kenyatta International Airport", "Kenyan police contingent"]
