@@ -47,7 +47,7 @@ def test_events_further_apart_than_a_day_are_two_events() -> None:
 
 def test_the_weights_are_what_the_fit_on_dev_prints() -> None:
     data = fit_alignment.rows("dev")
-    assert len(data) == 1957 and sum(y for _, y in data) == 354
+    assert len(data) == 2861 and sum(y for _, y in data) == 440
     bias, weights = fit_alignment.model_of(
         fit_alignment.fit(data, l2=structured.FIT_L2), structured.FIT_THRESHOLD
     )
