@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from itertools import groupby
 
 from app.diff.features import Features
@@ -71,18 +72,22 @@ def assign_to_clusters(
         options: list[tuple[float, int, int]] = []  # (mean, claim's place, cluster)
         for place, (f, key) in enumerate(group):
             known = memo.setdefault(key, {}) if repeats[key] > 1 else None
+            best: list[float] = []  # the claim's len(group) best means so far, a min-heap
             for k in index.candidates(f, pairs, threshold):
                 cluster = clusters[k]
                 if article in cluster.articles:
                     continue
                 if known is None or len(cluster.members) < EXEMPLARS:
-                    mean = _match(f, cluster.members, threshold, pairs)
+                    mean = _match(f, cluster.members, _floor(best, len(group), threshold), pairs)
                 elif k in known:
                     mean = known[k]
                 else:
                     mean = known[k] = _match(f, cluster.members, threshold, pairs)
                 if mean is not None:
                     options.append((mean, place, k))
+                    heappush(best, mean)
+                    if len(best) > len(group):
+                        heappop(best)
         options.sort(key=lambda o: (-o[0], o[1], o[2]))
         taken: dict[int, int] = {}  # claim's place -> cluster
         for _, place, k in options:
@@ -101,6 +106,13 @@ def assign_to_clusters(
                 cluster.articles.add(article)
             chosen.append(k)
     return chosen
+
+
+def _floor(best: list[float], size: int, threshold: float) -> float:
+    """The least mean a claim's next cluster needs to matter: the other claims of its article
+    take one cluster each at most, so a claim takes one of its `size` best, and a cluster
+    scoring under all of them (ties kept) is never its choice."""
+    return max(threshold, best[0]) if len(best) >= size else threshold
 
 
 def _match(f: Features, cluster: list[Features], threshold: float, pairs: PairMemo) -> float | None:

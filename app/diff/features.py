@@ -28,6 +28,9 @@ class PairKey:
 _KEYS: WeakValueDictionary[tuple[Hashable, ...], PairKey] = WeakValueDictionary()
 
 
+_WORDS_ONLY = PairKey(())
+
+
 def pair_key(fields: tuple[Hashable, ...]) -> PairKey:
     key = _KEYS.get(fields)
     if key is None:
@@ -72,6 +75,9 @@ class Features:
     pair_key: PairKey = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.fact_kind is None:  # only structured pairs are memoised
+            object.__setattr__(self, "pair_key", _WORDS_ONLY)
+            return
         key = (self.subject, self.object_entity, self.claim.location, self.entity_words,
                self.sentence_words, self.fact_kind, self.family, self.interval is None,
                self.aspect, self.days, self.as_of, self.gist[:2], self.measure[:2],
@@ -155,9 +161,13 @@ _NO_MEASURE = Text("", "", frozenset())
 
 
 def _entity_words(c: DiffClaim) -> tuple[tuple[str, ...], ...]:
-    names = (name_words(n) for n in (c.subject, c.object_entity, c.location) if n)
-    kept = (tuple(w for w in n if len(w) >= 3 and not w.isdigit()) for n in names)
+    kept = (_entity_name_words(n) for n in (c.subject, c.object_entity, c.location) if n)
     return tuple(ws for ws in kept if ws)
+
+
+@lru_cache(maxsize=16384)
+def _entity_name_words(name: str) -> tuple[str, ...]:
+    return tuple(w for w in name_words(name) if len(w) >= 3 and not w.isdigit())
 
 
 def _measure(c: DiffClaim) -> Text:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from app.diff import clustering
 from app.diff.align import DEFAULT_THRESHOLD, DiffClaim, features_of, score_features
 from app.diff.clustering import assign_to_clusters
 from app.diff.lead_index import LeadIndex
@@ -84,3 +85,15 @@ def test_facts_of_another_story_are_not_candidates() -> None:
     index.add(0, features_of([brigade])[0])
     index.add(1, features_of([tally(1, 900.0)])[0])
     assert index.candidates(features_of([tally(2, 1000.0)])[0], {}, DEFAULT_THRESHOLD) == [1]
+
+
+def test_a_claim_asks_only_for_means_that_can_matter_and_clusters_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A claim takes one of its article's-size best clusters, so the rest are asked with a
+    raised floor; the dev split clusters exactly as when every mean is computed in full."""
+    blocks = dev_blocks()
+    raised = [assign_to_clusters(block, []) for block in blocks]
+    monkeypatch.setattr(clustering, "_floor", lambda best, size, threshold: threshold)
+    assert [assign_to_clusters(block, []) for block in blocks] == raised
+    assert sum(len(set(r)) < len(r) for r in raised) > 10  # blocks where claims share facts
