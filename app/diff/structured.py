@@ -44,8 +44,12 @@ STATE_DECAY_DAYS = 730  # a total as of June and as of January is one changing q
 # The model's inputs by name, in the order of the fit's columns and of the scoring: first the
 # signals that compare fields (cheap), then those that compare words (costly: a pair that cannot
 # reach the floor even with the best words is not compared word by word).
-FIELD_SIGNALS = ("names", "mention", "event_figure", "state_figure", "state_bounds", "hedged_gap",
-                 "one_figure", "no_figure", "moment", "same_aspect", "kind_other")  # fmt: skip
+# Among the field signals, the figure's are the only ones that read the figures' values: what
+# the rest of a pair scores holds for any figures (`score_structured`'s memo).
+TIE_SIGNALS = ("names", "mention")
+FIGURE_SIGNALS = ("event_figure", "state_figure", "state_bounds", "hedged_gap")
+SHAPE_SIGNALS = ("one_figure", "no_figure", "moment", "same_aspect", "kind_other")
+FIELD_SIGNALS = TIE_SIGNALS + FIGURE_SIGNALS + SHAPE_SIGNALS
 WORD_SIGNALS = ("gist", "measure", "unit", "no_unit", "predicate")
 SIGNALS = FIELD_SIGNALS + WORD_SIGNALS
 
@@ -78,7 +82,9 @@ class Model(NamedTuple):
     """Weights in the order the scoring reads them."""
 
     bias: float
-    fields: tuple[float, ...]
+    ties: tuple[float, ...]
+    figure: tuple[float, ...]
+    shape: tuple[float, ...]
     words: tuple[float, ...]
     best_words: float  # the most the word signals can add
 
@@ -87,7 +93,9 @@ class Model(NamedTuple):
         words = {k: weights[k] for k in WORD_SIGNALS}
         best = sum(max(words[k], 0.0) for k in ("gist", "measure", "predicate"))
         best += max(words["unit"], words["no_unit"], 0.0)  # one of the two is 0
-        return cls(bias, tuple(weights[k] for k in FIELD_SIGNALS), tuple(words.values()), best)
+        groups = (TIE_SIGNALS, FIGURE_SIGNALS, SHAPE_SIGNALS)
+        ties, figure, shape = (tuple(weights[k] for k in names) for names in groups)
+        return cls(bias, ties, figure, shape, tuple(words.values()), best)
 
 
 # What `score_structured` uses; bench.fit_alignment swaps it to cross-validate a fit.
@@ -196,17 +204,12 @@ def _unit_likeness(a: Features, b: Features) -> float | None:
 
 def signals(a: Features, b: Features) -> dict[str, float]:
     """The model's inputs for a pair that passed `gated`, by name."""
-    values = (*_field_signals(a, b, entity_ties(a, b)), *_word_signals(a, b))
+    values = (*entity_ties(a, b), *_figure(a, b), *_shape(a, b), *_word_signals(a, b))
     return dict(zip(SIGNALS, values, strict=True))
 
 
-def _field_signals(a: Features, b: Features, ties: tuple[float, float]) -> tuple[float, ...]:
-    return (ties[0], ties[1], *_figure(a, b), *_shape(a, b))
-
-
 def _figure(a: Features, b: Features) -> tuple[float, float, float, float]:
-    """(event_figure, state_figure, state_bounds, hedged_gap): the only signals that read the
-    figures' values, so what the rest of a pair scores holds for any figures."""
+    """The FIGURE_SIGNALS."""
     if a.interval is None or b.interval is None:
         return 0.0, 0.0, 0.0, 0.0
     closeness = figure_closeness(a, b)
@@ -259,14 +262,14 @@ def score_structured(
         ties = _open_ties(a, b)
         if ties is None:
             return 0.0
-        z = model.bias + _dot(model.fields, _field_signals(a, b, ties))
+        z = _figure_free(model, ties, a, b) + _dot(model.figure, _figure(a, b))
         if floor > 0.0 and _logistic(z + model.best_words) < floor:
             return 0.0
         return round(_logistic(z + _dot(model.words, _word_signals(a, b))), 6)
     parts = _parts(a, b, memo)
     if parts is None:
         return 0.0
-    z = parts[0] + _dot(model.fields[2:6], _figure(a, b))
+    z = parts[0] + _dot(model.figure, _figure(a, b))
     words = parts[1]
     if floor > 0.0 and _logistic(z + (model.best_words if words != words else words)) < floor:
         return 0.0
@@ -282,7 +285,7 @@ def figure_window(a: Features, b: Features, memo: PairMemo, floor: float) -> tup
     if parts is None:
         return NONE
     model = MODEL
-    w_event, w_state, w_bounds, w_hedged = model.fields[2:6]
+    w_event, w_state, w_bounds, w_hedged = model.figure
     states = a.aspect == b.aspect == "state"
     # A state's bounds may meet however far its figure is: count them at their best; two
     # estimates ("about") score w_hedged more the further apart, so less per unit closeness.
@@ -321,9 +324,13 @@ def _parts(a: Features, b: Features, memo: PairMemo) -> list[float] | None:
     if ties is None:
         memo[key] = None
         return None
-    fields = (ties[0], ties[1], 0.0, 0.0, 0.0, 0.0, *_shape(a, b))
-    parts = memo[key] = [MODEL.bias + _dot(MODEL.fields, fields), _NAN]
+    parts = memo[key] = [_figure_free(MODEL, ties, a, b), _NAN]
     return parts
+
+
+def _figure_free(model: Model, ties: tuple[float, float], a: Features, b: Features) -> float:
+    """The logit of the pair's field signals but the figure's."""
+    return model.bias + _dot(model.ties, ties) + _dot(model.shape, _shape(a, b))
 
 
 def _open_ties(a: Features, b: Features) -> tuple[float, float] | None:
