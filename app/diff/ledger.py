@@ -7,10 +7,8 @@ equally well be part of (a single pass over a stream of claims has no second sid
 Scale: claims are blocked by (canonical subject, unit family), or with canonical fact fields
 (news_claims@v2) by (fact kind, unit family), where entities named differently still meet. Only
 claims in one block are compared, so 10,000 articles x 15 claims become a few hundred blocks,
-and each claim is scored against cluster leaders and a few exemplars only; claims with one
-`scoring_key` (wire copy, a figure reported again) share those scores. A claim without a
-figure sits in a "no figure" block: it cannot be checked against a number anyway. (Just over 300
-lines: clustering and summarising a fact share their helpers and read best together.)
+clustered by `app.diff.clustering`. A claim without a figure sits in a "no figure" block: it
+cannot be checked against a number anyway.
 """
 
 from __future__ import annotations
