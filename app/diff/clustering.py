@@ -90,9 +90,11 @@ def assign_to_clusters(
                         heappop(best)
         options.sort(key=lambda o: (-o[0], o[1], o[2]))
         taken: dict[int, int] = {}  # claim's place -> cluster
+        used: set[int] = set()
         for _, place, k in options:
-            if place not in taken and k not in taken.values():
+            if place not in taken and k not in used:
                 taken[place] = k
+                used.add(k)
         for place, (f, _) in enumerate(group):
             k = taken.get(place, -1)
             if k < 0:
