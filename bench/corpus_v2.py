@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from app.diff.types import DiffClaim
-from bench.diff_bench import CAUSES, DAY0, MISSIONS, QUALIFIERS
+from bench.diff_bench import CAUSES, DAY0, MISSIONS, reported
 from bench.diff_bench import PLACES as DIFF_PLACES
 from schemas.news_claims_v2 import Aspect, FactKind, UnitKind
 
@@ -136,16 +136,7 @@ def fact_spec(rng: random.Random, entity: str, kind: Kind) -> FactSpec:
 def make_claim(rng: random.Random, fact: FactSpec, claim_id: int, article_id: int) -> DiffClaim:
     """One outlet's report of a fact: paraphrased, sometimes vaguer, sometimes wrong."""
     kind = fact.kind
-    value, qualifier, day = fact.value, "exact", fact.day
-    if value is not None:
-        roll = rng.random()
-        if roll < 0.12:  # a conflicting figure, like 217 vs 270
-            value = round(value * rng.choice([0.8, 1.25, 1.1]))
-        elif roll < 0.3:
-            qualifier = rng.choice(QUALIFIERS)
-            value = round(value, -len(str(int(value))) + 2) if qualifier != "exact" else value
-    if day is not None and rng.random() < 0.15:
-        day = day - timedelta(days=1)  # "Friday night" vs "Saturday"
+    value, qualifier, day = reported(rng, fact.value, fact.day)
     text = rng.choice(kind.phrasings).format(
         e=fact.entity, n="some" if value is None else f"{int(value):,}", p=fact.place,
         m=fact.mission, c=fact.cause, d=day.strftime("%d %B %Y") if day else "",

@@ -100,13 +100,12 @@ def fact_spec(rng: random.Random, entity: str, kind: int) -> FactSpec:
                     value, day)  # fmt: skip
 
 
-def make_claim(
-    rng: random.Random, fact: FactSpec, claim_id: int, article_id: int, *, v2: bool = False
-) -> DiffClaim:
-    """One outlet's report of a fact: paraphrased, sometimes vaguer, sometimes wrong; with the
-    canonical fields of news_claims@v2 when `v2`."""
-    ctype, predicate, unit, _, phrasings = KINDS[fact.kind]
-    value, qualifier, day = fact.value, "exact", fact.day
+def reported(
+    rng: random.Random, value: float | None, day: date | None
+) -> tuple[float | None, str, date | None]:
+    """(value, qualifier, day) as one outlet reports a fact's: sometimes vaguer, sometimes
+    wrong, sometimes a day off."""
+    qualifier = "exact"
     if value is not None:
         roll = rng.random()
         if roll < 0.12:  # a conflicting figure, like 217 vs 270
@@ -116,6 +115,16 @@ def make_claim(
             value = round(value, -len(str(int(value))) + 2) if qualifier != "exact" else value
     if day is not None and rng.random() < 0.15:
         day = day - timedelta(days=1)  # "Friday night" vs "Saturday"
+    return value, qualifier, day
+
+
+def make_claim(
+    rng: random.Random, fact: FactSpec, claim_id: int, article_id: int, *, v2: bool = False
+) -> DiffClaim:
+    """One outlet's report of a fact: paraphrased, sometimes vaguer, sometimes wrong; with the
+    canonical fields of news_claims@v2 when `v2`."""
+    ctype, predicate, unit, _, phrasings = KINDS[fact.kind]
+    value, qualifier, day = reported(rng, fact.value, fact.day)
     n = "some" if value is None else f"{int(value):,}"
     text = rng.choice(phrasings).format(
         e=fact.entity,
