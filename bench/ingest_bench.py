@@ -49,6 +49,7 @@ from app.extract.pipeline import extract_claims
 from app.extract.prompting import ArticleInput
 from app.jobs import run_results
 from app.llm.client import build_client, close_client
+from app.services.facts import count_pending
 from app.store import crud
 from app.store.db import make_engine, migrate
 from app.store.models import ExtractionRun, RunStatus
@@ -203,6 +204,11 @@ def cpu_seconds(pids: list[int]) -> float:
 HELD = "bench-hold"
 
 
+def unassigned(engine: Engine) -> int:
+    with Session(engine) as session:
+        return count_pending(session)
+
+
 def hold(engine: Engine) -> None:
     """Park every queued run under a lease no worker will sweep, until release()."""
     parked = dict(status=RunStatus.running, lease_owner=HELD, lease_expires_at=datetime(9999, 1, 1))
@@ -234,7 +240,11 @@ def run_service(
         cpu = cpu_seconds(pids)
         started = time.perf_counter()
         release(engine)
-        while sum(tally(engine)[:2]) < len(texts):
+        # Done when every run is stored and, with facts assigned in the workers, every
+        # claim has its fact: a pass still scoring is part of the ingest.
+        while sum(tally(engine)[:2]) < len(texts) or (
+            settings.facts_in_workers and unassigned(engine)
+        ):
             time.sleep(0.02)
         seconds, cpu_s = time.perf_counter() - started, cpu_seconds(pids) - cpu
     done, _, calls = tally(engine)

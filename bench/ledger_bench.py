@@ -40,8 +40,9 @@ from sqlmodel import Session
 from app.cli.samples import wait_healthy
 from app.core.config import Settings
 from app.services.fact_summaries import refresh_stale, stale_ids
-from app.services.facts import assign_in, count_pending, lock_facts
+from app.services.facts import assign_in, count_pending
 from app.store.db import make_engine, migrate
+from app.store.facts_lock import lock_facts
 from bench.generate_corpus import CLAIMS_PER_ARTICLE, ClaimsVersion, populate
 
 RESULTS = Path(__file__).parent / "results" / "ledger.md"

@@ -25,8 +25,9 @@ def backfill(
     then summarise every fact whose claims changed since its summary."""
     from sqlmodel import Session
 
-    from app.services.facts import assign_in, count_pending, lock_facts
+    from app.services.facts import assign_in, count_pending
     from app.store import db
+    from app.store.facts_lock import lock_facts
 
     settings = get_settings()
     engine = db.get_engine()

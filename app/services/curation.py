@@ -18,10 +18,10 @@ from app.extract.validation import GroundedClaim, GroundingContext, Rejection, g
 from app.services.curated_claims import claim_fields, corrected_fields, field_errors, parse_claim
 from app.services.errors import ErrorKind, ServiceError
 from app.services.fact_summaries import summarise_facts
-from app.services.facts import lock_facts
 from app.store.crud import claim_row
 from app.store.entities import claim_entities, entity_key, register_entities
 from app.store.fact_revisions import mark_changed
+from app.store.facts_lock import lock_facts
 from app.store.models import Article, Claim, ClaimAudit, ClaimOrigin, ClaimStatus
 from schemas import ExtractedClaim
 

@@ -1,6 +1,6 @@
 """Curators correct the clustering: merge two facts into one, or split a claim out of a fact.
 
-Both run under the facts lock (app.services.facts.lock_facts), so they never interleave with
+Both run under the facts lock (app.store.facts_lock.lock_facts), so they never interleave with
 assignment or with each other: of two curators merging A into B and B into A, one wins and the
 other gets a conflict. Every change is audited in ``fact_audit``: who, when, why, and the
 facts' summaries (app.services.fact_summaries) are made again before it commits.
@@ -13,9 +13,10 @@ from sqlmodel import Session, col, func, select
 
 from app.services.errors import ErrorKind, ServiceError
 from app.services.fact_summaries import summarise_facts
-from app.services.facts import lock_facts, refresh_exemplars
+from app.services.facts import refresh_exemplars
 from app.store.fact_models import Fact, FactAction, FactAudit
 from app.store.fact_revisions import mark_changed
+from app.store.facts_lock import lock_facts
 from app.store.models import Claim, ClaimStatus, utcnow
 
 

@@ -8,7 +8,7 @@ sources the ledger shows, the steps of its timeline, its entities and its time w
 
 Every change to a fact's claims marks it in the change's own transaction
 (app.store.fact_revisions); ``refresh_stale`` summarises the marked facts again under the
-facts lock (app.services.facts.lock_facts), which assignment, merges, splits and claim
+facts lock (app.store.facts_lock.lock_facts), which assignment, merges, splits and claim
 curation hold too. So a summary is always summarise() of the claims as they stood under the
 lock, and once refreshed it is never older than the last change. Curation refreshes its facts
 before it commits; assignment leaves it to the next reader (or ``factdiff facts backfill``),
@@ -29,10 +29,10 @@ from app.diff.ledger import Fact, stored_fact
 from app.diff.rules import describe_quantity
 from app.diff.types import DiffClaim
 from app.services.diff_sources import alias_map, entity_ids, load_claims
-from app.services.facts import lock_facts
 from app.store.fact_models import Fact as StoredFact
 from app.store.fact_models import FactEntity
 from app.store.fact_revisions import current_claims
+from app.store.facts_lock import lock_facts
 from app.store.models import Claim, ClaimStatus, utcnow
 from app.store.sql_lists import one_of
 

@@ -3,9 +3,10 @@
 Assignment is the ledger's own single pass (app.diff.ledger.assign_to_clusters) run on the
 claims not yet assigned, in id order, against the stored facts of their block: so a fact is
 what the ledger would have clustered at query time, and reading the ledger no longer clusters.
-It runs after workers store a batch of runs, and before the ledger or a diff is read, under one
-lock (PostgreSQL: an advisory lock; SQLite: its write lock, taken first), so two processes
-never assign one claim twice or make two facts of one.
+It runs after workers store a batch of runs, and before the ledger or a diff is read, under the
+facts lock (app.store.facts_lock), so two processes never assign one claim twice or make two
+facts of one. A pass reads and scores first, then writes what it decided: on SQLite only that
+last part holds the database's write lock, so workers go on storing runs while a pass scores.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, bindparam, func, text, update
+from sqlalchemy import Connection, Engine, bindparam, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -26,51 +28,66 @@ from app.services.claim_features import claim_features
 from app.services.diff_sources import alias_map
 from app.store.fact_models import Fact, FactAction, FactAudit
 from app.store.fact_revisions import current_claims, mark_changed
+from app.store.facts_lock import lock_facts, pass_session, scoring_lock, write_phase
 from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
 from app.store.sql_lists import id_list, one_of
 
-# Any fixed number: every process serialises assignment and curation of facts on it.
-ADVISORY_LOCK = 7_271_001
 
+def assign_pending(engine: Engine | Connection, *, default_schema: str, wait: bool = True) -> int:
+    """Assign every active claim that has no fact yet; returns how many were assigned.
 
-def lock_facts(session: Session) -> None:
-    """Hold the facts lock until the transaction ends."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=ADVISORY_LOCK))  # type: ignore[call-overload]
-    else:
-        # A write that changes nothing still takes SQLite's write lock, so what is read next
-        # cannot change under this transaction.
-        session.exec(update(Fact).where(col(Fact.id) == -1).values(id=Fact.id))
-
-
-def assign_pending(engine: Engine | Connection, *, default_schema: str) -> int:
-    """Assign every active claim that has no fact yet; returns how many were assigned."""
-    with Session(engine) as session:
-        # Cheap check first, without the lock: nothing pending is the common case of a read.
-        # The new claims are not read before the lock: two workers' passes running at once
-        # then both read the claims one of them assigns (ingest by turns, two runs each:
-        # 10.5-11.2 ms of CPU per article so, 9.4-10.4 ms with all under the lock).
-        if not _pending_ids(session, limit=1):
-            return 0
-        lock_facts(session)
-        assigned = assign_in(session, default_schema=default_schema)
-        session.commit()
-        return assigned
+    Without ``wait``, a pass another process is running already is left to it: that process
+    looks again once its pass is stored, and takes what was stored meanwhile.
+    """
+    assigned = 0
+    while True:
+        with pass_session(engine) as session:
+            # Cheap check first, without the lock: nothing pending is the common case of a read.
+            if not _pending_ids(session, limit=1):
+                return assigned
+            with scoring_lock(session, blocking=wait) as held:
+                if not held:
+                    return assigned
+                plan = plan_assignment(session, default_schema=default_schema)
+                write_phase(session)
+                apply_assignment(session, plan)
+                session.commit()
+        if not plan.claim_ids:
+            return assigned
+        # Runs stored while this pass scored found the lock taken and left their claims to it.
+        assigned, wait = assigned + len(plan.claim_ids), False
 
 
 def assign_facts(settings: Settings) -> Callable[[Engine], int] | None:
     """The workers' after-store hook: assign what they stored; None when they should not."""
     if not settings.facts_in_workers:
         return None
-    return functools.partial(assign_pending, default_schema=settings.default_schema)
+    return functools.partial(assign_pending, default_schema=settings.default_schema, wait=False)
+
+
+@dataclass
+class AssignmentPlan:
+    """What a pass decided: each pending claim's fact, a stored one or a new one."""
+
+    claim_ids: list[int] = field(default_factory=list)
+    assigned: list[tuple[Features, Fact]] = field(default_factory=list)
 
 
 def assign_in(session: Session, *, default_schema: str, limit: int | None = None) -> int:
     """Assignment inside the caller's transaction, which must hold the facts lock; at most
     ``limit`` claims, the oldest first, so a backfill can commit as it goes."""
+    plan = plan_assignment(session, default_schema=default_schema, limit=limit)
+    apply_assignment(session, plan)
+    return len(plan.claim_ids)
+
+
+def plan_assignment(
+    session: Session, *, default_schema: str, limit: int | None = None
+) -> AssignmentPlan:
+    """Each pending claim's fact, read and scored without writing anything."""
     pending = _pending_ids(session, limit=limit)
     if not pending:
-        return 0
+        return AssignmentPlan()
     aliases = alias_map(session)
     # A run names its schema without a version, and so must a claim without a run (one a
     # curator added), or a default of news_claims@v2 would keep it from the run's facts.
@@ -81,11 +98,44 @@ def assign_in(session: Session, *, default_schema: str, limit: int | None = None
     )
     for f in claim_features(session).get(session, list(schemas), aliases):
         by_schema[schemas[f.claim.id]][block_key(f)].append(f)
+    plan = AssignmentPlan(claim_ids=[claim_id for claim_id, _ in pending])
     for schema_name, blocks in by_schema.items():
-        _assign_blocks(session, schema_name, blocks, aliases)
+        plan.assigned += _plan_blocks(session, schema_name, blocks, aliases)
+    return plan
+
+
+def apply_assignment(session: Session, plan: AssignmentPlan) -> None:
+    """Store a plan: new facts, each claim's fact, the facts' exemplars, and which summaries
+    are stale."""
+    if not plan.claim_ids:
+        return
+    touched = list({id(fact): fact for _, fact in plan.assigned}.values())
+    session.add_all(touched)
+    session.flush()  # the new facts' ids
+    now = utcnow()
+    claims_of: dict[int, list[int]] = defaultdict(list)
+    for f, fact in plan.assigned:
+        claims_of[fact.id or 0].append(f.claim.id)
+        if len(fact.exemplars) < EXEMPLARS and f.claim.id not in fact.exemplars:
+            fact.exemplars = [*fact.exemplars, f.claim.id]
+    for fact in touched:
+        fact.updated_at = now
+    if claims_of:
+        # One row per fact, not per claim: SQLAlchemy builds each row's parameters in Python.
+        session.connection().execute(
+            update(Claim)
+            .where(one_of(session, col(Claim.id), name="claims"))
+            .values(fact_id=bindparam("fact")),
+            [{"fact": k, "claims": id_list(session, ids)} for k, ids in claims_of.items()],
+        )
+    session.flush()
     # Their facts' summaries, and those of the facts holding their articles' older runs.
-    mark_changed(session, claim_ids=[claim_id for claim_id, _ in pending])
-    return len(pending)
+    mark_changed(session, claim_ids=plan.claim_ids)
+    # Only exemplars are compared again; the features of the other claims are not needed.
+    exemplars = {i for fact in touched for i in fact.exemplars}
+    claim_features(session).forget(
+        [f.claim.id for f, _ in plan.assigned if f.claim.id not in exemplars]
+    )
 
 
 def count_pending(session: Session) -> int:
@@ -109,13 +159,13 @@ def _pending_ids(session: Session, limit: int | None = None) -> list[tuple[int, 
     return [(row[0], row[1]) for row in session.connection().execute(query)]  # type: ignore[misc]
 
 
-def _assign_blocks(
+def _plan_blocks(
     session: Session,
     schema_name: str,
     blocks: dict[tuple[str, str], list[Features]],
     aliases: dict[str, str],
-) -> None:
-    """Every block's new claims against its stored facts, in a handful of statements: an
+) -> list[tuple[Features, Fact]]:
+    """Every block's new claims against its stored facts, read in a handful of statements: an
     article's claims fall in a dozen blocks, and a statement per block was most of the cost."""
     names = list({block for block, _ in blocks})
     facts: dict[tuple[str, str], list[Fact]] = defaultdict(list)
@@ -142,28 +192,7 @@ def _assign_blocks(
             if k == len(stored):  # the claim started a fact
                 stored.append(_new_fact(schema_name, block, family, f.claim))
             assigned.append((f, stored[k]))
-    touched = list({id(fact): fact for _, fact in assigned}.values())
-    session.add_all(touched)
-    session.flush()  # the new facts' ids
-    now = utcnow()
-    claims_of: dict[int, list[int]] = defaultdict(list)
-    for f, fact in assigned:
-        claims_of[fact.id or 0].append(f.claim.id)
-        if len(fact.exemplars) < EXEMPLARS and f.claim.id not in fact.exemplars:
-            fact.exemplars = [*fact.exemplars, f.claim.id]
-    for fact in touched:
-        fact.updated_at = now
-    # One row per fact, not per claim: SQLAlchemy builds each row's parameters in Python.
-    session.connection().execute(
-        update(Claim)
-        .where(one_of(session, col(Claim.id), name="claims"))
-        .values(fact_id=bindparam("fact")),
-        [{"fact": k, "claims": id_list(session, ids)} for k, ids in claims_of.items()],
-    )
-    session.flush()
-    # Only exemplars are compared again; the features of the other claims are not needed.
-    exemplars = {i for fact in touched for i in fact.exemplars}
-    claim_features(session).forget([f.claim.id for f, _ in assigned if f.claim.id not in exemplars])
+    return assigned
 
 
 def _new_fact(schema_name: str, block: str, family: str, first: DiffClaim) -> Fact:

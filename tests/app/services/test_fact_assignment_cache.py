@@ -20,9 +20,10 @@ from app.services import claim_features as cache_module
 from app.services.claim_features import claim_features
 from app.services.diff_sources import load_claims
 from app.services.fact_curation import merge_facts, split_claim
-from app.services.facts import assign_in, assign_pending, lock_facts, reassign_names
+from app.services.facts import assign_in, assign_pending, reassign_names
 from app.store.entities import add_alias, entity_key
 from app.store.fact_models import Fact
+from app.store.facts_lock import lock_facts
 from app.store.models import Article, Claim, ClaimStatus, Entity
 from tests.app.conftest import race
 
