@@ -26,7 +26,9 @@ log = logging.getLogger("factdiff")
 MAX_BATCH = 64
 
 
-AfterStore = Callable[[Engine], object]
+# Returns False when it could not do its work yet (another process was at it): it is called
+# again after the interval, however many runs were stored meanwhile.
+AfterStore = Callable[[Engine], bool]
 _after_store: weakref.WeakKeyDictionary[Engine, AfterStore] = weakref.WeakKeyDictionary()
 
 
@@ -97,7 +99,8 @@ class ResultWriter:
             while self._stored_since_hook and (hook := _after_store.get(self.engine)):
                 self._stored_since_hook = False
                 try:
-                    await run_in_threadpool(hook, self.engine)
+                    if not await run_in_threadpool(hook, self.engine):
+                        self._stored_since_hook = True
                 except Exception:  # the runs are stored; what the hook missed, reads redo
                     log.exception("after-store hook failed")
                 await asyncio.sleep(AFTER_STORE_INTERVAL_S)

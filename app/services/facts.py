@@ -11,7 +11,6 @@ last part holds the database's write lock, so workers go on storing runs while a
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,36 +32,37 @@ from app.store.models import Claim, ClaimStatus, ExtractionRun, utcnow
 from app.store.sql_lists import id_list, one_of
 
 
-def assign_pending(engine: Engine | Connection, *, default_schema: str, wait: bool = True) -> int:
-    """Assign every active claim that has no fact yet; returns how many were assigned.
-
-    Without ``wait``, a pass another process is running already is left to it: that process
-    looks again once its pass is stored, and takes what was stored meanwhile.
-    """
-    assigned = 0
-    while True:
-        with pass_session(engine) as session:
-            # Cheap check first, without the lock: nothing pending is the common case of a read.
-            if not _pending_ids(session, limit=1):
-                return assigned
-            with scoring_lock(session, blocking=wait) as held:
-                if not held:
-                    return assigned
-                plan = plan_assignment(session, default_schema=default_schema)
-                write_phase(session)
-                apply_assignment(session, plan)
-                session.commit()
-        if not plan.claim_ids:
-            return assigned
-        # Runs stored while this pass scored found the lock taken and left their claims to it.
-        assigned, wait = assigned + len(plan.claim_ids), False
+def assign_pending(
+    engine: Engine | Connection, *, default_schema: str, wait: bool = True
+) -> int | None:
+    """Assign every active claim that has no fact yet; returns how many were assigned, or
+    None when ``wait`` is off and another process holds the facts lock."""
+    with pass_session(engine) as session:
+        # Cheap check first, without the lock: nothing pending is the common case of a read.
+        if not _pending_ids(session, limit=1):
+            return 0
+        with scoring_lock(session, blocking=wait) as held:
+            if not held:
+                return None
+            plan = plan_assignment(session, default_schema=default_schema)
+            write_phase(session)
+            apply_assignment(session, plan)
+            session.commit()
+    return len(plan.claim_ids)
 
 
-def assign_facts(settings: Settings) -> Callable[[Engine], int] | None:
-    """The workers' after-store hook: assign what they stored; None when they should not."""
+def assign_facts(settings: Settings) -> Callable[[Engine], bool] | None:
+    """The workers' after-store hook: assign what they stored, or say to come back when
+    another process is assigning (False); None when workers should not assign."""
     if not settings.facts_in_workers:
         return None
-    return functools.partial(assign_pending, default_schema=settings.default_schema, wait=False)
+
+    def assign_stored(engine: Engine) -> bool:
+        return (
+            assign_pending(engine, default_schema=settings.default_schema, wait=False) is not None
+        )
+
+    return assign_stored
 
 
 @dataclass

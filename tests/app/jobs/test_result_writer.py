@@ -7,6 +7,7 @@ import asyncio
 import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
@@ -15,6 +16,7 @@ from app.extract.grounding import MatchKind, Span
 from app.extract.pipeline import ExtractionResult
 from app.extract.validation import GroundedClaim
 from app.jobs import queue as jobs
+from app.jobs import result_writer
 from app.jobs.queue import LeaseLostError
 from app.jobs.result_writer import ResultWriter, set_after_store
 from app.jobs.run_results import FinishedRun
@@ -164,11 +166,12 @@ def test_the_after_store_hook_runs_beside_the_writing_and_covers_every_batch(
     started = threading.Event()
     release = threading.Event()
 
-    def slow_hook(hooked: Engine) -> None:
+    def slow_hook(hooked: Engine) -> bool:
         assert hooked is engine
         calls.append(len(calls) + 1)
         started.set()
         release.wait(5)  # a slow assignment must not hold the next batch back
+        return True
 
     async def scenario() -> tuple[list[Any], list[int], dict[int, int]]:
         writer = ResultWriter(engine)
@@ -193,3 +196,31 @@ def test_the_after_store_hook_runs_beside_the_writing_and_covers_every_batch(
     assert stored_while_blocked == {f.run.id: 1 for f in finished}
     # One more pass for what was stored while the first ran.
     assert calls == [1, 2]
+
+
+def test_a_hook_that_finds_another_process_at_work_is_called_again(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Assignment in another worker process holds the facts lock: the hook says so (False)
+    and comes back, though no run is stored after it."""
+    monkeypatch.setattr(result_writer, "AFTER_STORE_INTERVAL_S", 0.01)
+    finished = leased(engine, settings, 1)
+    answers = iter([False, False, True])
+    calls: list[bool] = []
+
+    def turned_away_twice(_engine: Engine) -> bool:
+        calls.append(next(answers))
+        return calls[-1]
+
+    async def scenario() -> None:
+        writer = ResultWriter(engine)
+        set_after_store(engine, turned_away_twice)
+        try:
+            await writer.complete(finished[0])
+            while writer._hooking is not None:
+                await writer._hooking
+        finally:
+            set_after_store(engine, None)
+
+    asyncio.run(scenario())
+    assert calls == [False, False, True]
