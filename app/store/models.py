@@ -163,8 +163,9 @@ class Claim(SQLModel, table=True):
     # Indexed with the id (ix_claim_entity_id_id): PostgreSQL then walks one entity's claims
     # in id order, as the /claims pages are, and stops at the page's end.
     entity_id: int | None = Field(default=None, foreign_key="entity.id")
-    # The stored fact it belongs to (app.store.fact_models); None until assigned.
-    fact_id: int | None = Field(default=None, foreign_key="fact.id", index=True)
+    # The stored fact it belongs to (app.store.fact_models); None until assigned. Indexed
+    # by ix_claim_fact_status, which leads with it.
+    fact_id: int | None = Field(default=None, foreign_key="fact.id")
     statement: str = Field(sa_column=Column(Text, nullable=False))
     claim_type: str = Field(max_length=30, index=True)
     subject_name: str = Field(max_length=200)

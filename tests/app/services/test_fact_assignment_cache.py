@@ -320,4 +320,4 @@ def test_sqlite_finds_the_claims_without_a_fact_by_their_index(engine: Engine) -
         for statement, params in seen:
             plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()
             claim_step = next(row[3] for row in plan if " claim " in f"{row[3]} ")
-            assert "USING INDEX ix_claim_fact_id (fact_id=?)" in claim_step, plan
+            assert "USING INDEX ix_claim_fact_status (fact_id=?)" in claim_step, plan
