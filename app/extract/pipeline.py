@@ -147,28 +147,28 @@ def _merge(
     """Join chunk results; a claim found in two overlapping chunks is kept once."""
     claims: list[GroundedClaim] = []
     seen: set[tuple[str, int, int]] = set()
+    facts: set[tuple[int, int, str, float | None]] = set()
     for kept, _ in parts:
         for grounded in kept:
             statement = " ".join(grounded.claim.statement.casefold().split())
             key = (statement, grounded.span.start, grounded.span.end)
-            if key in seen or any(_same_fact(grounded, other) for other in claims):
+            fact = _fact_key(grounded)
+            if key in seen or fact in facts:
                 continue
             seen.add(key)
+            facts.add(fact)
             claims.append(grounded)
     rejected = [r for _, rej in parts for r in rej]
     claims.sort(key=lambda c: (c.span.start, c.span.end))
     return claims, rejected
 
 
-def _same_fact(a: GroundedClaim, b: GroundedClaim) -> bool:
+def _fact_key(grounded: GroundedClaim) -> tuple[int, int, str, float | None]:
     # Overlapping chunks see the same sentence twice: the same evidence span and the same
     # number mean the same claim even when the model worded the statement differently.
-    same_span = a.span.start == b.span.start and a.span.end == b.span.end
-    qa, qb = a.claim.quantity, b.claim.quantity
-    same_value = (qa is None and qb is None) or (
-        qa is not None and qb is not None and qa.value == qb.value
-    )
-    return same_span and same_value and a.claim.claim_type == b.claim.claim_type
+    quantity = grounded.claim.quantity
+    value = None if quantity is None else quantity.value
+    return grounded.span.start, grounded.span.end, grounded.claim.claim_type, value
 
 
 class InternalExtractionError(LLMError):
