@@ -123,9 +123,9 @@ def pass_session(bind: Engine | Connection) -> Iterator[Session]:
 def _acquire(path: Path, *, blocking: bool) -> FileLock:
     # A new lock object each time: each has its own descriptor, so two threads of one process
     # exclude each other as two processes do.
-    lock = FileLock(path, timeout=WAIT_S, poll_interval=POLL_S, thread_local=False)
+    lock = FileLock(path, timeout=WAIT_S, thread_local=False)
     try:
-        lock.acquire(blocking=blocking)
+        lock.acquire(blocking=blocking, poll_interval=POLL_S)
     except Timeout:
         if not blocking:
             raise
