@@ -25,9 +25,8 @@ def backfill(
     then summarise every fact whose claims changed since its summary."""
     from sqlmodel import Session
 
-    from app.services.facts import assign_in, count_pending
+    from app.services.facts import assign_pending, count_pending
     from app.store import db
-    from app.store.facts_lock import lock_facts
 
     settings = get_settings()
     engine = db.get_engine()
@@ -43,11 +42,8 @@ def backfill(
         task = progress.add_task("assigning claims to facts", total=total)
         assigned = 0
         while True:
-            # One transaction a batch: the service and workers may assign alongside.
-            with Session(engine) as session:
-                lock_facts(session)
-                done = assign_in(session, default_schema=settings.default_schema, limit=batch)
-                session.commit()
+            # A pass a batch: the service and workers may store and assign alongside.
+            done = assign_pending(engine, default_schema=settings.default_schema, limit=batch)
             if not done:
                 break
             assigned += done

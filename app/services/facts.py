@@ -33,10 +33,15 @@ from app.store.sql_lists import id_list, one_of
 
 
 def assign_pending(
-    engine: Engine | Connection, *, default_schema: str, wait: bool = True
+    engine: Engine | Connection,
+    *,
+    default_schema: str,
+    wait: bool = True,
+    limit: int | None = None,
 ) -> int | None:
-    """Assign every active claim that has no fact yet; returns how many were assigned, or
-    None when ``wait`` is off and another process holds the facts lock."""
+    """Assign every active claim that has no fact yet (at most ``limit``, the oldest first);
+    returns how many were assigned, or None when ``wait`` is off and another process holds
+    the facts lock."""
     with pass_session(engine) as session:
         # Cheap check first, without the lock: nothing pending is the common case of a read.
         if not _pending_ids(session, limit=1):
@@ -44,7 +49,7 @@ def assign_pending(
         with scoring_lock(session, blocking=wait) as held:
             if not held:
                 return None
-            plan = plan_assignment(session, default_schema=default_schema)
+            plan = plan_assignment(session, default_schema=default_schema, limit=limit)
             write_phase(session)
             apply_assignment(session, plan)
             session.commit()
