@@ -164,7 +164,7 @@ def _sentence_words(c: DiffClaim) -> frozenset[str]:
 
 
 _NO_MEASURE = Text("", "", frozenset())
-QUOTE_STEM = 5  # "arrived" ~ "arrivals", "tents" ~ "tent"; shorter words compare whole
+QUOTE_STEM = 6  # "deployed" ~ "deployment", "officers" !~ "officials"; shorter words whole
 
 
 @lru_cache(maxsize=16384)
