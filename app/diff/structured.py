@@ -9,17 +9,17 @@ entity of one claim named in the other's sentence when their places do not diffe
 What passes is scored by a logistic model over the signals below (`signals`): how the entities
 match, how alike the gist of the statements, the measure (predicate, unit noun, object) and the
 predicates are, how many words the two evidence quotes share (the articles' own words, which do
-not change with how a model words its claims), how close the figures are (events and states apart: a state's figure changes
-over time, and a state's figure also by the values its qualifiers allow: "at least 41" fits a
-later count of 128; two estimates, both "about", by how far apart they are, since two sources'
-estimates of one figure often differ), how close the times are, and whether the figures are
-both events or both states. Its weights are fitted on the evaluation set's dev split, both
-wordings, by `python -m bench.fit_alignment`, which chooses the L2 penalty and the decision
-threshold by leave-one-story-out cross-validation and prints them for `FIT_L2`,
-`FIT_THRESHOLD`, `BIAS` and `WEIGHTS`; the test split is not used to fit or to choose. The bias
-is shifted so that a score of `app.diff.scoring.DEFAULT_THRESHOLD` is the decision threshold
-the fit chose; above it, scores rank candidate pairs for the one-to-one assignment in
-`app.diff.align`.
+not change with how a model words its claims), how close the figures are (events and states
+apart: a state's figure changes over time, and a state's figure also by the values its
+qualifiers allow: "at least 41" fits a later count of 128; two estimates, both "about", by how
+far apart they are, since two sources' estimates of one figure often differ), how close the
+times are, and whether the figures are both events or both states. Its weights are fitted on the
+evaluation set's dev split, both wordings, by `python -m bench.fit_alignment`, which chooses the
+L2 penalty and the decision threshold by leave-one-story-out cross-validation and prints them
+for `FIT_L2`, `FIT_THRESHOLD`, `BIAS` and `WEIGHTS`; the test split is not used to fit or to
+choose. The bias is shifted so that a score of `app.diff.scoring.DEFAULT_THRESHOLD` is the
+decision threshold the fit chose; above it, scores rank candidate pairs for the one-to-one
+assignment in `app.diff.align`.
 """
 
 from __future__ import annotations
