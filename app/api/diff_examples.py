@@ -68,7 +68,7 @@ CONFLICT_EXPLANATION = (
 PAIR: dict[str, Any] = {
     "relation": "conflict",
     "explanation": CONFLICT_EXPLANATION,
-    "score": 0.977,
+    "score": 0.998,
     "left": HARBOR_WIRE_217,
     "right": NAIROBI_LEDGER_270,
 }

@@ -68,6 +68,11 @@ class Features:
     # percent". The gist compares whole sentences; this compares the few words that name the
     # measure, which v2's prompt asks to word canonically.
     measure: Text
+    # The evidence quote's words (`quote_words`): the article's own words for the fact, so
+    # unlike the claim's fields they do not change with how a model words a claim ("600 family
+    # tents were standing" and "some 900 tents had been pitched", whoever the subject and
+    # whatever the verb).
+    quote: frozenset[str]
     unit_words: str  # the unit noun as compared ("deaths", "police officers"), "" for none
     entity_words: tuple[tuple[str, ...], ...]  # the words of each entity the claim names
     sentence_words: frozenset[str]  # the words of its statement, object and place
@@ -81,7 +86,7 @@ class Features:
         key = (self.subject, self.object_entity, self.claim.location, self.entity_words,
                self.sentence_words, self.fact_kind, self.family, self.interval is None,
                self.aspect, self.days, self.as_of, self.gist[:2], self.measure[:2],
-               self.unit_words, self.claim.unit_kind, self.predicate, self.stems,
+               self.quote, self.unit_words, self.claim.unit_kind, self.predicate, self.stems,
                self.percent, self.claim.qualifier)  # fmt: skip
         object.__setattr__(self, "pair_key", pair_key(key))
 
@@ -144,6 +149,7 @@ def features_of(claims: Iterable[DiffClaim]) -> list[Features]:
             percent=percent,
             gist=_gist(statement, c.subject, c.object_entity) if c.fact_kind else statement,
             measure=_measure(c) if c.fact_kind else _NO_MEASURE,
+            quote=quote_words(c.quote),
             unit_words=normalize_short_text(c.unit).masked if counted and c.unit else "",
             entity_words=_entity_words(c),
             sentence_words=_sentence_words(c),
@@ -158,6 +164,14 @@ def _sentence_words(c: DiffClaim) -> frozenset[str]:
 
 
 _NO_MEASURE = Text("", "", frozenset())
+QUOTE_STEM = 6  # "deployed" ~ "deployment", "officers" !~ "officials"; shorter words whole
+
+
+@lru_cache(maxsize=16384)
+def quote_words(quote: str) -> frozenset[str]:
+    """The stems of a quote's words of three letters or more, without stopwords or numbers."""
+    words = normalize_short_text(quote).masked.split()
+    return frozenset(w[:QUOTE_STEM] for w in words if len(w) >= 3 and w != "#")
 
 
 def _entity_words(c: DiffClaim) -> tuple[tuple[str, ...], ...]:

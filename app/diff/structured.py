@@ -8,17 +8,18 @@ entity of one claim named in the other's sentence when their places do not diffe
 
 What passes is scored by a logistic model over the signals below (`signals`): how the entities
 match, how alike the gist of the statements, the measure (predicate, unit noun, object) and the
-predicates are, how close the figures are (events and states apart: a state's figure changes
-over time, and a state's figure also by the values its qualifiers allow: "at least 41" fits a
-later count of 128; two estimates, both "about", by how far apart they are, since two sources'
-estimates of one figure often differ), how close the times are, and whether the figures are
-both events or both states. Its weights are fitted on the evaluation set's dev split, both
-wordings, by `python -m bench.fit_alignment`, which chooses the L2 penalty and the decision
-threshold by leave-one-story-out cross-validation and prints them for `FIT_L2`,
-`FIT_THRESHOLD`, `BIAS` and `WEIGHTS`; the test split is not used to fit or to choose. The bias
-is shifted so that a score of `app.diff.scoring.DEFAULT_THRESHOLD` is the decision threshold
-the fit chose; above it, scores rank candidate pairs for the one-to-one assignment in
-`app.diff.align`.
+predicates are, how many words the two evidence quotes share (the articles' own words, which do
+not change with how a model words its claims), how close the figures are (events and states
+apart: a state's figure changes over time, and a state's figure also by the values its
+qualifiers allow: "at least 41" fits a later count of 128; two estimates, both "about", by how
+far apart they are, since two sources' estimates of one figure often differ), how close the
+times are, and whether the figures are both events or both states. Its weights are fitted on the
+evaluation set's dev split, both wordings, by `python -m bench.fit_alignment`, which chooses the
+L2 penalty and the decision threshold by leave-one-story-out cross-validation and prints them
+for `FIT_L2`, `FIT_THRESHOLD`, `BIAS` and `WEIGHTS`; the test split is not used to fit or to
+choose. The bias is shifted so that a score of `app.diff.scoring.DEFAULT_THRESHOLD` is the
+decision threshold the fit chose; above it, scores rank candidate pairs for the one-to-one
+assignment in `app.diff.align`.
 """
 
 from __future__ import annotations
@@ -50,31 +51,32 @@ TIE_SIGNALS = ("names", "mention")
 FIGURE_SIGNALS = ("event_figure", "state_figure", "state_bounds", "hedged_gap")
 SHAPE_SIGNALS = ("one_figure", "no_figure", "moment", "same_aspect", "kind_other")
 FIELD_SIGNALS = TIE_SIGNALS + FIGURE_SIGNALS + SHAPE_SIGNALS
-WORD_SIGNALS = ("gist", "measure", "unit", "no_unit", "predicate")
+WORD_SIGNALS = ("gist", "measure", "unit", "no_unit", "predicate", "quote")
 SIGNALS = FIELD_SIGNALS + WORD_SIGNALS
 
 # Fitted by `python -m bench.fit_alignment` on eval/dev (both wordings), with the L2 penalty
 # and decision threshold its leave-one-story-out cross-validation chose; see the module text.
-FIT_L2 = 3
-FIT_THRESHOLD = 0.35
-BIAS = -8.7226
+FIT_L2 = 0.3
+FIT_THRESHOLD = 0.4
+BIAS = -16.7719
 WEIGHTS = {
-    "names": 2.0844,
-    "mention": 1.4496,
-    "event_figure": 3.7459,
-    "state_figure": 2.1341,
-    "state_bounds": 1.3366,
-    "hedged_gap": 0.4862,
-    "one_figure": -0.1397,
-    "no_figure": 2.5890,
-    "moment": 3.9589,
-    "same_aspect": 0.4711,
-    "kind_other": -0.9394,
-    "gist": 1.4128,
-    "measure": 0.6570,
-    "unit": 0.9711,
-    "no_unit": 1.0587,
-    "predicate": 0.5859,
+    "names": 3.3934,
+    "mention": 2.8645,
+    "event_figure": 7.1439,
+    "state_figure": 3.6372,
+    "state_bounds": 1.6579,
+    "hedged_gap": 1.3117,
+    "one_figure": 2.7363,
+    "no_figure": 5.7623,
+    "moment": 8.3464,
+    "same_aspect": 1.1649,
+    "kind_other": -1.4946,
+    "gist": 1.3838,
+    "measure": 0.2506,
+    "unit": 1.7290,
+    "no_unit": 1.6559,
+    "predicate": 0.4633,
+    "quote": 3.2673,
 }
 
 
@@ -91,7 +93,7 @@ class Model(NamedTuple):
     @classmethod
     def of(cls, bias: float, weights: Mapping[str, float]) -> Model:
         words = {k: weights[k] for k in WORD_SIGNALS}
-        best = sum(max(words[k], 0.0) for k in ("gist", "measure", "predicate"))
+        best = sum(max(words[k], 0.0) for k in ("gist", "measure", "predicate", "quote"))
         best += max(words["unit"], words["no_unit"], 0.0)  # one of the two is 0
         groups = (TIE_SIGNALS, FIGURE_SIGNALS, SHAPE_SIGNALS)
         ties, figure, shape = (tuple(weights[k] for k in names) for names in groups)
@@ -226,11 +228,17 @@ def _shape(a: Features, b: Features) -> tuple[float, float, float, float, float]
             float(a.fact_kind == "other"))  # fmt: skip
 
 
-def _word_signals(a: Features, b: Features) -> tuple[float, float, float, float, float]:
+def _word_signals(a: Features, b: Features) -> tuple[float, ...]:
     unit = _unit_likeness(a, b)
     return (text_sim(a.gist, b.gist, one_missing=0.0),
             text_sim(a.measure, b.measure, one_missing=0.0), unit or 0.0,
-            float(unit is None), predicate_sim(a, b))  # fmt: skip
+            float(unit is None), predicate_sim(a, b),
+            _dice(a.quote, b.quote))  # fmt: skip
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    """How many words two quotes share, in [0, 1] (Dice's coefficient); 0 when one is empty."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def _dot(weights: tuple[float, ...], values: tuple[float, ...]) -> float:

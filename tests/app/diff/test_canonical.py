@@ -254,6 +254,7 @@ def test_running_totals_at_different_times_are_updates() -> None:
         time_start=d("2024-06-01"),
         time_end=d("2024-06-30"),
         statement="Kenya's contingent numbered 400 in June.",
+        quote="a first contingent of 400 officers that Kenya sent in June",
     )
     january = v2(
         **STATE,
@@ -263,6 +264,7 @@ def test_running_totals_at_different_times_are_updates() -> None:
         time_start=None,
         time_end=None,
         statement="Kenya's deployments now total over 600 officers.",
+        quote="its deployments to the Caribbean nation total over 600 officers",
     )
     relation, explanation = one_pair(june, january)
     assert relation is Relation.updates

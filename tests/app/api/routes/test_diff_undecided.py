@@ -51,7 +51,7 @@ def test_the_json_lists_the_held_back_conflict_as_undecided_and_does_not_count_i
     assert held["relation"] == "conflict"
     assert held["explanation"] == HELD_EXPLANATION
     assert held["why"] == HELD_WHY
-    assert held["score"] == 0.983  # both sides name one economy, month and measure family
+    assert held["score"] == 0.999  # one economy, month and measure family, and the quotes agree
     assert (held["left"]["evidence"]["quote"], held["right"]["evidence"]["quote"]) == (
         QUOTE_A,
         QUOTE_CORE,
@@ -95,7 +95,7 @@ def test_the_markdown_has_a_to_check_section_after_the_pairs(
     assert "| value | 3.4 percent | 2.9 percent |" in md
     assert f"> **{left}** (Harbor Wire, chars 0–63): “{QUOTE_A}”" in md
     assert f"> **{right}** (Nairobi Ledger, chars 0–64): “{QUOTE_CORE}”" in md
-    assert f"Why: {HELD_WHY} Alignment score 0.98." in md
+    assert f"Why: {HELD_WHY} Alignment score 1.00." in md
     assert "**conflicts: 0 · updates: 0 · refinements: 0 · agreements: 0 ·" in md
 
 
