@@ -40,11 +40,16 @@ def article_or_page_error(session: Session, article_id: int) -> Article:
 def article_context(
     session: Session, article: Article, schema_name: str, caller: Caller
 ) -> dict[str, Any]:
-    assert article.id is not None
+    article_id = article.id
+    assert article_id is not None
+    # Readying the facts takes connections of its own: the request's goes back to the pool
+    # first (nothing is written here), or racing requests would each hold one while waiting
+    # for a second, and a small pool would run dry.
+    session.rollback()
     facts = reading.facts_of_article(
-        session=session, article_id=article.id, schema_name=schema_name
+        session=session, article_id=article_id, schema_name=schema_name
     )
-    claims = reading.article_claims(session=session, article_id=article.id)
+    claims = reading.article_claims(session=session, article_id=article_id)
     status: dict[int | None, str] = {
         c.id: facts[c.id].status if c.id in facts else "single" for c in claims
     }
@@ -61,8 +66,8 @@ def article_context(
         "facts": facts,
         "status": status,
         "marked": marked,
-        "runs": reading.article_runs(session=session, article_id=article.id),
-        "rejected": crud.list_rejected(session=session, article_id=article.id),
+        "runs": reading.article_runs(session=session, article_id=article_id),
+        "rejected": crud.list_rejected(session=session, article_id=article_id),
         "caller": caller,
         # The correction forms, filled in with each claim's fields as its schema has them.
         "forms": {c.id: form_values(claim_fields(session, c)) for c in claims}
