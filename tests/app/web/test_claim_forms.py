@@ -4,7 +4,6 @@ canonical fields, and a claim added by hand, grounded or refused in place with n
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from sqlmodel import Session, func, select
 from app.store.models import Claim, ClaimAudit
 from schemas import FactKind, UnitKind
 from tests.app.services.test_reading import load_samples
+from tests.app.web.page_forms import posted_fields
 
 CURATOR = {"actor": "desk editor", "reason": "the model missed the departure"}
 # The departure Nairobi Ledger reports, as a curator fills in the add-claim form.
@@ -64,48 +64,8 @@ def _stored(engine: Engine) -> tuple[int, int]:
     return claims, audits
 
 
-class _FormFields(HTMLParser):
-    """The fields a browser posts from one form of a page: each input's value, each
-    textarea's text, each select's selected option."""
-
-    def __init__(self, action: str) -> None:
-        super().__init__()
-        self.action, self.inside = action, False
-        self.fields: dict[str, str] = {}
-        self.open: tuple[str, str] | None = None  # a textarea or select being read
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.inside = a.get("action", "").startswith(self.action)
-        elif self.inside and tag == "input":
-            self.fields[a["name"]] = a.get("value", "")
-        elif self.inside and tag in ("textarea", "select"):
-            self.open = (tag, a["name"])
-            self.fields[a["name"]] = ""
-        elif self.inside and tag == "option" and self.open and "selected" in a:
-            self.fields[self.open[1]] = a["value"]
-
-    def handle_data(self, data: str) -> None:
-        if self.open and self.open[0] == "textarea":
-            self.fields[self.open[1]] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif self.open and tag == self.open[0]:
-            self.open = None
-
-
-def _form(page: str, action: str) -> dict[str, str]:
-    parser = _FormFields(action)
-    parser.feed(page)
-    assert parser.fields, f"no form posting to {action}"
-    return parser.fields
-
-
 def _correction_form(page: str, claim_id: int) -> dict[str, str]:
-    return _form(page, f"/pages/claims/{claim_id}/correct")
+    return posted_fields(page, f"/pages/claims/{claim_id}/correct")
 
 
 def test_the_select_boxes_offer_the_schemas_vocabularies_with_the_claims_values(
