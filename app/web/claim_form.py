@@ -150,7 +150,7 @@ def form_values(fields: Mapping[str, Any]) -> dict[str, str]:
     return {name: "" if value is None else str(value) for name, value in flat.items()}
 
 
-def claim_fields(values: Mapping[str, str]) -> dict[str, Any]:
+def fields_of_form(values: Mapping[str, str]) -> dict[str, Any]:
     """The forms' flat fields as a claim's schema fields: a blank optional field is null, a
     blank required one is sent blank so the schema names it."""
     v = {name: values.get(name, "") for names in GROUPS.values() for name in names}
@@ -199,6 +199,6 @@ def correction_changes(original: Mapping[str, Any], form: ClaimForm) -> dict[str
     """The schema fields a correction form changes: those whose form fields differ from the
     claim's. A field the form leaves out keeps the claim's value."""
     before = form_values(original)
-    wanted = claim_fields(form.values(defaults=before))
-    kept = claim_fields(before)
+    wanted = fields_of_form(form.values(defaults=before))
+    kept = fields_of_form(before)
     return {name: wanted[name] for name in GROUPS if wanted[name] != kept[name]}

@@ -128,7 +128,7 @@ def add(
     try:
         who = _curator(form)
         try:
-            claim = parse_claim(claim_form.claim_fields(form.values()))
+            claim = parse_claim(claim_form.fields_of_form(form.values()))
         except ValidationError as exc:
             message = f"the claim is not valid: {field_errors(exc)}"
             raise ServiceError(ErrorKind.unprocessable, message) from exc
