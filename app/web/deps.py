@@ -21,6 +21,7 @@ from app.api.auth import authenticate, bearer_scheme, get_rate_limiter, header_s
 from app.api.deps import SettingsDep
 from app.api.ratelimit import RateLimiter
 from app.core.config import ApiKey, ApiKeyScope
+from app.web.claim_form import CHOICES
 
 WEB_ROOT = Path(__file__).parent
 templates = Jinja2Templates(directory=WEB_ROOT / "templates")
@@ -33,6 +34,8 @@ STATUS_WORDS = {
     "single": "Single source",
 }
 templates.env.globals["STATUS_WORDS"] = STATUS_WORDS
+# The claim forms' select boxes: the extraction schema's own vocabularies.
+templates.env.globals["CHOICES"] = CHOICES
 
 
 class PageError(Exception):

@@ -94,3 +94,75 @@ def test_a_correction_that_is_not_in_the_article_is_refused_in_place(
     )
     expect(page.locator(f"#c-{claim['id']} .statement")).to_have_text(claim["statement"])
     assert keyed_service.get(f"/claims/{claim['id']}")["status"] == "active"
+
+
+def test_a_desk_adds_a_claim_by_hand_refused_first_then_grounded(
+    page: Page, keyed_service: Service
+) -> None:
+    """The departure the model got wrong (it said 217), added to Nairobi Ledger's article."""
+    article_id = keyed_service.get("/articles", outlet="Nairobi Ledger")["data"][0]["id"]
+    before = {c["id"] for c in keyed_service.get(f"/articles/{article_id}/claims")["data"]}
+    _sign_in(page, keyed_service, WRITE_KEY, f"/pages/articles/{article_id}")
+    page.get_by_role("link", name="Add a claim the extraction missed").click()
+    page.get_by_text("Add a claim by hand").click()
+    form = page.locator("#add-claim form")
+    statement = "Kenya's 270 police officers left Nairobi for Haiti on Friday night."
+    form.get_by_label("Statement").fill(statement)
+    form.get_by_label("Claim type").select_option("event")
+    form.get_by_label("Voice").select_option("reported")
+    form.get_by_label("Said by").fill("Kenyan officials")
+    form.get_by_label("Subject", exact=True).fill("Kenya")
+    form.get_by_label("Subject type").select_option("country")
+    form.get_by_label("Predicate").fill("deployed")
+    form.get_by_label("Figure").fill("270")
+    form.get_by_label("Unit", exact=True).fill("officers")
+    form.get_by_label("Unit kind").select_option("persons")
+    form.get_by_label("Event or state").select_option("event")
+    form.get_by_label("Fact kind").select_option("deployment")
+    form.get_by_label("Object entity", exact=True).fill("Haiti")
+    form.get_by_label("Entity type").select_option("country")
+    form.get_by_label("Time words").fill("on Friday night")
+    # Remembered from another report of the story, not copied from this article.
+    wrong = "The 270 officers flew out of Nairobi on Friday night"
+    form.get_by_label("Evidence").fill(wrong)
+    form.get_by_label("Your name").fill("desk editor")
+    form.get_by_label("Why it should be added").fill("the model said 217 for this departure")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        form.get_by_role("button", name="Add the claim").click()
+
+    assert posted.value.status == 422
+    refusal = page.locator("#add-refused")
+    expect(refusal).to_have_text(
+        f"Not added: claim not grounded in article {article_id}: "
+        f"evidence quote not found in the article: '{wrong}'"
+    )
+    expect(refusal).to_be_in_viewport()
+    expect(form.get_by_label("Evidence")).to_have_value(wrong)
+    expect(form.get_by_label("Statement")).to_have_value(statement)
+    expect(form.get_by_label("Unit kind")).to_have_value("persons")
+    expect(form.get_by_label("Fact kind")).to_have_value("deployment")
+    expect(form.get_by_label("Your name")).to_have_value("desk editor")
+    screenshot(page, "article-add-claim-refused", full_page=False)
+    assert serious_violations(page) == []
+    after = {c["id"] for c in keyed_service.get(f"/articles/{article_id}/claims")["data"]}
+    assert after == before
+
+    quote = "The 270 officers departed on Friday night from Jomo Kenyatta International Airport"
+    form.get_by_label("Evidence").fill(quote)
+    form.get_by_role("button", name="Add the claim").click()
+
+    expect(page.get_by_role("status")).to_contain_text("The claim was added")
+    (added,) = [
+        c for c in keyed_service.get(f"/articles/{article_id}/claims")["data"]
+        if c["id"] not in before
+    ]  # fmt: skip
+    assert (added["unit_kind"], added["aspect"], added["fact_kind"]) == (
+        "persons", "event", "deployment",
+    )  # fmt: skip
+    assert (added["evidence"]["quote"], added["origin"]) == (quote, "curated")
+    row = page.locator(f"#c-{added['id']}")
+    expect(row.locator(".statement")).to_have_text(statement)
+    expect(row).to_contain_text("deployment · counts persons · event · about Haiti")
+    row.get_by_role("link", name="Show in text").click()
+    assert "".join(page.locator("#article-text mark.lit").all_text_contents()) == quote
+    screenshot(page, "article-claim-added", full_page=False)

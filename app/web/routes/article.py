@@ -10,8 +10,10 @@ from sqlmodel import Session
 
 from app.api.deps import IdPath, SessionDep, SettingsDep
 from app.services import reading
+from app.services.curated_claims import claim_fields
 from app.store import crud
-from app.store.models import Article, Claim
+from app.store.models import Article, Claim, Entity
+from app.web.claim_form import form_values
 from app.web.deps import Caller, PageCaller, PageError, render
 from app.web.marks import Span, stretches
 
@@ -22,6 +24,7 @@ SEVERITY = {"conflict": 0, "updates": 1, "consensus": 2, "single": 3}
 NOTICES = {
     "retracted": "The claim was retracted; it is kept, with your reason, in its audit trail.",
     "corrected": "The claim was corrected; the original is kept, superseded, in the audit trail.",
+    "added": "The claim was added; it is kept, with your reason, in its audit trail.",
 }
 
 
@@ -37,14 +40,20 @@ def article_or_page_error(session: Session, article_id: int) -> Article:
 def article_context(
     session: Session, article: Article, schema_name: str, caller: Caller
 ) -> dict[str, Any]:
-    assert article.id is not None
+    article_id = article.id
+    assert article_id is not None
+    # Readying the facts takes connections of its own: the request's goes back to the pool
+    # first (nothing is written here), or racing requests would each hold one while waiting
+    # for a second, and a small pool would run dry.
+    session.rollback()
     facts = reading.facts_of_article(
-        session=session, article_id=article.id, schema_name=schema_name
+        session=session, article_id=article_id, schema_name=schema_name
     )
-    claims = reading.article_claims(session=session, article_id=article.id)
+    claims = reading.article_claims(session=session, article_id=article_id)
     status: dict[int | None, str] = {
         c.id: facts[c.id].status if c.id in facts else "single" for c in claims
     }
+    objects = {i: session.get(Entity, i) for i in {c.object_entity_id for c in claims} if i}
     spans = [Span(c.id, c.char_start, c.char_end) for c in claims if c.id is not None]
     marked = [
         (s, min((status[i] for i in s.claims), key=SEVERITY.__getitem__) if s.claims else None)
@@ -57,9 +66,14 @@ def article_context(
         "facts": facts,
         "status": status,
         "marked": marked,
-        "runs": reading.article_runs(session=session, article_id=article.id),
-        "rejected": crud.list_rejected(session=session, article_id=article.id),
+        "runs": reading.article_runs(session=session, article_id=article_id),
+        "rejected": crud.list_rejected(session=session, article_id=article_id),
         "caller": caller,
+        # The correction forms, filled in with each claim's fields as its schema has them.
+        "forms": {c.id: form_values(claim_fields(session, c)) for c in claims}
+        if caller.can_write
+        else {},
+        "object_names": {i: e.name for i, e in objects.items() if e is not None},
         "conflicts": sum(s == "conflict" for s in status.values()),
     }
 
@@ -76,7 +90,7 @@ def article_page(
     article = article_or_page_error(session, article_id)
     context = article_context(session, article, settings.default_schema, caller)
     notice = NOTICES.get(request.query_params.get("done", ""))
-    return render(request, "article.html", **context, notice=notice, refused=None)
+    return render(request, "article.html", **context, notice=notice, refused=None, adding=None)
 
 
 def claim_or_page_error(session: Session, claim_id: int) -> Claim:
