@@ -44,7 +44,9 @@ def lock_file(bind: Engine | Connection) -> Path | None:
         return None
     if url.database.startswith("file:"):  # a URI filename; the same file takes the same lock
         return None
-    return Path(url.database).with_name(Path(url.database).name + "-facts.lock")
+    # Resolved: two processes naming one file by two paths (relative, a symlink) share a lock.
+    database = Path(url.database).resolve()
+    return database.with_name(database.name + "-facts.lock")
 
 
 def lock_facts(session: Session) -> None:

@@ -111,7 +111,10 @@ def test_a_worker_finding_a_pass_running_comes_back_later(
 
 
 def test_the_lock_of_a_sqlite_file_is_a_file_beside_it(engine: Engine, tmp_path: Path) -> None:
-    assert lock_file(engine) == tmp_path / "factdiff.db-facts.lock"
+    assert lock_file(engine) == (tmp_path / "factdiff.db-facts.lock").resolve()
+    # One file by two names is one lock.
+    (tmp_path / "alias.db").symlink_to(tmp_path / "factdiff.db")
+    assert lock_file(make_engine(f"sqlite:///{tmp_path / 'alias.db'}")) == lock_file(engine)
     # One process only: SQLite's write lock serves.
     assert lock_file(make_engine("sqlite://")) is None
     assert lock_file(make_engine("postgresql+psycopg://factdiff@db.example/factdiff")) is None
