@@ -11,7 +11,13 @@ from weakref import WeakValueDictionary
 from app.diff.entities import MIN_STEM, name_words, same_word
 from app.diff.rules import Interval, quantity_interval, unit_family, unit_key
 from app.diff.types import DiffClaim
-from app.diff.words import Text, normalize_predicate, normalize_short_text, normalize_text
+from app.diff.words import (
+    Text,
+    content_words,
+    normalize_predicate,
+    normalize_short_text,
+    normalize_text,
+)
 
 
 class PairKey:
@@ -170,7 +176,9 @@ QUOTE_STEM = 6  # "deployed" ~ "deployment", "officers" !~ "officials"; shorter 
 @lru_cache(maxsize=16384)
 def quote_words(quote: str) -> frozenset[str]:
     """The stems of a quote's words of three letters or more, without stopwords or numbers."""
-    words = normalize_short_text(quote).masked.split()
+    # Not through normalize_short_text: quotes are each new, and would push the small
+    # vocabulary of objects, places and units out of its cache.
+    words = content_words(quote)
     return frozenset(w[:QUOTE_STEM] for w in words if len(w) >= 3 and w != "#")
 
 

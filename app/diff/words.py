@@ -75,6 +75,11 @@ def normalize_text(text: str) -> Text:
     return Text(" ".join(words), " ".join(sorted(words)), _scopes(tokens))
 
 
+def content_words(text: str) -> list[str]:
+    """The words of `normalize_text(text).masked`, without building the rest of a Text."""
+    return [t for t in _tokens(text) if t not in _STOPWORDS]
+
+
 # Objects, places and predicates are a small vocabulary that recurs in every request, so these
 # caches stay warm; statements are cached per call instead (app.diff.features.features_of).
 normalize_short_text = lru_cache(maxsize=4096)(normalize_text)
