@@ -68,11 +68,23 @@ def _correction_form(page: str, claim_id: int) -> dict[str, str]:
     return posted_fields(page, f"/pages/claims/{claim_id}/correct")
 
 
+def _officers(client: TestClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The Nairobi Ledger article and its claim with a figure, the 270 officers."""
+    article = _nairobi(client)
+    return article, next(c for c in _claims(client, article["id"]) if c["quantity"])
+
+
+def _officers_correction(client: TestClient) -> tuple[dict[str, Any], dict[str, str]]:
+    """The claim of `_officers`, and its correction form as the article page fills it in."""
+    article, claim = _officers(client)
+    page = client.get(f"/pages/articles/{article['id']}").text
+    return claim, _correction_form(page, claim["id"])
+
+
 def test_the_select_boxes_offer_the_schemas_vocabularies_with_the_claims_values(
     client: TestClient,
 ) -> None:
-    article = _nairobi(client)
-    claim = next(c for c in _claims(client, article["id"]) if c["quantity"])
+    article, claim = _officers(client)
     page = client.get(f"/pages/articles/{article['id']}").text
     start = page.index(f'id="uk-{claim["id"]}"')
     unit_kinds = re.findall(r'<option value="(\w*)"', page[start : page.index("</select>", start)])
@@ -90,10 +102,8 @@ def test_the_select_boxes_offer_the_schemas_vocabularies_with_the_claims_values(
 def test_a_correction_of_the_unit_kind_is_stored_and_the_original_kept(
     client: TestClient,
 ) -> None:
-    article = _nairobi(client)
-    claim = next(c for c in _claims(client, article["id"]) if c["quantity"])
+    claim, form = _officers_correction(client)
     assert claim["unit_kind"] == "persons"
-    form = _correction_form(client.get(f"/pages/articles/{article['id']}").text, claim["id"])
     form |= {"unit_kind": "count", "aspect": "state", "object_name": "Port-au-Prince",
              "object_type": "location", "actor": "desk editor", "reason": "a unit"}  # fmt: skip
 
@@ -101,7 +111,8 @@ def test_a_correction_of_the_unit_kind_is_stored_and_the_original_kept(
 
     assert response.status_code == 200  # the redirect, followed to the article
     assert "The claim was corrected" in response.text
-    (corrected,) = [c for c in _claims(client, article["id"]) if c["supersedes_id"] == claim["id"]]
+    corrections = _claims(client, claim["article_id"])
+    (corrected,) = [c for c in corrections if c["supersedes_id"] == claim["id"]]
     assert (corrected["unit_kind"], corrected["aspect"]) == ("count", "state")
     assert corrected["object_entity"]["name"] == "Port-au-Prince"
     assert corrected["quantity"] == claim["quantity"]
@@ -115,9 +126,7 @@ def test_a_correction_of_the_unit_kind_is_stored_and_the_original_kept(
 def test_a_correction_form_posted_unchanged_changes_nothing(
     client: TestClient, engine: Engine
 ) -> None:
-    article = _nairobi(client)
-    claim = next(c for c in _claims(client, article["id"]) if c["quantity"])
-    form = _correction_form(client.get(f"/pages/articles/{article['id']}").text, claim["id"])
+    claim, form = _officers_correction(client)
     before = _stored(engine)
 
     response = client.post(
@@ -132,9 +141,7 @@ def test_a_correction_form_posted_unchanged_changes_nothing(
 def test_a_correction_refused_by_the_schema_keeps_what_the_curator_chose(
     client: TestClient, engine: Engine
 ) -> None:
-    article = _nairobi(client)
-    claim = next(c for c in _claims(client, article["id"]) if c["quantity"])
-    form = _correction_form(client.get(f"/pages/articles/{article['id']}").text, claim["id"])
+    claim, form = _officers_correction(client)
     before = _stored(engine)
 
     response = client.post(
