@@ -1,6 +1,6 @@
 """Stored facts: assign new claims to them, read them as the ledger, merge and split them.
 
-Assignment is the ledger's own single pass (app.diff.ledger.assign_to_clusters) run on the
+Assignment is the ledger's own single pass (app.diff.clustering.assign_to_clusters) run on the
 claims not yet assigned, in id order, against the stored facts of their block: so a fact is
 what the ledger would have clustered at query time, and reading the ledger no longer clusters.
 It runs after workers store a batch of runs, and before the ledger or a diff is read, under the

@@ -1,7 +1,7 @@
 """Stored facts: claims from every source that state the same fact, kept as a cluster.
 
 A claim is assigned to a fact when it is stored (app.services.facts), by the same single pass
-the ledger used to run at query time (app.diff.ledger.assign_to_clusters), so the ledger reads
+the ledger used to run at query time (app.diff.clustering.assign_to_clusters), so the ledger reads
 clusters instead of recomputing them. Curators merge two facts or split a claim out of one;
 each change is audited in ``fact_audit``.
 
@@ -51,7 +51,7 @@ class Fact(SQLModel, table=True):
     block: str = Field(max_length=200)
     family: str = Field(default="", max_length=60)
     label: str = Field(sa_column=Column(Text, nullable=False))  # subject · predicate · object
-    # Its first claims by id (leader first, app.diff.ledger.EXEMPLARS of them): what a new
+    # Its first claims by id (leader first, app.diff.clustering.EXEMPLARS of them): what a new
     # claim is compared with, so assignment never reads the rest of a busy fact.
     exemplars: list[int] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # Set when a curator merged this fact into another; its claims moved there.
