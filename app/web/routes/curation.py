@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.api.curation_models import Curator
 from app.api.deps import IdPath, SessionDep, SettingsDep
+from app.api.errors import STATUS
 from app.core.config import Settings
 from app.services import curation
 from app.services.curated_claims import claim_fields, field_errors, parse_claim
@@ -34,8 +35,6 @@ Who = Annotated[str, Form(min_length=1, max_length=200)]
 Why = Annotated[str, Form(min_length=1, max_length=2000)]
 Posted = Annotated[ClaimForm, Form()]
 
-STATUS = {"conflict": 409, "unprocessable": 422}
-
 
 def _refused(
     request: Request,
@@ -53,8 +52,7 @@ def _refused(
     shown = {"refused": None, "adding": None} | {
         where: {**given, "message": exc.message} for where, given in refusal.items()
     }
-    status = STATUS.get(exc.kind.value, 400)
-    return render(request, "article.html", status, **context, notice=None, **shown)
+    return render(request, "article.html", STATUS[exc.kind], **context, notice=None, **shown)
 
 
 def _curator(form: ClaimForm) -> Curator:
