@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.api.deps import AdjudicatorDep, SessionDep, SettingsDep
+from app.api.errors import STATUS
 from app.diff.types import DiffClaim, DiffResult, Pair
 from app.diff.undecided import why
 from app.services import comparison, reading
@@ -79,9 +80,6 @@ def _sections(result: DiffResult) -> list[tuple[str, str, list[tuple[int, Pair]]
     ]
 
 
-STATUS = {"invalid": 400, "not_found": 404}
-
-
 def diff_context(
     session: Session,
     schema_name: str,
@@ -94,8 +92,7 @@ def diff_context(
             session, left=left, right=right, schema_name=schema_name, adjudicator=adjudicator
         )
     except ServiceError as exc:
-        status = STATUS.get(exc.kind.value, 400)
-        raise PageError(status, exc.message, hint="Pick the two sources above.") from exc
+        raise PageError(STATUS[exc.kind], exc.message, hint="Pick the two sources above.") from exc
     result = done.result
     relation: dict[int, str] = {}
     partners: dict[str, list[str]] = {}
