@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from app.api.curation_models import Curator
 from schemas import Aspect, ClaimType, EntityType, FactKind, Modality, Qualifier, UnitKind
@@ -58,7 +58,10 @@ def _one_line_breaks(value: object) -> object:
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
-FormValue = Annotated[str | None, BeforeValidator(_one_line_breaks), Field(max_length=2000)]
+# Checked by `too_long`, not by the field: a value refused while the form is parsed would
+# answer a bare error page, and the curator would lose what they typed.
+MAX_FIELD_CHARS = 2000
+FormValue = Annotated[str | None, BeforeValidator(_one_line_breaks)]
 
 
 class ClaimForm(BaseModel):
@@ -98,6 +101,15 @@ class ClaimForm(BaseModel):
             name: value if value is not None else (defaults or {}).get(name, "")
             for name, value in given.items()
         }
+
+    def too_long(self) -> str | None:
+        """What is wrong when some field is over MAX_FIELD_CHARS, else None."""
+        over = [
+            f"{name}: at most {MAX_FIELD_CHARS:,} characters ({len(value):,} given)"
+            for name, value in self.model_dump().items()
+            if value is not None and len(value) > MAX_FIELD_CHARS
+        ]
+        return "; ".join(over) or None
 
     def curator(self) -> Curator:
         """Who changes the claim and why, checked as the API checks them."""

@@ -56,6 +56,8 @@ def _refused(
 
 
 def _curator(form: ClaimForm) -> Curator:
+    if (too_long := form.too_long()) is not None:
+        raise ServiceError(ErrorKind.unprocessable, too_long)
     try:
         return form.curator()
     except ValidationError as exc:

@@ -270,3 +270,40 @@ def test_a_claim_for_an_article_that_does_not_exist_is_a_404_page(client: TestCl
     response = client.post("/pages/articles/999/claims", data=DEPARTURE)
     assert response.status_code == 404
     assert "article 999 not found" in response.text
+
+
+def test_an_added_claim_with_a_field_over_2000_characters_is_refused_in_place(
+    client: TestClient, engine: Engine
+) -> None:
+    article = _nairobi(client)
+    before = _stored(engine)
+    reason = "the model missed the departure; " * 70  # 2,239 characters once trimmed
+
+    response = client.post(
+        f"/pages/articles/{article['id']}/claims", data=DEPARTURE | {"reason": reason}
+    )
+
+    assert response.status_code == 422
+    assert "Not added: reason: at most 2,000 characters (2,239 given)" in response.text
+    assert _stored(engine) == before
+    # The form again, as the curator left it, with the statement they typed.
+    form = response.text[response.text.index('id="add-claim"') :]
+    assert f">{DEPARTURE['statement']}</textarea>" in form
+
+
+def test_a_correction_with_a_field_over_2000_characters_keeps_the_form(
+    client: TestClient, engine: Engine
+) -> None:
+    claim, form = _officers_correction(client)
+    before = _stored(engine)
+    long_unit = "officers " * 230  # 2,070 characters, 2,069 once a browser's space is trimmed
+
+    response = client.post(
+        f"/pages/claims/{claim['id']}/correct",
+        data=form | {"unit": long_unit, "actor": "desk editor", "reason": "unit"},
+    )
+
+    assert response.status_code == 422
+    assert "Not changed: unit: at most 2,000 characters (2,069 given)" in response.text
+    assert 'name="actor" value="desk editor"' in response.text
+    assert _stored(engine) == before
