@@ -177,10 +177,14 @@ def corpus(rng: random.Random, articles: int, entities: int = 300) -> list[DiffC
             entity = chosen[i % len(chosen)]
             claims.append(make_claim(rng, rng.choice(facts[entity]), len(claims), article))
     # An article states each fact once: drop repeats of the same (article, statement).
-    seen: set[tuple[int, str]] = set()
-    return [c for c in claims if not ((c.article_id, c.subject, c.predicate, c.object) in seen
-                                      or seen.add((c.article_id, c.subject, c.predicate,
-                                                   c.object)))]  # fmt: skip
+    seen: set[tuple[int, str, str, str | None]] = set()
+    kept: list[DiffClaim] = []
+    for c in claims:
+        key = (c.article_id, c.subject, c.predicate, c.object)
+        if key not in seen:
+            seen.add(key)
+            kept.append(c)
+    return kept
 
 
 def timed(fn: Callable[[], object], reps: int) -> list[float]:

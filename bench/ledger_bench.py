@@ -66,7 +66,7 @@ def postgres_engine(
     url: str, prefix: str = "factdiff_bench", keep: bool = False
 ) -> Iterator[Engine]:
     """An empty database of its own on the server at ``url``, dropped after unless ``keep``."""
-    admin_url = Settings(database_url=url, _env_file=None).database_url  # type: ignore[call-arg]
+    admin_url = Settings(database_url=url, _env_file=None).database_url
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
