@@ -11,11 +11,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from dateparser.date import DateDataParser
 
 __all__ = ["DateRange", "resolve_time"]
+
+
+Prefer = Literal["past", "future"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ _PART_OF_DAY = re.compile(
     r"matin|matinée|après-midi|soir|soirée|nuit)\b",
     re.IGNORECASE,
 )
+# "since December": from then until the article was written; a state ("has kept its rate at
+# 4.25 percent since December") holds all that while, not only in December.
+_SINCE = re.compile(r"^\s*(?:since|depuis)\b", re.IGNORECASE)
 _WEEKDAY_RE = re.compile(
     r"^(?:(?P<pre>last|past|this|next|ce)\s+)?(?P<day>[a-zéû]+)\.?(?:\s+(?P<post>dernier|prochain))?$"
 )
@@ -83,10 +89,12 @@ def _widen(day: date, granularity: str) -> DateRange:
     return DateRange(day, day, "day")
 
 
-def _dateparser(text: str, languages: tuple[str, ...], base: datetime) -> DateRange | None:
+def _dateparser(
+    text: str, languages: tuple[str, ...], base: datetime, prefer: Prefer = "past"
+) -> DateRange | None:
     settings: dict[str, Any] = {
         "RELATIVE_BASE": base,
-        "PREFER_DATES_FROM": "past",
+        "PREFER_DATES_FROM": prefer,
         "RETURN_TIME_AS_PERIOD": True,
     }
     # A parser per call costs nothing measurable and shares no state across threads.
@@ -102,17 +110,17 @@ def _dateparser(text: str, languages: tuple[str, ...], base: datetime) -> DateRa
 
 def _clean(text: str) -> tuple[str, bool]:
     cleaned = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split()).strip(" .,;")
-    for _ in range(3):  # "since on" / "depuis le" style stacks
+    for _ in range(3):  # "since on" / "depuis le" / "early on Thursday" style stacks
         cleaned = _PREPOSITIONS.sub("", cleaned)
-    # "mid-January" / "fin janvier": the month is as precise as we get.
-    cleaned = _MODIFIERS.sub("", cleaned)
+        # "mid-January" / "fin janvier": the month is as precise as we get.
+        cleaned = _MODIFIERS.sub("", cleaned)
     # "Friday night" is Friday; dateparser fails on "vendredi soir" and "ce matin".
     without_part = _PART_OF_DAY.sub(" ", cleaned)
     had_part = without_part != cleaned
     return " ".join(without_part.split()), had_part
 
 
-def _weekday(text: str, published: date) -> DateRange | None:
+def _weekday(text: str, published: date, prefer: Prefer) -> DateRange | None:
     match = _WEEKDAY_RE.match(text.lower())
     if match is None or match["day"] not in _WEEKDAYS:
         return None
@@ -121,12 +129,16 @@ def _weekday(text: str, published: date) -> DateRange | None:
     if match["pre"] == "next" or match["post"] == "prochain":
         ahead = (target - published.weekday()) % 7 or 7
         return _widen(published + timedelta(days=ahead), "day")
+    if prefer == "future" and match["pre"] is None and match["post"] is None:
+        return _widen(published + timedelta(days=(target - published.weekday()) % 7), "day")
     if match["pre"] in {"last", "past"} or match["post"] == "dernier":
         back = back or 7  # "last Saturday" on a Saturday is a week ago
     return _widen(published - timedelta(days=back), "day")
 
 
-def _relative_special(text: str, had_part: bool, published: date) -> DateRange | None:
+def _relative_special(
+    text: str, had_part: bool, published: date, prefer: Prefer
+) -> DateRange | None:
     lowered = text.lower()
     if had_part and lowered in {"", "this", "ce", "cette", "today", "aujourd'hui"}:
         return _widen(published, "day")
@@ -136,7 +148,7 @@ def _relative_special(text: str, had_part: bool, published: date) -> DateRange |
     if earlier:
         unit = _UNITS[earlier["unit"]]
         return DateRange(_widen(published, unit).start, published, unit)
-    return _weekday(text, published)
+    return _weekday(text, published, prefer)
 
 
 def resolve_time(
@@ -144,20 +156,31 @@ def resolve_time(
     published_at: date | datetime | None,
     *,
     languages: Sequence[str] = ("en", "fr"),
+    prefer: Prefer = "past",
 ) -> DateRange | None:
     """Resolve ``text`` to an inclusive date range, or None when it names no time.
+
+    "since X" runs from the start of X to the publication day. Words that name a day or a month
+    without its year ("on Thursday", "in June") are read as the last one by default; with
+    ``prefer="future"``, as the coming one.
 
     Relative expressions need ``published_at``; without it only absolute dates
     (ones that read the same whatever "today" is) resolve.
     """
     try:
-        return _resolve(text, published_at, tuple(languages))
+        resolved = _resolve(text, published_at, tuple(languages), prefer)
     except OverflowError:  # arithmetic next to date.min / date.max
         return None
+    published = _as_date(published_at)
+    if resolved is None or published is None or not _SINCE.match(text):
+        return resolved
+    if resolved.start > published:
+        return resolved  # not a "since" we can read: left as the words name it
+    return DateRange(resolved.start, max(resolved.end, published), resolved.granularity)
 
 
 def _resolve(
-    text: str, published_at: date | datetime | None, langs: tuple[str, ...]
+    text: str, published_at: date | datetime | None, langs: tuple[str, ...], prefer: Prefer
 ) -> DateRange | None:
     cleaned, had_part = _clean(text)
     if not cleaned and not had_part:
@@ -173,11 +196,11 @@ def _resolve(
         first, second = (_dateparser(cleaned, langs, base) for base in _PROBE_BASES)
         return first if first is not None and first == second else None
 
-    special = _relative_special(cleaned, had_part, published)
+    special = _relative_special(cleaned, had_part, published, prefer)
     if special is not None:
         return special
     if not cleaned:
         return None
     # End of day, so a bare clock time ("at 3pm") lands on the publication day
     # instead of being pushed to yesterday by PREFER_DATES_FROM="past".
-    return _dateparser(cleaned, langs, datetime.combine(published, time(23, 59, 59)))
+    return _dateparser(cleaned, langs, datetime.combine(published, time(23, 59, 59)), prefer)

@@ -91,6 +91,19 @@ def resolve_claim_time(claim: ExtractedClaim, published_at: date | None) -> Extr
     resolved = resolve_time(claim.time.text, published_at)
     if resolved is None:
         return claim
+    # "on Thursday" or "in June" may name the last one or the coming one; the model read the
+    # sentence's tense, so its dates stand when they are the coming one the words name.
+    coming = resolve_time(claim.time.text, published_at, prefer="future")
+    if (
+        coming is not None
+        and claim.time.start == coming.start
+        and claim.time.end
+        in {
+            None,
+            coming.end,
+        }
+    ):
+        resolved = coming
     time = TimeRef(text=claim.time.text, start=resolved.start, end=resolved.end)
     return claim.model_copy(update={"time": time})
 

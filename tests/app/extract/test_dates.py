@@ -64,13 +64,15 @@ def d(iso: str) -> date:
         ("l'année dernière", "2024-01-01", "2024-12-31", "year"),
         ("2024", "2024-01-01", "2024-12-31", "year"),
         ("in 2023", "2023-01-01", "2023-12-31", "year"),
-        ("since 2019", "2019-01-01", "2019-12-31", "year"),
+        ("since 2019", "2019-01-01", "2025-01-18", "year"),  # until the article
+        ("since December", "2024-12-01", "2025-01-18", "month"),
+        ("since Monday", "2025-01-13", "2025-01-18", "day"),
         # Absolute dates.
         ("Jan 18", "2025-01-18", "2025-01-18", "day"),
         ("Jan. 17", "2025-01-17", "2025-01-17", "day"),
         ("18 January 2025", "2025-01-18", "2025-01-18", "day"),
         ("le 18 janvier", "2025-01-18", "2025-01-18", "day"),
-        ("depuis le 2 janvier", "2025-01-02", "2025-01-02", "day"),
+        ("depuis le 2 janvier", "2025-01-02", "2025-01-18", "day"),
         ("January 2025", "2025-01-01", "2025-01-31", "month"),
         ("during March 2022", "2022-03-01", "2022-03-31", "month"),
         ("2025-01-10", "2025-01-10", "2025-01-10", "day"),
@@ -93,6 +95,33 @@ def test_weekday_is_within_the_last_six_days() -> None:
     wednesday = date(2025, 1, 15)
     assert resolve_time("Wednesday", wednesday) == DateRange(wednesday, wednesday, "day")
     assert resolve_time("Thursday", wednesday) == DateRange(d("2025-01-09"), d("2025-01-09"), "day")
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("on Thursday", "2025-01-23", "2025-01-23"),  # the coming Thursday, not the last
+        ("Saturday", "2025-01-18", "2025-01-18"),  # the day itself
+        ("on 12 November", "2025-11-12", "2025-11-12"),
+        ("in June", "2025-06-01", "2025-06-30"),
+        ("by December", "2025-12-01", "2025-12-31"),
+        ("early on Monday morning", "2025-01-20", "2025-01-20"),
+        ("last Thursday", "2025-01-16", "2025-01-16"),  # the words say which
+        ("yesterday", "2025-01-17", "2025-01-17"),
+        ("on 3 March 2024", "2024-03-03", "2024-03-03"),  # a year is a year
+    ],
+)
+def test_the_coming_reading_of_the_same_words(text: str, start: str, end: str) -> None:
+    got = resolve_time(text, SATURDAY, prefer="future")
+    assert got is not None
+    assert (got.start, got.end) == (d(start), d(end))
+
+
+def test_a_modifier_before_a_preposition_is_read() -> None:
+    # Thursday 8 October 2026: the protest "early on Thursday morning" is that day.
+    thursday = date(2026, 10, 8)
+    got = resolve_time("early on Thursday morning", thursday)
+    assert got == DateRange(thursday, thursday, "day")
 
 
 def test_month_in_leap_february() -> None:
