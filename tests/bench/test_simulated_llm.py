@@ -150,6 +150,13 @@ def test_the_answer_fits_the_schema_version_asked_for() -> None:
     assert "fact_kind" not in v1["choices"][0]["message"]["content"]
     assert {c.fact_kind for c in v2_claims} == {"other"}
 
+    # v2 keeps every field the simulator fills (so its answers are sent uncut); v1 loses the
+    # canonical ones, down to the quantity's aspect.
+    v2_raw = json.loads(v2["choices"][0]["message"]["content"])
+    assert v2_raw == {"claims": build_claims(ARTICLE)}
+    v1_raw = json.loads(v1["choices"][0]["message"]["content"])["claims"]
+    assert v1_raw and all("aspect" not in c["quantity"] for c in v1_raw)
+
 
 def test_rpm_limit_is_enforced_with_retry_after() -> None:
     client = TestClient(create_app(SimConfig(rpm=5)))
