@@ -4,7 +4,8 @@
         --error-rate 0.02 --rate-429 0.01 --rpm 600 --tpm 0 --seed 1
 
 It answers any article with claims shaped like the fixtures: one quantity claim per figure
-written in digits, quoting the sentence verbatim so that factdiff's grounding keeps it.
+written in digits, quoting the sentence verbatim so that factdiff's grounding keeps it
+(bench.sim_claims).
 Claims carry news_claims@v2's canonical fields (fact kind ``other``: the simulator cannot
 tell one fact from another), cut to whatever schema the request asks for, so a
 news_claims@v1 request gets v1 claims.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import random
@@ -34,7 +36,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app.eval.stand_in import prune, request_schema, serve_in_thread
-from app.llm.replay import article_from_request, completion_from_answer, parse_request
+from app.llm.replay import (
+    article_from_request,
+    completion_from_answer,
+    parse_request,
+)
+from bench.sim_claims import FABRICATED, build_claims, claim, clause_of, sentences
 
 
 class Fault(StrEnum):
@@ -62,228 +69,10 @@ class SimConfig:
 
 
 # ---------------------------------------------------------------------------
-# Article -> claims
+# Article -> answer
 # ---------------------------------------------------------------------------
 
 _MARKER = re.compile(r"SIMLLM:([a-z-]+)")
-# Conservative on purpose: a figure the grounding would read differently ("2,5", "1 000",
-# "7-2", "US$5") is skipped rather than risk a claim that factdiff rightly rejects.
-_NUMBER = re.compile(
-    r"(?<![\w.,$€£¥-])(?<!\d\s)(?P<cur>[$€£¥]\s?)?"
-    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s(?P<word>thousands?|millions?|billions?|trillions?|milliards?)|(?P<glued>bn|k|m))?"
-    r"(?P<pct>\s?%|\s(?:percent|per\scent))?(?![.,]?\w)(?!\s\d)"
-)
-_SCALES = {"thousand": 1e3, "million": 1e6, "milliard": 1e9, "billion": 1e9, "trillion": 1e12}
-_GLUED = {"k": 1e3, "m": 1e6, "bn": 1e9}
-_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_QUALIFIER = re.compile(
-    r"\b(more than|at least|up to|fewer than|less than|over|above|under|below|about|around"
-    r"|nearly|almost|roughly|approximately)\s+$",
-    re.IGNORECASE,
-)
-_QUALIFIERS = {"more than": "over", "above": "over", "at least": "at_least", "up to": "up_to"}
-_QUALIFIERS |= dict.fromkeys(("fewer than", "less than", "under", "below"), "under")
-_QUALIFIERS |= dict.fromkeys(("around", "nearly", "almost", "roughly", "approximately"), "about")
-_UNIT_SKIP = frozenset("more additional extra new other further another".split())
-_STOP = frozenset(
-    "a an the to of in on at for from by and or but with that which who whom were was are is "
-    "be been have has had will would could should can may said than as per into since after "
-    "before during while when this these those it its their they he she we not all each across "
-    "through last next so if".split()
-)
-_PAST = r"[a-z]{2,}ed|said|says|sent|gave|made|paid|took|won|lost|rose|fell|grew|spent|cut|ran|left"
-_PAST += r"|came|went|fled|told|hit|built"
-_AUX = r"has|have|had|was|were|is|are|will"
-_VERB = re.compile(rf"\b(?:(?:{_AUX})\s+(?:{_PAST}|[a-z]+(?:en|wn))|{_PAST}|{_AUX})\b")
-_CAPITALISED = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*")
-_LEADING = frozenset(
-    "The A An On In At But And According It He She They This That Yet As About Up Over Under "
-    "Fewer More Less Nearly Some Around Almost".split()
-)
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Gov|No|vs"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)$"
-)
-# Counted nouns that are people (unit kind persons); other nouns count things.
-_PERSONS = frozenset(
-    "people persons officers police troops soldiers personnel workers employees staff members "
-    "residents voters students patients children adults civilians refugees migrants protesters "
-    "strikers volunteers visitors passengers fans players teachers nurses doctors ministers "
-    "users".split()
-)
-_FABRICATED = "Officials confirmed the figures in a statement released late on Tuesday night."
-
-
-def sentences(text: str) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, first in its paragraph) of each sentence; lines count as paragraphs."""
-    line_start = 0
-    for line in text.split("\n"):
-        cursor, first = line_start, True
-        bounds = [m.end() for m in _SENTENCE_END.finditer(line)]
-        for end in [*bounds, len(line)]:
-            piece = text[cursor : line_start + end]
-            if end != len(line) and (
-                _ABBREVIATION.search(piece) or line[end:].lstrip()[:1].islower()
-            ):
-                continue  # "U.S. pledged", "Mr. Ruto": not the end of a sentence
-            stripped = piece.strip()
-            if stripped:
-                start = cursor + len(piece) - len(piece.lstrip())
-                yield start, start + len(stripped), first
-                first = False
-            cursor = line_start + end
-        line_start += len(line) + 1
-
-
-@dataclass(frozen=True)
-class _Clause:
-    subject: str
-    predicate: str
-    verb_end: int  # -1 when no verb was found
-    named: bool  # the subject is the words before the verb, not a guess
-
-
-def _clause(sentence: str) -> _Clause:
-    verb = _VERB.search(sentence)
-    predicate, verb_end = (verb.group(0), verb.end()) if verb else ("reported", -1)
-    prefix = sentence[: verb.start()] if verb else ""
-    prefix = re.split(r"\s[—–-]\s", prefix)[-1].strip(" ,")  # drop a dateline
-    prefix = re.sub(r"^(?:The|A|An)\s+(?=[A-Z])", "", prefix)  # "The U.S." -> "U.S."
-    if prefix[:1].isupper() and len(prefix.split()) <= 6 and not re.search(r"\d", prefix):
-        return _Clause(prefix[:200], predicate, verb_end, named=True)
-    for run in _CAPITALISED.finditer(sentence):
-        words = run.group(0).split()
-        while words and words[0] in _LEADING:
-            words.pop(0)
-        if words:  # "January." -> "January", but "U.S." stays
-            name = re.sub(r"(?<=[a-z])\.$", "", " ".join(words))
-            return _Clause(name[:200], predicate, verb_end, named=False)
-    return _Clause("unspecified", predicate, verb_end, named=False)
-
-
-def _unit_after(sentence: str, pos: int) -> tuple[str, int] | None:
-    """The counted noun after a number: the last of up to four adjacent lowercase words."""
-    unit, offset = None, pos
-    for _ in range(4):
-        word = re.match(r"\s+([a-z][a-z'-]*)\b", sentence[offset:])
-        if word is None or word.group(1) in _STOP or _VERB.fullmatch(word.group(1)):
-            break  # "5 people died": the noun ends where a verb begins
-        offset += word.end()
-        # "217 more police officers" counts officers; "l" of "l'été" is no unit.
-        if word.group(1) not in _UNIT_SKIP and len(word.group(1)) > 2:
-            unit = (word.group(1), offset)
-    return unit
-
-
-def _value(match: re.Match[str]) -> float:
-    value = float(match["digits"].replace(",", ""))
-    if match["word"]:
-        value *= _SCALES[match["word"].rstrip("s")]
-    elif match["glued"]:
-        value *= _GLUED[match["glued"]]
-    return value
-
-
-def _unit_kind(unit: str) -> str:
-    if unit in _CURRENCIES.values():
-        return "currency"
-    if unit == "percent":
-        return "percent"
-    return "persons" if unit in _PERSONS else "count"
-
-
-def _claim(
-    statement: str, clause: _Clause, evidence: str, quantity: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    if quantity is not None:
-        kind = _unit_kind(quantity["unit"])
-        # A share or rate is a level as of a time; any other figure is read as an event.
-        quantity = {
-            **quantity,
-            "unit_kind": kind,
-            "aspect": "state" if kind == "percent" else "event",
-        }
-    return {
-        "statement": statement[:600],
-        "claim_type": "quantity" if quantity else "event" if clause.verb_end >= 0 else "status",
-        "fact_kind": "other",
-        "subject": {"name": clause.subject, "type": "other"},
-        "predicate": clause.predicate[:120],
-        "object": None,
-        "object_entity": None,
-        "quantity": quantity,
-        "time": None,
-        "location": None,
-        "attribution": None,
-        "modality": "asserted",
-        "evidence": evidence,
-    }
-
-
-def _quantity_claims(sentence: str) -> list[dict[str, Any]]:
-    clause = _clause(sentence)
-    claims: list[dict[str, Any]] = []
-    seen: set[float] = set()
-    statements: set[str] = set()
-    for match in _NUMBER.finditer(sentence):
-        digits = match["digits"]
-        if match["cur"]:
-            unit, unit_end = _CURRENCIES[match["cur"].strip()], match.end()
-        elif match["pct"]:
-            unit, unit_end = "percent", match.end()
-        elif match["glued"] == "m" or (digits.isdigit() and 1800 <= int(digits) <= 2100):
-            continue  # "5m" is metres as often as millions; a year is a time, not a quantity
-        elif found := _unit_after(sentence, match.end()):
-            unit, unit_end = found
-        else:
-            continue  # no counted noun: a date, a score, a reference number
-        value = _value(match)
-        if value in seen:
-            continue
-        seen.add(value)
-        qualifier = _QUALIFIER.search(sentence[: match.start()])
-        word = qualifier.group(1).lower() if qualifier else "exact"
-        quantity = {
-            "value": int(value) if value.is_integer() else value,
-            "unit": unit,
-            "qualifier": _QUALIFIERS.get(word, word),
-        }
-        # "<subject> <verb> <words up to the unit>." when the figure is the verb's object
-        # nearby; otherwise the sentence itself, which is always a true statement.
-        between = sentence[clause.verb_end : match.start()]
-        after_verb = 0 <= clause.verb_end <= match.start() and len(between) <= 60
-        if clause.named and after_verb and not re.search(r"[,;:]", between):
-            words = " ".join(sentence[clause.verb_end : unit_end].split())
-            statement = f"{clause.subject} {clause.predicate} {words}."
-        else:
-            statement = " ".join(sentence.split())
-        if statement in statements:  # one statement per span, or factdiff merges the claims
-            phrase = sentence[qualifier.start() if qualifier else match.start() : unit_end]
-            statement = f"{statement} ({' '.join(phrase.split())})"
-        statements.add(statement)
-        # Past the schema's 1,000 characters, quote a window around the figure instead.
-        evidence = sentence
-        if len(sentence) > 1000:
-            evidence = sentence[max(0, match.start() - 300) : match.end() + 300].strip()
-        claims.append(_claim(statement, clause, evidence, quantity))
-    return claims
-
-
-def build_claims(text: str, max_claims: int = 20, prose: bool = True) -> list[dict[str, Any]]:
-    """Fixture-shaped claims for any article, each quoting it verbatim."""
-    claims: list[dict[str, Any]] = []
-    paragraph_done = True
-    for start, end, first in sentences(text):
-        sentence = text[start:end]
-        paragraph_done = paragraph_done and not first
-        numeric = _quantity_claims(sentence)
-        claims += numeric
-        if prose and not numeric and not paragraph_done and 8 <= len(sentence) <= 1000:
-            claims.append(_claim(" ".join(sentence.split()), _clause(sentence), sentence))
-            paragraph_done = True
-    return claims[:max_claims]
 
 
 def _answer(text: str, config: SimConfig) -> tuple[dict[str, Any], Fault | None]:
@@ -293,19 +82,19 @@ def _answer(text: str, config: SimConfig) -> tuple[dict[str, Any], Fault | None]
     fault = fault or config.fault
     claims = build_claims(text, config.max_claims, config.prose_claims)
     first = next(iter(sentences(text)), None)
-    sentence = text[first[0] : first[1]] if first else _FABRICATED
+    sentence = text[first[0] : first[1]] if first else FABRICATED
     if fault is Fault.empty:
         return {}, fault
     if fault is Fault.huge:
-        pool = claims or [_claim(f"The article says: {sentence}", _clause(sentence), sentence)]
+        pool = claims or [claim(f"The article says: {sentence}", clause_of(sentence), sentence)]
         return {"claims": [pool[i % len(pool)] for i in range(5000)]}, fault
     if fault is Fault.ungrounded:
-        claims.append(_claim(_FABRICATED, _clause(_FABRICATED), _FABRICATED))
+        claims.append(claim(FABRICATED, clause_of(FABRICATED), FABRICATED))
     if fault is Fault.wrong_number:
         target = next((c for c in claims if c["quantity"]), None)
         if target is None:
             quantity = {"value": 0, "unit": "units", "qualifier": "exact"}
-            target = _claim(f"A figure: {sentence}", _clause(sentence), sentence, quantity)
+            target = claim(f"A figure: {sentence}", clause_of(sentence), sentence, quantity)
             claims.append(target)
         # A value the passage it came from cannot plausibly contain.
         target["quantity"]["value"] = target["quantity"]["value"] * 10 + 987654321
@@ -313,14 +102,18 @@ def _answer(text: str, config: SimConfig) -> tuple[dict[str, Any], Fault | None]
 
 
 def simulate_completion(
-    body: dict[str, Any], config: SimConfig
+    body: dict[str, Any], config: SimConfig, size: int | None = None
 ) -> tuple[dict[str, Any], Fault | None]:
-    """The chat.completion for a request, in the envelope its instructor mode expects."""
+    """The chat.completion for a request, in the envelope its instructor mode expects;
+    ``size`` is the request's length in bytes, when known (its prompt tokens are a quarter of
+    it, as estimate_tokens counts them; otherwise the body is serialised again to count)."""
     parsed = parse_request(body)
     answer, fault = _answer(article_from_request(body), config)
     schema = request_schema(body)
-    answer = prune(answer, schema, schema or {})  # a v1 request gets no v2 fields
-    payload = completion_from_answer(answer, None, parsed, body)
+    if not _keeps_all(schema):
+        answer = prune(answer, schema, schema or {})  # a v1 request gets no v2 fields
+    usage = {"prompt_tokens": max(1, size // 4)} if size else None
+    payload = completion_from_answer(answer, usage, parsed, body)
     if fault in (Fault.malformed, Fault.truncated):
         choice = payload["choices"][0]
         raw = json.dumps(answer, ensure_ascii=False)
@@ -332,6 +125,23 @@ def simulate_completion(
         if fault is Fault.truncated:
             choice["finish_reason"] = "length"
     return payload, fault
+
+
+# Answers of each shape the simulator gives (a figure's claim, a prose claim), every field
+# filled as build_claims fills it; what the schema cuts from these it cuts from any answer.
+_PROBES = [{"claims": build_claims("Agency 1 reported that 1,200 officers arrived.\n\nIt rained.")}]
+_KEEPS_ALL: dict[str, bool] = {}
+
+
+def _keeps_all(schema: dict[str, Any] | None) -> bool:
+    """Whether the schema keeps every field of the simulator's answers (news_claims@v2 does),
+    so that pruning, most of a call's work after building the claims, can be skipped."""
+    if schema is None:
+        return True  # prune leaves an answer without a schema as it is
+    key = json.dumps(schema, sort_keys=True)
+    if (kept := _KEEPS_ALL.get(key)) is None:
+        kept = _KEEPS_ALL[key] = all(prune(p, schema, schema) == p for p in _PROBES)
+    return kept
 
 
 # ---------------------------------------------------------------------------
@@ -428,14 +238,15 @@ def create_app(config: SimConfig) -> FastAPI:
         # same faults whatever the bodies and however the requests interleave later.
         delay = max(0.0, state.rng.gauss(config.latency_ms, config.latency_jitter_ms)) / 1000
         fail, throttle = state.rng.random(), state.rng.random()
+        raw = await request.body()
         try:
-            body = await request.json()
+            body = json.loads(raw)
         except ValueError:
             body = None
         if not isinstance(body, dict) or body.get("stream"):
             message = "expected a non-streaming chat completion request as a JSON object"
             return respond(400, _error("invalid_request_error", message))
-        payload, fault = simulate_completion(body, config)
+        payload, fault = simulate_completion(body, config, size=len(raw))
         if fault:
             state.faults[fault.value] += 1
         wait = state.limits.admit(payload["usage"]["total_tokens"], time.monotonic())
@@ -455,7 +266,8 @@ def create_app(config: SimConfig) -> FastAPI:
         state.completion_tokens += payload["usage"]["completion_tokens"]
         return respond(200, payload)
 
-    @app.post("/v1/chat/completions")
+    # A plain Starlette route: FastAPI's parameter and dependency handling, which this
+    # endpoint does not use, was about a sixth of a call's CPU.
     async def chat_completions(request: Request) -> JSONResponse:
         state.requests += 1
         state.in_flight += 1
@@ -464,6 +276,8 @@ def create_app(config: SimConfig) -> FastAPI:
             return await answer(request)
         finally:
             state.in_flight -= 1
+
+    app.router.add_route("/v1/chat/completions", chat_completions, methods=["POST"])
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
@@ -525,7 +339,11 @@ def main(argv: list[str] | None = None) -> None:
         prose_claims=not args.no_prose_claims,
         fault=Fault(args.fault) if args.fault else None,
     )
-    uvicorn.run(create_app(config), host="127.0.0.1", port=args.port, log_level=args.log_level)
+    app = create_app(config)
+    # Modules and schemas live as long as the server: frozen, a full collection stops walking
+    # them (a benchmark's LLM should take as little of the machine's CPU as it can).
+    gc.freeze()
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level=args.log_level)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,12 @@ def worker(
     # What is loaded by now lives as long as the process: frozen, the cyclic collector stops
     # walking it at every full collection (half the collector's time in a busy worker).
     gc.freeze()
+    # A run's answer, its rows and a pass of fact assignment make tens of thousands of
+    # short-lived objects: at the default threshold (700 allocations) the collector ran some
+    # 900 times per 1,000 runs, and a full collection walked the claims' features kept for
+    # assignment, a sixth of a worker's CPU (bench.ingest_bench's overhead scenario). Every
+    # 100,000 allocations it runs a few times per 1,000 runs, each pass some 70 ms.
+    gc.set_threshold(100_000, 50, 50)
 
     async def main() -> None:
         pool = WorkerPool(

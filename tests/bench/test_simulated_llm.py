@@ -126,7 +126,9 @@ def test_envelope_follows_the_request_mode() -> None:
     call = tools["choices"][0]["message"]["tool_calls"][0]
     assert call["function"]["name"] == "MyTool"
     assert tools["choices"][0]["finish_reason"] == "tool_calls"
-    assert tools["usage"]["prompt_tokens"] == len(json.dumps(body)) // 4
+    # A quarter of the request's bytes as sent (compact JSON), as estimate_tokens counts.
+    sent = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert tools["usage"]["prompt_tokens"] == len(sent) // 4
     assert len(json.loads(call["function"]["arguments"])["claims"]) == 3
 
     content = client.post("/v1/chat/completions", json=request_body(tools=False)).json()
@@ -147,6 +149,13 @@ def test_the_answer_fits_the_schema_version_asked_for() -> None:
     assert [c.evidence for c in v1_claims] == [c.evidence for c in v2_claims]
     assert "fact_kind" not in v1["choices"][0]["message"]["content"]
     assert {c.fact_kind for c in v2_claims} == {"other"}
+
+    # v2 keeps every field the simulator fills (so its answers are sent uncut); v1 loses the
+    # canonical ones, down to the quantity's aspect.
+    v2_raw = json.loads(v2["choices"][0]["message"]["content"])
+    assert v2_raw == {"claims": build_claims(ARTICLE)}
+    v1_raw = json.loads(v1["choices"][0]["message"]["content"])["claims"]
+    assert v1_raw and all("aspect" not in c["quantity"] for c in v1_raw)
 
 
 def test_rpm_limit_is_enforced_with_retry_after() -> None:
