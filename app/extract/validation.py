@@ -85,7 +85,8 @@ def ground_claim(claim: ExtractedClaim, ctx: GroundingContext) -> GroundedClaim 
 
 
 def resolve_claim_time(claim: ExtractedClaim, published_at: date | None) -> ExtractedClaim:
-    """Resolve the time words ourselves; keep the model's dates only where we cannot."""
+    """Resolve the time words ourselves; keep the model's dates where we cannot, or where they
+    are the coming reading of the same words."""
     if claim.time is None:
         return claim
     resolved = resolve_time(claim.time.text, published_at)
@@ -93,17 +94,11 @@ def resolve_claim_time(claim: ExtractedClaim, published_at: date | None) -> Extr
         return claim
     # "on Thursday" or "in June" may name the last one or the coming one; the model read the
     # sentence's tense, so its dates stand when they are the coming one the words name.
-    coming = resolve_time(claim.time.text, published_at, prefer="future")
-    if (
-        coming is not None
-        and claim.time.start == coming.start
-        and claim.time.end
-        in {
-            None,
-            coming.end,
-        }
-    ):
-        resolved = coming
+    given = claim.time.start
+    if given is not None and given > resolved.end:  # dateparser is slow: only when it may be
+        coming = resolve_time(claim.time.text, published_at, prefer="future")
+        if coming is not None and given == coming.start and claim.time.end in {None, coming.end}:
+            resolved = coming
     time = TimeRef(text=claim.time.text, start=resolved.start, end=resolved.end)
     return claim.model_copy(update={"time": time})
 
