@@ -10,7 +10,8 @@ table and writes it as Markdown to bench/results/diff_eval-<split>.md. Targets (
 split, both wordings): alignment P and R >= 95%, conflict precision >= 95%, relation
 accuracy >= 90%. The ledger columns cluster each story's claims as `/facts` would: the
 cross-article pairs put in one fact against the gold pairs, and the conflict facts, with how
-many no gold conflict pair backs.
+many no gold conflict pair backs. "to check" counts the pairs the diff offers as undecided
+(one fact by gold in brackets), and "made or to check" the gold pairs a reader sees either way.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def main() -> None:
     if not stories:
         raise SystemExit(f"no stories under {EVAL}/{args.split}")
     columns = ("fields", "wording", "gold pairs", "predicted", "alignment P", "alignment R",
-               "relation accuracy", "conflict P", "targets", "ledger P", "ledger R",
+               "relation accuracy", "conflict P", "targets", "to check (one fact)",
+               "made or to check", "ledger P", "ledger R",
                "ledger conflicts (unbacked)")  # fmt: skip
     rows, misses = [], []
     for fields, v1 in (("v2 (canonical fields)", False), ("v1 (words only)", True)):
@@ -63,7 +65,9 @@ def main() -> None:
             rows.append((fields, wording, str(score.gold), str(score.predicted),
                          f"{score.precision:.1%}", f"{score.recall:.1%}",
                          f"{score.relation_accuracy:.1%}", f"{score.conflict_precision:.1%}",
-                         met(score), f"{ledger.precision:.1%}", f"{ledger.recall:.1%}",
+                         met(score), f"{score.offered} ({score.offered_gold})",
+                         f"{score.recall_with_offered:.1%}",
+                         f"{ledger.precision:.1%}", f"{ledger.recall:.1%}",
                          f"{ledger.conflict_facts} ({ledger.unbacked_conflicts})"))  # fmt: skip
             if not v1:
                 misses += score.misses

@@ -20,8 +20,16 @@ most conservative wins: the highest threshold, then the strongest penalty. A sto
 pairs are alike, so holding out a whole story, not a random share of pairs, is what measures
 how the weights carry over to stories they were not fitted on.
 
-Prints the cross-validated figures, then the weights as Python for `app/diff/structured.py`.
-The test and holdout splits are never used to fit or to choose.
+Then, at the chosen (L2, T) and again holding out one story at a time, the undecided band of
+`app.diff.align`: pairs scored under the threshold by at most the band are offered to check
+("to check" in a diff), not made. The widest band of BAND_GRID wins whose offered pairs, and
+those of every narrower band, are one fact at least OFFERED_PRECISION of the time over both
+wordings: a reader asked to check a pair should find one fact at least as often as not, and a
+pair never offered is a miss no reader sees.
+
+Prints the cross-validated figures, then the weights as Python for `app/diff/structured.py`
+and the band for `app/diff/align.py`. The test and holdout splits are never used to fit or to
+choose.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import combinations
 
-from app.diff import structured
+from app.diff import align, structured
 from app.diff.evaluation import DiffScore, Story, gold_diff_claims, score_story
 from app.diff.features import features_of
 from app.diff.scoring import DEFAULT_THRESHOLD
@@ -43,6 +51,8 @@ WORDINGS = ("canonical", "varied")
 L2_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 THRESHOLD_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 MERIT_TOLERANCE = 0.005
+BAND_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+OFFERED_PRECISION = 0.5
 
 
 def story_rows(story: Story) -> list[Row]:
@@ -150,6 +160,17 @@ def scoring_with(bias: float, weights: dict[str, float]) -> Iterator[None]:
         structured.MODEL = saved
 
 
+@contextmanager
+def undecided_band(band: float) -> Iterator[None]:
+    """Offer pairs this far under the threshold as undecided, for the duration."""
+    saved = align.UNDECIDED_BAND
+    align.UNDECIDED_BAND = band
+    try:
+        yield
+    finally:
+        align.UNDECIDED_BAND = saved
+
+
 def merit(score: DiffScore) -> float:
     """The harmonic mean of alignment precision and recall and conflict precision."""
     rates = (score.precision, score.recall, score.conflict_precision)
@@ -186,6 +207,44 @@ def choose(grid: Grid) -> tuple[float, float]:
     return max(equals, key=lambda k: (k[1], k[0]))
 
 
+def cross_validate_band(
+    stories: Sequence[Story], l2: float, threshold: float, bands: Sequence[float] = BAND_GRID
+) -> dict[float, dict[str, DiffScore]]:
+    """Leave-one-story-out at one (l2, threshold): what each band offers to check."""
+    out = {band: {w: DiffScore() for w in WORDINGS} for band in bands}
+    for k, held_out in enumerate(stories):
+        w = fit(training_rows([s for i, s in enumerate(stories) if i != k]), l2)
+        with scoring_with(*model_of(w, threshold)):
+            for band in bands:
+                with undecided_band(band):
+                    for wording in WORDINGS:
+                        out[band][wording] += score_story(held_out, wording)
+    return out
+
+
+def choose_band(scores: dict[float, dict[str, DiffScore]]) -> float:
+    """The widest band whose offered pairs, and every narrower band's, are one fact at least
+    OFFERED_PRECISION of the time over both wordings; the narrowest if none is."""
+    chosen = min(scores)
+    for band in sorted(scores):
+        offered = sum(s.offered for s in scores[band].values())
+        gold = sum(s.offered_gold for s in scores[band].values())
+        if offered and gold / offered < OFFERED_PRECISION:
+            break
+        chosen = band
+    return chosen
+
+
+def _band_line(band: float, scores: dict[str, DiffScore], chosen: bool) -> str:
+    offered = sum(s.offered for s in scores.values())
+    gold = sum(s.offered_gold for s in scores.values())
+    seen = "; ".join(f"{w} {s.recall_with_offered:.1%}" for w, s in scores.items())
+    mark = "  <- chosen" if chosen else ""
+    share = f"{gold / offered:.0%}" if offered else "-"
+    head = f"# band={band:<4g} offered {offered}, one fact {gold} ({share}); "
+    return head + f"made or offered: {seen}{mark}"
+
+
 def _cv_line(key: tuple[float, float], scores: dict[str, DiffScore], chosen: bool) -> str:
     cells = [
         f"{w} P {s.precision:.1%} R {s.recall:.1%} conflict P {s.conflict_precision:.1%}"
@@ -213,6 +272,11 @@ def main() -> None:
             print(_cv_line(key, scores, key == (l2, threshold)))
     else:
         l2, threshold = args.l2, args.threshold
+    bands = cross_validate_band(stories, l2, threshold)
+    band = choose_band(bands)
+    print("# pairs offered to check, by band (leave-one-story-out):")
+    for width, offers in bands.items():
+        print(_band_line(width, offers, width == band))
     data = training_rows(stories)
     bias, weights = model_of(fit(data, l2), threshold)
     print(f"# {len(data)} dev pairs past the gates, {sum(y for _, y in data):.0f} of them gold;"
@@ -224,6 +288,7 @@ def main() -> None:
     for name, wi in weights.items():
         print(f'    "{name}": {wi:.4f},')
     print("}")
+    print(f"UNDECIDED_BAND = {band:g}  # app/diff/align.py")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ PAIR: dict[str, Any] = {
     "right": NAIROBI_LEDGER_270,
 }
 # An undecided pair of the seed story (a pledge of 1,000 personnel against June's first
-# contingent) as an earlier alignment scored it, just under the threshold; today's leaves it out.
+# contingent) as an earlier alignment scored it, under the threshold; today's leaves it out.
 UNDECIDED: dict[str, Any] = {
     "relation": "refines",
     "explanation": "scored under the threshold: figure decides: only left gives a figure "
@@ -115,7 +115,7 @@ UNDECIDED: dict[str, Any] = {
             "char_end": 507,
         },
     },
-    "why": "They scored 0.52, just under the alignment threshold.",
+    "why": "They scored 0.52, under the alignment threshold.",
 }
 DIFF: dict[str, Any] = {
     "left": "article 3",

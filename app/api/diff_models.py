@@ -141,7 +141,7 @@ class DiffPublic(BaseModel):
     undecided: list[UndecidedPairPublic] = Field(
         default_factory=list,
         description="Pairs that may be one fact but were not made (a conflict held back as "
-        "ambiguous, a pair scored just under the threshold), each with why; not counted in "
+        "ambiguous, a pair scored under the threshold), each with why; not counted in "
         "the summary.",
     )
 

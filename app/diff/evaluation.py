@@ -32,6 +32,8 @@ class DiffScore:
     relation_right: int = 0  # of those, with the gold relation
     conflicts_predicted: int = 0
     conflicts_right: int = 0  # predicted conflicts that are gold pairs with relation conflict
+    offered: int = 0  # undecided pairs offered to check
+    offered_gold: int = 0  # of those, gold pairs
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gold, predicted)
     misses: list[str] = field(default_factory=list)  # what went wrong, one line each
 
@@ -42,6 +44,8 @@ class DiffScore:
         self.relation_right += other.relation_right
         self.conflicts_predicted += other.conflicts_predicted
         self.conflicts_right += other.conflicts_right
+        self.offered += other.offered
+        self.offered_gold += other.offered_gold
         self.confusion.update(other.confusion)
         self.misses += other.misses
         return self
@@ -61,6 +65,16 @@ class DiffScore:
     @property
     def conflict_precision(self) -> float:
         return self.conflicts_right / self.conflicts_predicted if self.conflicts_predicted else 1.0
+
+    @property
+    def offered_precision(self) -> float:
+        """Of the pairs offered to check, the share that are one fact."""
+        return self.offered_gold / self.offered if self.offered else 1.0
+
+    @property
+    def recall_with_offered(self) -> float:
+        """Gold pairs a reader sees: made, or offered to check."""
+        return (self.aligned + self.offered_gold) / self.gold if self.gold else 1.0
 
 
 def _day(value: str | None) -> date | None:
@@ -137,10 +151,16 @@ def score_story(
                 score.misses.append(
                     f"{label}: {predicted} instead of {gold[key]}: {pair.explanation}"
                 )
+        offered = {frozenset((ids[p.left.id], ids[p.right.id])) for p in result.undecided}
+        score.offered += len(offered)
+        score.offered_gold += len(offered & gold.keys())
         in_articles = {gid for gid, _ in (*left, *right)}
         for key in gold:
             if key <= in_articles and key not in found:
-                score.misses.append(f"{name} {wording} {'~'.join(sorted(key))}: not aligned")
+                to_check = " (offered to check)" if key in offered else ""
+                score.misses.append(
+                    f"{name} {wording} {'~'.join(sorted(key))}: not aligned{to_check}"
+                )
     return score
 
 

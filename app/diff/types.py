@@ -81,6 +81,6 @@ class DiffResult:
     only_right: list[DiffClaim]
     summary: dict[str, int]
     # Pairs of claims left unmatched that may still be one fact: a conflict held back because
-    # one of its claims matches another claim about as well, or a pair scored just under the
+    # one of its claims matches another claim about as well, or a pair scored under the
     # threshold. Not counted in `summary`; a reader (or an adjudicator) decides. One-to-one.
     undecided: list[Pair] = field(default_factory=list)

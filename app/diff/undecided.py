@@ -24,7 +24,7 @@ def why(pair: Pair) -> str:
             "this pair a conflict would be a guess."
         )
     elif pair.explanation.startswith(UNDER_THRESHOLD):
-        line = f"They scored {pair.score:.2f}, just under the alignment threshold."
+        line = f"They scored {pair.score:.2f}, under the alignment threshold."
     else:
         line = pair.explanation.split(": ", 1)[0].capitalize() + "."
     _, apart, reason = pair.explanation.partition(ADJUDICATED_APART)

@@ -85,6 +85,7 @@ class PairAnswer(_Answer):
 
 class DiffAnswer(_Answer):
     pairs: list[PairAnswer]
+    undecided: list[PairAnswer] = Field(default_factory=list)  # offered to check, not made
 
 
 class Health(_Answer):

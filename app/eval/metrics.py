@@ -124,6 +124,8 @@ class Counts:
     gold_pairs: int = 0
     predicted_pairs: int = 0
     aligned_pairs: int = 0  # predicted pairs that are gold pairs
+    offered_pairs: int = 0  # pairs the diff offered to check instead of making them
+    offered_gold_pairs: int = 0  # of those, gold pairs
     right_relations: int = 0
     articles: int = 0
     failed_articles: int = 0
@@ -151,6 +153,12 @@ class Counts:
             "relation_accuracy": ratio(self.right_relations, self.aligned_pairs),
             "conflict_precision": ratio(conflict_right, conflict_predicted),
             "conflict_recall": ratio(conflict_right, conflict_gold),
+            # What a reader sees of the gold pairs: made, or offered to check; and how often
+            # an offered pair is one fact.
+            "recall_with_offered": ratio(
+                self.aligned_pairs + self.offered_gold_pairs, self.gold_pairs
+            ),
+            "offered_precision": ratio(self.offered_gold_pairs, self.offered_pairs),
             "llm_calls_per_article": _per(self.llm_calls, self.articles),
             "tokens_per_article": _per(self.prompt_tokens + self.completion_tokens, self.articles),
         }
@@ -175,6 +183,7 @@ class PairOutcome:
 
     counts: Counts
     missed: list[GoldPair]
+    offered: list[GoldPair]  # of the missed, those the diff offered to check
     false: list[tuple[PredictedPair, str | None, str | None]]  # with the gold ids it maps to
     wrong: list[tuple[GoldPair, PredictedPair]]
 
@@ -183,8 +192,10 @@ def score_pairs(
     gold_pairs: Iterable[GoldPair],
     predicted: Iterable[PredictedPair],
     matched: dict[int, str],
+    offered: Iterable[PredictedPair] = (),
 ) -> PairOutcome:
-    """Alignment and relations of one article pair, claims mapped to gold through ``matched``."""
+    """Alignment and relations of one article pair, claims mapped to gold through ``matched``;
+    ``offered``: the pairs the diff offered to check (undecided), which are not counted as made."""
     gold = {frozenset((p.left, p.right)): p for p in gold_pairs}
     counts = Counts(gold_pairs=len(gold))
     found: set[frozenset[str]] = set()
@@ -209,4 +220,10 @@ def score_pairs(
     missed = [p for key, p in gold.items() if key not in found]
     for p in missed:
         counts.confusion[(p.relation, NONE)] += 1
-    return PairOutcome(counts, missed, false, wrong)
+    offered_keys: set[frozenset[str]] = set()
+    for pair in offered:
+        counts.offered_pairs += 1
+        offered_keys.add(frozenset((matched.get(pair.left, ""), matched.get(pair.right, ""))))
+    seen = [p for p in missed if frozenset((p.left, p.right)) in offered_keys]
+    counts.offered_gold_pairs = len(seen)
+    return PairOutcome(counts, missed, seen, false, wrong)

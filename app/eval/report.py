@@ -107,6 +107,12 @@ def print_report(console: Console, scores: Sequence[StoryScore], title: str) -> 
         f"pairs: {counts.aligned_pairs} of {counts.gold_pairs} gold found, "
         f"{counts.predicted_pairs} made; {counts.failed_articles} article(s) failed"
     )
+    if counts.offered_pairs:
+        console.print(
+            f"to check: {counts.offered_pairs} pair(s) offered, {counts.offered_gold_pairs} of "
+            f"them gold; gold pairs made or offered: "
+            f"{_cell('', figures['recall_with_offered'])}"
+        )
     matrix = counts.confusion_matrix()
     confusion = Table("gold \\ predicted", *matrix, title="relations (pairs)")
     for gold, row in matrix.items():

@@ -38,6 +38,7 @@ class StoryOutcome:
     story: str
     articles: dict[str, ArticleOutcome]
     diffs: dict[tuple[str, str], list[dict[str, Any]]]  # (left key, right key) -> its pairs
+    offered: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)  # undecided
 
 
 @dataclass
@@ -131,17 +132,22 @@ def score_story(story: GoldStory, outcome: StoryOutcome, wording: Wording) -> St
             for p in story.pairs
             if {story.article_of(p.left), story.article_of(p.right)} == {left, right}
         ]
-        predicted = [
-            PredictedPair(
-                p["left"]["id"], p["right"]["id"], p["relation"], p.get("explanation", "")
-            )
-            for p in pairs
-        ]
-        result = score_pairs(gold_pairs, predicted, matched)
+        predicted, offered = (
+            [
+                PredictedPair(
+                    p["left"]["id"], p["right"]["id"], p["relation"], p.get("explanation", "")
+                )
+                for p in made
+            ]
+            for made in (pairs, outcome.offered.get((left, right), []))
+        )
+        result = score_pairs(gold_pairs, predicted, matched, offered)
         counts.add(result.counts)
         details["missed_pairs"] += [
-            {"left": p.left, "right": p.right, "relation": p.relation} for p in result.missed
-        ]
+            {"left": p.left, "right": p.right, "relation": p.relation,
+             "offered_to_check": p in result.offered}
+            for p in result.missed
+        ]  # fmt: skip
         details["false_pairs"] += [
             {"left": gl or f"stored:{p.left}", "right": gr or f"stored:{p.right}",
              "relation": p.relation, "explanation": p.explanation}

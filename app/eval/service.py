@@ -109,11 +109,13 @@ class _Service:
         outcome.rejected = [r.model_dump() for r in rejected.data]
         return outcome
 
-    async def diff(self, left: int, right: int) -> list[dict[str, Any]]:
+    async def diff(self, left: int, right: int) -> tuple[list[dict[str, Any]], ...]:
+        """The pairs the diff made, and those it offered to check."""
         params = {"left": f"article:{left}", "right": f"article:{right}"}
         if self.options.schema:
             params["schema"] = self.options.schema.split("@")[0]
-        return [p.model_dump() for p in (await self.get(DiffAnswer, "/diff", **params)).pairs]
+        answer = await self.get(DiffAnswer, "/diff", **params)
+        return [p.model_dump() for p in answer.pairs], [p.model_dump() for p in answer.undecided]
 
 
 async def collect(stories: list[GoldStory], options: ServiceOptions) -> list[StoryOutcome]:
@@ -139,11 +141,13 @@ async def collect(stories: list[GoldStory], options: ServiceOptions) -> list[Sto
         for story, articles in zip(stories, submitted, strict=True):
             by_key = {a.key: a for a in articles}
             diffs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            offered: dict[tuple[str, str], list[dict[str, Any]]] = {}
             for left, right in itertools.combinations(story.articles, 2):
                 ids = by_key[left.key].article_id, by_key[right.key].article_id
                 if ids[0] is not None and ids[1] is not None:
-                    diffs[(left.key, right.key)] = await service.diff(ids[0], ids[1])
-            outcomes.append(StoryOutcome(story.story, by_key, diffs))
+                    key = (left.key, right.key)
+                    diffs[key], offered[key] = await service.diff(ids[0], ids[1])
+            outcomes.append(StoryOutcome(story.story, by_key, diffs, offered))
         return outcomes
 
 

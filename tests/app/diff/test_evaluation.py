@@ -56,6 +56,18 @@ def test_scores_count_pairs_relations_and_conflicts() -> None:
     assert v1.recall == pytest.approx(0.9)
 
 
+def test_a_gold_pair_scored_under_the_threshold_is_offered_to_check() -> None:
+    # Worded apart ("Kenya now has more than 600 police deployed in Haiti" / "Kenya sent an
+    # initial group of 400 police to Haiti in June 2024"), the two totals score 0.22: not made,
+    # but offered to check, the only pair offered, so a reader sees every gold pair.
+    varied = score_story(seed(), "varied")
+    assert (varied.gold, varied.aligned) == (10, 9)
+    assert varied.misses == ["kenya-haiti varied a4~b2: not aligned (offered to check)"]
+    assert (varied.offered, varied.offered_gold) == (1, 1)
+    assert varied.recall == pytest.approx(0.9)
+    assert varied.recall_with_offered == 1.0 and varied.offered_precision == 1.0
+
+
 @pytest.mark.parametrize("wording", ["canonical", "varied"])
 def test_the_seed_story_ledger_has_every_gold_pair_and_one_backed_conflict(wording: str) -> None:
     ledger = score_ledger(seed(), wording)

@@ -82,6 +82,27 @@ def test_cross_validation_chooses_the_most_conservative_setting_within_a_pair_of
     assert fit_alignment.choose(grid) == (0.1, 0.2)
 
 
+def test_the_undecided_band_is_the_widest_whose_offers_are_one_fact_at_least_half_the_time() -> (
+    None
+):
+    def offers(canonical: tuple[int, int], varied: tuple[int, int]) -> dict[str, DiffScore]:
+        return {w: DiffScore(offered=n, offered_gold=g)
+                for w, (n, g) in (("canonical", canonical), ("varied", varied))}  # fmt: skip
+
+    bands = {
+        0.15: offers((4, 2), (10, 8)),  # 10 of 14
+        0.3: offers((8, 3), (16, 10)),  # 13 of 24
+        0.45: offers((10, 3), (20, 9)),  # 12 of 30: under half
+        0.6: offers((10, 3), (22, 14)),  # 17 of 32: over half again, past a band under it
+    }
+    assert fit_alignment.choose_band(bands) == 0.3
+    # When even the narrowest band offers mostly other facts, it is kept: the narrowest.
+    assert (
+        fit_alignment.choose_band({0.15: offers((4, 1), (4, 1)), 0.3: offers((8, 2), (8, 2))})
+        == 0.15
+    )
+
+
 def test_a_bound_reported_early_fits_the_total_counted_later() -> None:
     # "At least 41 dead" on Monday and 128 deaths on Thursday: the qualifier admits the later
     # count, so the figures are as close as one changing total's can be.

@@ -66,6 +66,8 @@ def check_bridge_figures(report: dict[str, Any]) -> None:
         "gold_pairs": 3,
         "predicted_pairs": 3,
         "aligned_pairs": 3,
+        "offered_pairs": 0,
+        "offered_gold_pairs": 0,
         "right_relations": 3,
         "articles": 2,
         "failed_articles": 0,
@@ -74,8 +76,9 @@ def check_bridge_figures(report: dict[str, Any]) -> None:
         "completion_tokens": report["counts"]["completion_tokens"],
     }
     figures = report["figures"]
-    rates = [name for name in figures if not name.endswith("per_article")]
-    assert len(rates) == 8
+    assert figures["offered_precision"] is None  # nothing was offered to check
+    rates = [n for n in figures if not n.endswith("per_article") and n != "offered_precision"]
+    assert len(rates) == 9
     for name in rates:
         assert figures[name] == 1.0, name
     assert figures["llm_calls_per_article"] == 1.0

@@ -106,6 +106,27 @@ def test_pairs_scored_through_the_claim_match() -> None:
     assert sum(n for row in matrix.values() for n in row.values()) == 4
 
 
+def test_a_missed_pair_offered_to_check_is_seen_but_not_counted_as_made() -> None:
+    matched = {1: "a1", 2: "b1", 3: "a2", 4: "b2", 5: "a3", 6: "b3"}
+    gold = [GoldPair("a1", "b1", "agree"), GoldPair("a2", "b2", "updates")]
+    outcome = score_pairs(
+        gold,
+        [PredictedPair(1, 2, "agree")],
+        matched,
+        offered=[PredictedPair(4, 3, "updates"), PredictedPair(5, 6, "conflict")],
+    )
+    counts = outcome.counts
+    assert (counts.predicted_pairs, counts.aligned_pairs) == (1, 1)
+    assert (counts.offered_pairs, counts.offered_gold_pairs) == (2, 1)
+    assert outcome.missed == outcome.offered == [GoldPair("a2", "b2", "updates")]
+    figures = counts.figures()
+    assert figures["alignment_recall"] == 0.5
+    assert figures["recall_with_offered"] == 1.0
+    assert figures["offered_precision"] == 0.5
+    # An offered pair is no prediction: no false pair, no conflict called.
+    assert outcome.false == [] and figures["conflict_precision"] is None
+
+
 def test_a_gold_pair_found_twice_counts_once() -> None:
     # Two stored claims matched to one gold claim cannot happen through match_claims, but a
     # diff that pairs the same two gold claims twice (via two articles' sides) must not score

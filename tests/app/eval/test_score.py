@@ -87,7 +87,9 @@ def test_a_story_scored_claim_by_claim_and_pair_by_pair() -> None:
     assert score.details["unmatched_claims"] == [
         {"article": "a", "id": 14, "statement": "claim 14"}
     ]
-    assert score.details["missed_pairs"] == [{"left": "a3", "right": "b3", "relation": "agree"}]
+    assert score.details["missed_pairs"] == [
+        {"left": "a3", "right": "b3", "relation": "agree", "offered_to_check": False}
+    ]
     assert score.details["wrong_relations"] == [
         {"left": "a2", "right": "b2", "gold": "conflict", "predicted": "agree", "explanation": "…"}
     ]
