@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.diff import structured
+from app.diff import align, structured
 from app.diff.align import Relation, diff_claims
 from app.diff.evaluation import DiffScore, gold_diff_claims
 from app.diff.features import features, features_of
@@ -80,6 +80,15 @@ def test_cross_validation_chooses_the_most_conservative_setting_within_a_pair_of
     # A false conflict costs as an alignment error does: precision of conflicts counts.
     grid[(0.1, 0.3)] = both(_rates(0.94, 0.97, 0.7))
     assert fit_alignment.choose(grid) == (0.1, 0.2)
+
+
+def test_the_undecided_band_is_what_the_fit_on_dev_chooses() -> None:
+    bands = fit_alignment.cross_validate_band(
+        fit_alignment.load("dev"), structured.FIT_L2, structured.FIT_THRESHOLD
+    )
+    assert fit_alignment.choose_band(bands) == align.UNDECIDED_BAND == 0.5
+    chosen = bands[align.UNDECIDED_BAND].values()
+    assert (sum(s.offered for s in chosen), sum(s.offered_gold for s in chosen)) == (66, 35)
 
 
 def test_the_undecided_band_is_the_widest_whose_offers_are_one_fact_at_least_half_the_time() -> (
