@@ -69,7 +69,8 @@ def classify(a: Features, b: Features) -> tuple[Relation, str]:
         decided = ("figure", *figure)
         others = [("date", date)]
     else:
-        decided = ("statement", "agree", "same statement")
+        # Nothing to weigh but the words that paired them: say so, not that they are the same.
+        decided = ("statement", "agree", "no figure or date on either side to tell them apart")
     field, verdict, note = decided
     notes = [f"{field} decides: {note}"]
     notes += [f"{name}: {found[1]}" for name, found in others if found is not None]

@@ -7,6 +7,7 @@ adjudicator's answer when one was asked (app.services.adjudication).
 
 from __future__ import annotations
 
+from app.diff.scoring import DEFAULT_THRESHOLD
 from app.diff.types import Pair
 
 # The prefixes app.diff.align gives an undecided pair's explanation (it imports these).
@@ -24,7 +25,7 @@ def why(pair: Pair) -> str:
             "this pair a conflict would be a guess."
         )
     elif pair.explanation.startswith(UNDER_THRESHOLD):
-        line = f"They scored {pair.score:.2f}, under the alignment threshold."
+        line = f"They scored {pair.score:.2f}, under the {DEFAULT_THRESHOLD:.2f} a pair needs."
     else:
         line = pair.explanation.split(": ", 1)[0].capitalize() + "."
     _, apart, reason = pair.explanation.partition(ADJUDICATED_APART)

@@ -299,6 +299,16 @@ def test_a_more_precise_date_refines_when_no_figure_decides() -> None:
     assert explanation.startswith("date decides: January (2025-01) vs 18 January 2025")
 
 
+def test_a_pair_with_nothing_to_weigh_says_so_rather_than_calling_them_the_same() -> None:
+    bare = {"value": None, "unit": None, "qualifier": None,
+            "time_text": None, "time_start": None, "time_end": None}  # fmt: skip
+    relation, explanation = one_pair(claim(**bare), claim(**bare))
+    assert relation is Relation.agree
+    assert explanation == (
+        "statement decides: no figure or date on either side to tell them apart (kenya · deployed)"
+    )
+
+
 def test_an_undated_side_is_no_evidence_of_another_time() -> None:
     relation, explanation = one_pair(claim(), claim(time_text=None, time_start=None, time_end=None))
     assert relation is Relation.agree and "only left dates it" in explanation

@@ -51,7 +51,7 @@ def test_diff_markdown_offers_a_pair_just_under_the_threshold_to_check() -> None
     assert "Not counted above: each pair may be one fact, but the diff could not tell." in check
     assert "| value | 1,000 personnel | no figure |" in check
     quote = "> **Harbor Wire** (chars 403–446): “Nairobi has promised 1,000 personnel in all”"
-    why = "Why: They scored 0.52, under the alignment threshold. Alignment score 0.52."
+    why = "Why: They scored 0.52, under the 0.65 a pair needs. Alignment score 0.52."
     assert quote in check and why in check
 
 
