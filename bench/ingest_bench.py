@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import httpx
 from rich.console import Console
@@ -106,10 +107,19 @@ def simulated_llm(*args: str) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def settings_for(url: str, database: Path, **extra: object) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+class SettingsChanges(TypedDict, total=False):
+    """What a scenario sets on top of the bench's own settings (names as in Settings)."""
+
+    worker_concurrency: int
+    llm_http_client: str
+    llm_max_in_flight: int
+    llm_rpm: int
+
+
+def settings_for(url: str, database: Path, **changes: Unpack[SettingsChanges]) -> Settings:
+    return Settings(
         llm_mode="live", llm_base_url=url, llm_api_key="sk-sim",
-        database_url=f"sqlite:///{database}", _env_file=None, **extra,
+        database_url=f"sqlite:///{database}", _env_file=None, **changes,
     )  # fmt: skip
 
 
@@ -278,7 +288,7 @@ async def run_naive(engine: Engine, settings: Settings, texts: list[str]) -> Out
 class Scenario:
     name: str
     sim_args: list[str]
-    settings: dict[str, object]
+    settings: SettingsChanges
     articles: int
     baseline_articles: int
     bound: float | None  # articles/s the setting allows at best

@@ -7,7 +7,7 @@ VENV="${VENV:-.venv}"
 bin="$VENV/bin"
 
 echo "== ruff";        "$bin/ruff" check . && "$bin/ruff" format --check .
-echo "== mypy";        "$bin/mypy" app schemas
+echo "== mypy";        "$bin/mypy" app schemas bench
 echo "== import-linter"; "$bin/lint-imports"
 
 if [ -z "${FACTDIFF_TEST_POSTGRES_URL:-}" ]; then

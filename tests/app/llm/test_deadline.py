@@ -96,6 +96,7 @@ def deadline_settings(base_url: str, **changes: object) -> Settings:
 
 
 @pytest.mark.parametrize("http_client", list(LLMHttpClient))
+@pytest.mark.usefixtures("no_collector_pause")
 def test_a_drip_fed_answer_ends_the_run_at_the_deadline(
     make_client: ClientFactory,
     session: Session,
@@ -134,6 +135,7 @@ async def drip() -> AsyncIterator[bytes]:
         await asyncio.sleep(DRIP_S)
 
 
+@pytest.mark.usefixtures("no_collector_pause")
 def test_a_drip_fed_answer_through_respx_ends_at_the_deadline(
     make_client: ClientFactory, session: Session
 ) -> None:
@@ -199,6 +201,7 @@ def test_the_time_an_extraction_may_take(
     assert time_limit_s(chunks, settings) == expected_rounds * 6 * (10 + WAIT_BEFORE_REQUEST_S)
 
 
+@pytest.mark.usefixtures("no_collector_pause")
 def test_an_extraction_past_its_time_limit_ends_and_its_lease_is_not_renewed(
     make_client: ClientFactory, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
