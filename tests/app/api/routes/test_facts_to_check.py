@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.store.models import Claim
+from tests.app.store.test_db import postgres_engine, postgres_http  # noqa: F401  (fixtures)
 from tests.conftest import load_article
 
 CURATOR = {"actor": "desk@example.org", "reason": "the two totals were worded far apart"}
@@ -68,9 +69,20 @@ def fact_of(engine: Engine, claim_id: int) -> int:
         return claim.fact_id
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(
+    request: pytest.FixtureRequest, client: TestClient, engine: Engine
+) -> tuple[TestClient, Engine]:
+    """The app over SQLite, or over a migrated PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        return client, engine
+    return request.getfixturevalue("postgres_http"), request.getfixturevalue("postgres_engine")
+
+
 @pytest.fixture
-def totals(client: TestClient, engine: Engine) -> tuple[int, int]:
+def totals(db: tuple[TestClient, Engine]) -> tuple[TestClient, int, int]:
     """The two Kenyan totals as two stored facts: (June's 400, January's over 600)."""
+    client, engine = db
     ids = {}
     for stem in ("kenya-haiti-217", "kenya-haiti-270"):
         response = client.post("/articles", json=load_article(stem))
@@ -89,7 +101,7 @@ def totals(client: TestClient, engine: Engine) -> tuple[int, int]:
     assert client.get("/facts").status_code == 200  # assigns the hand-added claims
     june, now = (fact_of(engine, c) for c in added)
     assert june != now
-    return june, now
+    return client, june, now
 
 
 def to_check(client: TestClient, fact_id: int) -> list[dict[str, Any]]:
@@ -99,9 +111,9 @@ def to_check(client: TestClient, fact_id: int) -> list[dict[str, Any]]:
 
 
 def test_the_two_totals_are_offered_to_each_other_as_an_update(
-    client: TestClient, totals: tuple[int, int]
+    totals: tuple[TestClient, int, int],
 ) -> None:
-    june, now = totals
+    client, june, now = totals
     offers = {o["id"]: o for o in to_check(client, june)}
     assert offers[now] == {
         "id": now,
@@ -123,9 +135,9 @@ def test_the_two_totals_are_offered_to_each_other_as_an_update(
 
 
 def test_a_split_between_them_ends_the_offer(
-    client: TestClient, engine: Engine, totals: tuple[int, int]
+    totals: tuple[TestClient, int, int],
 ) -> None:
-    june, now = totals
+    client, june, now = totals
     merged = client.post(f"/facts/{june}/merge", json={"other_fact_id": now, **CURATOR})
     assert merged.status_code == 200, merged.text
     sources = merged.json()["fact"]["sources"]
@@ -138,9 +150,9 @@ def test_a_split_between_them_ends_the_offer(
 
 
 def test_after_a_merge_the_merged_fact_is_gone_from_the_list(
-    client: TestClient, totals: tuple[int, int]
+    totals: tuple[TestClient, int, int],
 ) -> None:
-    june, now = totals
+    client, june, now = totals
     merged = client.post(f"/facts/{june}/merge", json={"other_fact_id": now, **CURATOR})
     assert merged.status_code == 200, merged.text
     assert now not in {o["id"] for o in merged.json()["to_check"]}
