@@ -46,21 +46,23 @@ def to_check(session: Session, *, fact_id: int, claims: list[DiffClaim]) -> list
     }
     if not entities:
         return []
-    sharing = select(Claim.fact_id).where(
-        *live,
-        or_(col(Claim.entity_id).in_(entities), col(Claim.object_entity_id).in_(entities)),
-    )
+    # From the block's facts to their claims (ix_fact_block, then ix_claim_fact_status): a
+    # busy entity's claims are many more, and object entities have no index.
     candidates = session.exec(
-        select(Fact).where(
+        select(Fact.id, Fact.label)  # not whole rows: PostgreSQL has no DISTINCT over json
+        .join(Claim, col(Claim.fact_id) == col(Fact.id))
+        .where(
             Fact.schema_name == fact.schema_name,
             Fact.block == fact.block,
             col(Fact.merged_into_id).is_(None),
             col(Fact.id) != fact_id,
-            col(Fact.id).in_(sharing),
+            *live,
+            or_(col(Claim.entity_id).in_(entities), col(Claim.object_entity_id).in_(entities)),
         )
+        .distinct()
     ).all()
     apart = split_apart(session, fact_id)
-    labels = {f.id: f.label for f in candidates if f.id is not None and f.id not in apart}
+    labels = {i: label for i, label in candidates if i is not None and i not in apart}
     if not labels:
         return []
     members: dict[int, list[DiffClaim]] = defaultdict(list)
