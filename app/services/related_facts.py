@@ -71,6 +71,12 @@ def to_check(session: Session, *, fact_id: int, claims: list[DiffClaim]) -> list
     return [FactToCheck(r, labels[r.fact_id]) for r in facts_to_check(claims, members)]
 
 
+def to_check_of(session: Session, fact_id: int) -> list[FactToCheck]:
+    """The same, reading the fact's current claims first (the ledger page shows only some)."""
+    claims = load_claims(session, where=[col(Claim.fact_id) == fact_id, current_claims()])
+    return to_check(session, fact_id=fact_id, claims=claims)
+
+
 def split_apart(session: Session, fact_id: int) -> set[int]:
     """The live facts a curator split a claim of this fact into, or out of into this fact: a
     fact merged since answers as the one it went into, as GET /facts/{id} does."""
