@@ -4,15 +4,18 @@ The candidates are the live facts of the fact's schema and block (its fact kind,
 for claims of older schemas) that share an entity with it, as subject or object, each with its
 current active claims; app.diff.related scores them. A curator's word stands, as in the diff
 (app.services.comparison): two facts a curator split apart are never offered to each other,
-and a fact merged away is no longer live.
+and a fact merged away is no longer live. The lists of a page of facts are read together, in a
+handful of statements whatever the page's length.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_
+from sqlalchemy import or_, tuple_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.diff.related import RelatedFact, facts_to_check
@@ -21,6 +24,7 @@ from app.services.diff_sources import load_claims
 from app.store.fact_models import Fact, FactAction, FactAudit
 from app.store.fact_revisions import current_claims
 from app.store.models import Claim, ClaimStatus
+from app.store.sql_lists import one_of
 
 
 @dataclass(frozen=True)
@@ -32,54 +36,98 @@ class FactToCheck:
 def to_check(session: Session, *, fact_id: int, claims: list[DiffClaim]) -> list[FactToCheck]:
     """The facts that may be the stored fact ``fact_id`` (whose current claims are ``claims``),
     best first."""
-    fact = session.get(Fact, fact_id)
-    if fact is None or not claims:
-        return []
+    return to_check_all(session, {fact_id: claims}).get(fact_id, [])
+
+
+def to_check_of(session: Session, fact_ids: Sequence[int]) -> dict[int, list[FactToCheck]]:
+    """The lists of these facts, reading their current claims first (the ledger page shows
+    only some of each fact's)."""
+    if not fact_ids:
+        return {}
+    where = [one_of(session, col(Claim.fact_id), sorted(set(fact_ids))), current_claims()]
+    claims: dict[int, list[DiffClaim]] = {i: [] for i in fact_ids}
+    for c in load_claims(session, where=where):
+        claims[c.fact_id or 0].append(c)
+    return to_check_all(session, claims)
+
+
+def to_check_all(
+    session: Session, facts: Mapping[int, list[DiffClaim]]
+) -> dict[int, list[FactToCheck]]:
+    """Each fact's list, given its current claims."""
     live = [col(Claim.status) == ClaimStatus.active.value, current_claims()]
-    entities = {
-        e
-        for row in session.exec(
-            select(Claim.entity_id, Claim.object_entity_id).where(Claim.fact_id == fact_id, *live)
+    ids = sorted(i for i, claims in facts.items() if claims)
+    if not ids:
+        return {}
+    rows = session.exec(select(Fact.id, Fact.schema_name, Fact.block).where(col(Fact.id).in_(ids)))
+    place = {i: (schema, block) for i, schema, block in rows if i is not None}
+    entities: dict[int, set[int]] = defaultdict(set)
+    for fact_id, *named in session.exec(
+        select(Claim.fact_id, Claim.entity_id, Claim.object_entity_id).where(
+            col(Claim.fact_id).in_(ids), *live
         )
-        for e in row
-        if e is not None
+    ):
+        entities[fact_id or 0].update(e for e in named if e is not None)
+    wanted = {e for found in entities.values() for e in found}
+    if not place or not wanted:
+        return {}
+    # From the blocks' facts to their claims (ix_fact_block, then ix_claim_fact_status): a busy
+    # entity's claims are many more, and object entities have no index.
+    sharing = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Fact.id),
+                col(Fact.label),
+                col(Fact.schema_name),
+                col(Fact.block),
+                col(Claim.entity_id),
+                col(Claim.object_entity_id),
+            )
+            .join(Claim, col(Claim.fact_id) == col(Fact.id))
+            .where(
+                tuple_(col(Fact.schema_name), col(Fact.block)).in_(sorted(set(place.values()))),
+                col(Fact.merged_into_id).is_(None),
+                *live,
+                or_(col(Claim.entity_id).in_(wanted), col(Claim.object_entity_id).in_(wanted)),
+            )
+            .distinct()
+        )
+        .all()
+    )
+    labels: dict[int, str] = {}
+    about: dict[tuple[str, str], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for other, label, schema, block, *named in sharing:
+        if other is not None:
+            labels[other] = label
+            about[schema, block][other].update(e for e in named if e is not None)
+    apart = split_apart(session)
+    candidates = {
+        fact_id: [
+            other
+            for other, names in about[place[fact_id]].items()
+            if other != fact_id and names & entities[fact_id] and other not in apart[fact_id]
+        ]
+        for fact_id in place
     }
-    if not entities:
-        return []
-    # From the block's facts to their claims (ix_fact_block, then ix_claim_fact_status): a
-    # busy entity's claims are many more, and object entities have no index.
-    candidates = session.exec(
-        select(Fact.id, Fact.label)  # not whole rows: PostgreSQL has no DISTINCT over json
-        .join(Claim, col(Claim.fact_id) == col(Fact.id))
-        .where(
-            Fact.schema_name == fact.schema_name,
-            Fact.block == fact.block,
-            col(Fact.merged_into_id).is_(None),
-            col(Fact.id) != fact_id,
-            *live,
-            or_(col(Claim.entity_id).in_(entities), col(Claim.object_entity_id).in_(entities)),
-        )
-        .distinct()
-    ).all()
-    apart = split_apart(session, fact_id)
-    labels = {i: label for i, label in candidates if i is not None and i not in apart}
-    if not labels:
-        return []
+    wanted_claims = sorted({o for found in candidates.values() for o in found})
     members: dict[int, list[DiffClaim]] = defaultdict(list)
-    for c in load_claims(session, where=[col(Claim.fact_id).in_(labels), current_claims()]):
-        members[c.fact_id or 0].append(c)
-    return [FactToCheck(r, labels[r.fact_id]) for r in facts_to_check(claims, members)]
+    if wanted_claims:
+        where = [one_of(session, col(Claim.fact_id), wanted_claims), current_claims()]
+        for c in load_claims(session, where=where):
+            members[c.fact_id or 0].append(c)
+    return {
+        fact_id: [
+            FactToCheck(r, labels[r.fact_id])
+            for r in facts_to_check(facts[fact_id], {o: members[o] for o in found})
+        ]
+        for fact_id, found in candidates.items()
+    }
 
 
-def to_check_of(session: Session, fact_id: int) -> list[FactToCheck]:
-    """The same, reading the fact's current claims first (the ledger page shows only some)."""
-    claims = load_claims(session, where=[col(Claim.fact_id) == fact_id, current_claims()])
-    return to_check(session, fact_id=fact_id, claims=claims)
-
-
-def split_apart(session: Session, fact_id: int) -> set[int]:
-    """The live facts a curator split a claim of this fact into, or out of into this fact: a
-    fact merged since answers as the one it went into, as GET /facts/{id} does."""
+def split_apart(session: Session) -> dict[int, set[int]]:
+    """For each live fact, the live facts a curator split a claim of it into, or out of into
+    it: a fact merged since answers as the one it went into, as GET /facts/{id} does."""
     rows = session.exec(
         select(FactAudit.fact_id, FactAudit.other_fact_id).where(
             FactAudit.action == FactAction.split_out.value
@@ -98,11 +146,9 @@ def split_apart(session: Session, fact_id: int) -> set[int]:
             i = j
         return i
 
-    apart: set[int] = set()
+    apart: dict[int, set[int]] = defaultdict(set)
     for a, b in rows:
-        if b is None:
-            continue
-        ends = {live(a), live(b)}
-        if fact_id in ends:
-            apart |= ends - {fact_id}
+        if b is not None and live(a) != live(b):
+            apart[live(a)].add(live(b))
+            apart[live(b)].add(live(a))
     return apart

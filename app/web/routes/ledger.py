@@ -86,7 +86,7 @@ def ledger_response(
         facts=facts,
         timelines={f.key: timeline(f) for f in facts},
         compare={f.key: compared(f) for f in facts},
-        to_check={f.id: related_facts.to_check_of(session, f.id) for f in facts if f.id},
+        to_check=related_facts.to_check_of(session, [f.id for f in facts if f.id]),
         conflicts=sum(f.status == "conflict" for f in facts),
         describe_quantity=describe_quantity,
         describe_time=describe_time,
