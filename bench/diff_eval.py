@@ -11,7 +11,9 @@ split, both wordings): alignment P and R >= 95%, conflict precision >= 95%, rela
 accuracy >= 90%. The ledger columns cluster each story's claims as `/facts` would: the
 cross-article pairs put in one fact against the gold pairs, and the conflict facts, with how
 many no gold conflict pair backs. "to check" counts the pairs the diff offers as undecided
-(one fact by gold in brackets), and "made or to check" the gold pairs a reader sees either way.
+(one fact by gold in brackets), and "made or to check" the gold pairs a reader sees either way;
+"ledger made or to check" the gold pairs in one fact, or in two facts that GET /facts/{id}
+offers each other to check (app.diff.related), which a curator sees either way.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def main() -> None:
         raise SystemExit(f"no stories under {EVAL}/{args.split}")
     columns = ("fields", "wording", "gold pairs", "predicted", "alignment P", "alignment R",
                "relation accuracy", "conflict P", "targets", "to check (one fact)",
-               "made or to check", "ledger P", "ledger R",
+               "made or to check", "ledger P", "ledger R", "ledger made or to check",
                "ledger conflicts (unbacked)")  # fmt: skip
     rows, misses = [], []
     for fields, v1 in (("v2 (canonical fields)", False), ("v1 (words only)", True)):
@@ -68,6 +70,7 @@ def main() -> None:
                          met(score), f"{score.offered} ({score.offered_gold})",
                          f"{score.recall_with_offered:.1%}",
                          f"{ledger.precision:.1%}", f"{ledger.recall:.1%}",
+                         f"{ledger.recall_with_offered:.1%}",
                          f"{ledger.conflict_facts} ({ledger.unbacked_conflicts})"))  # fmt: skip
             if not v1:
                 misses += score.misses

@@ -210,7 +210,23 @@ FACT_AUDIT: dict[str, Any] = {
     "reason": "More than 200 is a rounded figure from another count",
     "created_at": "2026-11-27T21:50:37.534321Z",
 }
-FACT_DETAIL: dict[str, Any] = {"fact": FACT, "timeline": TIMELINE, "audit": [FACT_AUDIT]}
+# The samples' fact 1 and their running total of the deployment (fact 3), worded apart.
+TO_CHECK: dict[str, Any] = {
+    "id": 3,
+    "label": "kenya · has deployed in total · police officers to Haiti",
+    "score": 0.167,
+    "relation": "conflict",
+    "explanation": "figure decides: 217 officers vs about 350 officers (about = ±5%); date: "
+    "only left dates it: on Saturday (2025-01-18); left: reported by Kenyan Interior Ministry; "
+    "right: reported by port officials in Mombasa (kenya · deployed)",
+    "why": "They scored 0.17, under the 0.65 a claim needs to join a fact.",
+}
+FACT_DETAIL: dict[str, Any] = {
+    "fact": FACT,
+    "timeline": TIMELINE,
+    "audit": [FACT_AUDIT],
+    "to_check": [TO_CHECK],
+}
 # Fact 74 (FACT_AUDIT's split) merged back: the rounded figure is the same deployment.
 FACT_MERGE: dict[str, Any] = {
     "other_fact_id": 74,

@@ -110,6 +110,15 @@ def assign_to_clusters(
     return chosen
 
 
+def fact_score(
+    f: Features, members: list[Features], floor: float, pairs: PairMemo | None = None
+) -> float | None:
+    """How assignment scores a claim against a fact (its leader and first exemplars of
+    ``members``, in id order): the mean, or None when the leader or the mean is under
+    ``floor``. With a floor under the threshold it tells how near a claim came to a fact."""
+    return _match(f, members[:EXEMPLARS], floor, {} if pairs is None else pairs)
+
+
 def _floor(best: list[float], size: int, threshold: float) -> float:
     """The least mean a claim's next cluster needs to matter: the other claims of its article
     take one cluster each at most, so a claim takes one of its `size` best, and a cluster

@@ -16,7 +16,9 @@ from itertools import combinations
 from typing import Any
 
 from app.diff.align import DEFAULT_THRESHOLD, diff_claims
-from app.diff.ledger import build_ledger
+from app.diff.features import features
+from app.diff.ledger import Fact, block_key, build_ledger
+from app.diff.related import facts_to_check
 from app.diff.types import DiffClaim
 
 Story = Mapping[str, Any]
@@ -181,9 +183,13 @@ class LedgerScore:
     right: int = 0
     conflict_facts: int = 0
     unbacked_conflicts: int = 0
+    offered: int = 0  # fact pairs offered to check (app.diff.related), either way round
+    offered_gold: int = 0  # gold pairs the ledger split over two facts offered to check
 
     def __iadd__(self, other: LedgerScore) -> LedgerScore:
-        for name in ("gold", "made", "right", "conflict_facts", "unbacked_conflicts"):
+        names = ("gold", "made", "right", "conflict_facts", "unbacked_conflicts", "offered",
+                 "offered_gold")  # fmt: skip
+        for name in names:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
@@ -195,6 +201,11 @@ class LedgerScore:
     def recall(self) -> float:
         return self.right / self.gold if self.gold else 1.0
 
+    @property
+    def recall_with_offered(self) -> float:
+        """Gold pairs a curator sees: in one fact, or in two facts offered to check."""
+        return (self.right + self.offered_gold) / self.gold if self.gold else 1.0
+
 
 def score_ledger(story: Story, wording: str, *, v1: bool = False) -> LedgerScore:
     """Cluster every claim of the story's articles, as /facts would for its entity."""
@@ -204,7 +215,8 @@ def score_ledger(story: Story, wording: str, *, v1: bool = False) -> LedgerScore
     prepare = without_canonical_fields if v1 else (lambda c: c)
     score = LedgerScore(gold=len(gold))
     made: set[frozenset[str]] = set()
-    for fact in build_ledger([prepare(c) for rows in claims.values() for _, c in rows]):
+    facts = build_ledger([prepare(c) for rows in claims.values() for _, c in rows])
+    for fact in facts:
         members = [(c.article_id, ids[c.id]) for c in fact.sources]
         keys = {frozenset((x, y)) for (ax, x), (ay, y) in combinations(members, 2) if ax != ay}
         made |= keys
@@ -212,4 +224,29 @@ def score_ledger(story: Story, wording: str, *, v1: bool = False) -> LedgerScore
             score.conflict_facts += 1
             score.unbacked_conflicts += not any(gold.get(k) == "conflict" for k in keys)
     score.made, score.right = len(made), len(made & gold.keys())
+    offered = offered_facts(facts)
+    score.offered = len(offered)
+    home = {ids[c.id]: k for k, fact in enumerate(facts) for c in fact.sources}
+    score.offered_gold = sum(
+        frozenset(home[g] for g in key) in offered for key in gold.keys() - made
+    )
     return score
+
+
+def offered_facts(facts: list[Fact]) -> set[frozenset[int]]:
+    """The pairs of facts (by index) that GET /facts/{id} would offer to check, either way
+    round: each fact's to_check list among the facts of its block that share an entity."""
+    blocks = [block_key(features(fact.sources[0]))[0] for fact in facts]
+    entities = [
+        {e.casefold() for c in fact.sources for e in (c.subject, c.object_entity) if e}
+        for fact in facts
+    ]
+    offered: set[frozenset[int]] = set()
+    for k, fact in enumerate(facts):
+        candidates = {
+            j: other.sources
+            for j, other in enumerate(facts)
+            if j != k and blocks[j] == blocks[k] and entities[j] & entities[k]
+        }
+        offered |= {frozenset((k, r.fact_id)) for r in facts_to_check(fact.sources, candidates)}
+    return offered

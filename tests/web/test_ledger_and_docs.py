@@ -38,6 +38,27 @@ def test_the_ledger_lists_conflicts_first_with_every_source(page: Page, service:
     expect(conflict_card).to_contain_text("270 officers")
 
 
+def test_the_ledger_offers_facts_to_check_with_a_merge_form(page: Page, service: Service) -> None:
+    conflict = service.get("/facts", entity="Kenya")["data"][0]
+    offers = service.get(f"/facts/{conflict['id']}")["to_check"]
+    assert offers, "the samples' deployment conflict has a fact to check"
+    page.goto(f"{service.url}/pages/ledger?entity=Kenya")
+    section = page.locator("article.fact").first.locator("section.to-check")
+    items = section.locator("li")
+    expect(items).to_have_count(len(offers))
+    first = offers[0]
+    expect(items.first).to_contain_text(
+        f"May be the same fact as #{first['id']} ({first['label']}), score {first['score']:.2f}"
+    )
+    items.first.get_by_text(f"Merge #{first['id']} into this fact").first.click()
+    form = items.first.locator("form")
+    expect(form).to_have_attribute("action", f"/pages/facts/{conflict['id']}/merge")
+    expect(form.locator('input[name="other_id"]')).to_have_value(str(first["id"]))
+    section.scroll_into_view_if_needed()
+    screenshot(page, "ledger-to-check", full_page=False)
+    assert serious_violations(page) == []
+
+
 def test_a_quote_in_the_ledger_opens_lit_in_its_article(page: Page, service: Service) -> None:
     conflict = service.get("/facts", entity="Kenya")["data"][0]
     source = next(s for s in conflict["sources"] if s["quantity"]["value"] == 270)

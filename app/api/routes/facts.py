@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import diff_examples
 from app.api.deps import SessionDep
-from app.api.diff_models import FactDetailPublic
 from app.api.error_docs import refusal, refusals
-from app.services import comparison, fact_curation
+from app.api.fact_models import FactDetailPublic
+from app.services import comparison, fact_curation, related_facts
 from app.store.models import MAX_ID
 
 router = APIRouter(prefix="/facts", tags=["facts"])
@@ -44,12 +44,14 @@ class FactSplit(Curator):
 def _detail(session: SessionDep, fact_id: int) -> FactDetailPublic:
     fact = comparison.read_fact(session, fact_id)
     assert fact.id is not None
-    return FactDetailPublic.of(fact, fact_curation.audit_of(session=session, fact_id=fact.id))
+    audit = fact_curation.audit_of(session=session, fact_id=fact.id)
+    to_check = related_facts.to_check(session, fact_id=fact.id, claims=fact.sources)
+    return FactDetailPublic.of(fact, audit, to_check)
 
 
 @router.get("/{fact_id}", response_model=FactDetailPublic, responses=NO_FACT)
 def read_fact(fact_id: FactId, session: SessionDep) -> FactDetailPublic:
-    """Read one fact: every source's value and quote, its timeline and what curators changed."""
+    """Read one fact: its sources, timeline, what curators changed and the facts to check."""
     return _detail(session, fact_id)
 
 

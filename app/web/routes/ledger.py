@@ -15,7 +15,7 @@ from app.core.config import Settings
 from app.diff.ledger import Fact
 from app.diff.rules import describe_quantity, describe_time
 from app.diff.types import DiffClaim
-from app.services import comparison
+from app.services import comparison, related_facts
 from app.services.fact_summaries import PAGE_SOURCES, SummarisedFact
 from app.web.deps import Caller, PageCaller, render
 
@@ -86,6 +86,7 @@ def ledger_response(
         facts=facts,
         timelines={f.key: timeline(f) for f in facts},
         compare={f.key: compared(f) for f in facts},
+        to_check=related_facts.to_check_of(session, [f.id for f in facts if f.id]),
         conflicts=sum(f.status == "conflict" for f in facts),
         describe_quantity=describe_quantity,
         describe_time=describe_time,

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from app.api import curation_models, diff_models, error_docs, models
+from app.api import curation_models, diff_models, error_docs, fact_models, models
 from app.api.error_docs import ErrorPublic
 from app.api.routes import entities, facts
 from app.store.models import ArticleCreate
@@ -159,7 +159,7 @@ def test_placeholder_finder_finds_one() -> None:
 
 
 def example_models() -> Iterator[type[BaseModel]]:
-    for module in (models, diff_models, curation_models, error_docs, entities, facts):
+    for module in (models, diff_models, fact_models, curation_models, error_docs, entities, facts):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, BaseModel) and cls.__module__ == module.__name__:
                 yield cls

@@ -82,3 +82,17 @@ def test_the_seed_story_ledger_has_every_gold_pair_and_one_backed_conflict(wordi
     v1 = score_ledger(seed(), wording, v1=True)
     expected = {"canonical": (9, 1), "varied": (3, 0)}[wording]
     assert (v1.right, v1.conflict_facts) == expected
+
+
+def test_the_ledger_offers_the_two_totals_it_keeps_apart_to_check() -> None:
+    # Worded apart, the totals are two facts; each is the other's only fact to check, so a
+    # curator sees every gold pair: nine in one fact, the tenth between two offered facts.
+    varied = score_ledger(seed(), "varied")
+    assert (varied.right, varied.offered, varied.offered_gold) == (9, 1, 1)
+    assert varied.recall == pytest.approx(0.9) and varied.recall_with_offered == 1.0
+    # In the canonical wording every gold pair is in one fact and nothing needs offering.
+    canonical = score_ledger(seed(), "canonical")
+    assert (canonical.right, canonical.offered, canonical.offered_gold) == (10, 0, 0)
+    # As v1 claims the canonical wording keeps the totals apart and does not offer them.
+    v1 = score_ledger(seed(), "canonical", v1=True)
+    assert (v1.right, v1.offered_gold) == (9, 0) and v1.recall_with_offered == pytest.approx(0.9)

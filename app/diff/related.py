@@ -1,0 +1,124 @@
+"""A fact's "to check" list: other facts that may be the same fact, for a curator to merge.
+
+Pure, like app.diff.align: the stored facts' claims come in, the facts scored near enough to
+be worth a look go out. Assignment (app.diff.clustering) puts a claim in a fact only when it
+scores at least the threshold against the fact's leader and first exemplars; a report worded
+far apart from the first ("an initial group of 400 police sent in June" and "more than 600
+police deployed now") then starts a fact of its own, and the ledger shows two unrelated facts.
+The diff offers such a pair as undecided (app.diff.align.UNDECIDED_BAND); this offers the two
+facts, scored as assignment scores a claim against a fact (`fact_score`), never a second way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from app.diff.align import UNDECIDED_BAND, WORDS_UNDECIDED_BAND
+from app.diff.clustering import EXEMPLARS, fact_score
+from app.diff.features import Features, features_of
+from app.diff.relations import classify
+from app.diff.scoring import DEFAULT_THRESHOLD, score_features
+from app.diff.structured import PairMemo
+from app.diff.types import DiffClaim, Relation
+
+# A curator reads the list under each fact: the few nearest are worth a look, not a ranking.
+MAX_TO_CHECK = 5
+
+
+@dataclass(frozen=True)
+class RelatedFact:
+    """Another fact that may be this one: its best claim's mean score against the other fact,
+    and how the best pair of the two relates (app.diff.relations.classify)."""
+
+    fact_id: int
+    score: float
+    relation: Relation
+    explanation: str
+    claim: DiffClaim  # of this fact
+    other: DiffClaim  # of the other fact
+
+    @property
+    def why(self) -> str:
+        """One line, as the diff's undecided pairs say it (app.diff.undecided.why)."""
+        return (
+            f"They scored {self.score:.2f}, under the {DEFAULT_THRESHOLD:.2f} a claim needs "
+            "to join a fact."
+        )
+
+
+@dataclass(frozen=True)
+class _Side:
+    features: list[Features]  # in id order: the first EXEMPLARS are what claims meet
+    articles: frozenset[int]
+
+
+def _side(claims: Sequence[DiffClaim]) -> _Side:
+    found = features_of(sorted(claims, key=lambda c: c.id))
+    return _Side(found, frozenset(c.article_id for c in claims))
+
+
+def facts_to_check(
+    claims: Sequence[DiffClaim],
+    candidates: Mapping[int, Sequence[DiffClaim]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int = MAX_TO_CHECK,
+) -> list[RelatedFact]:
+    """The candidate facts scored under the threshold by at most the diff's undecided band,
+    best first (then by fact id), at most ``limit``.
+
+    A fact's score is the best of its claims' scores against the candidate and the
+    candidate's claims' scores against it, each as assignment scores a claim against a fact:
+    the mean against its leader and first exemplars. A claim is not scored against a fact
+    holding a claim of its article, as assignment would not put it there: one article stating
+    two figures tells them apart itself. A candidate scoring the threshold or more is not
+    offered (assignment kept them apart for another reason, such as one claim an article).
+    """
+    if not claims:
+        return []
+    this = _side(claims)
+    memo: PairMemo = {}
+    found: list[RelatedFact] = []
+    for fact_id, other_claims in candidates.items():
+        if not other_claims:
+            continue
+        other = _side(other_claims)
+        best = _best(this, other, threshold, memo)
+        if best is None:
+            continue
+        score, mine, theirs = best
+        if score >= threshold:
+            continue
+        relation, explanation = classify(mine, theirs)
+        found.append(RelatedFact(fact_id, score, relation, explanation, mine.claim, theirs.claim))
+    found.sort(key=lambda r: (-r.score, r.fact_id))
+    return found[:limit]
+
+
+def _best(
+    this: _Side, other: _Side, threshold: float, memo: PairMemo
+) -> tuple[float, Features, Features] | None:
+    """The best mean of a claim of one side against the other, with the pair it stands on
+    (this side's claim first): the claim and the member of the other fact it scores best
+    with. None when no claim comes within the band."""
+    best: tuple[float, Features, Features] | None = None
+    for mine, theirs, flipped in ((this, other, False), (other, this, True)):
+        members = theirs.features[:EXEMPLARS]
+        seen: set[object] = set()
+        for f in mine.features:
+            if f.claim.article_id in theirs.articles:
+                continue
+            key = f.scoring_key()
+            if key in seen:  # wire copy: one text, one score
+                continue
+            seen.add(key)
+            # As the diff: claims of older schemas, scored by their words, keep a narrow band.
+            structured = f.structured and members[0].structured
+            band = UNDECIDED_BAND if structured else WORDS_UNDECIDED_BAND
+            mean = fact_score(f, members, threshold - band, memo)
+            if mean is None or (best is not None and mean <= best[0]):
+                continue
+            nearest = max(members, key=lambda m: score_features(f, m, memo=memo))
+            best = (mean, nearest, f) if flipped else (mean, f, nearest)
+    return best
