@@ -54,8 +54,10 @@ class _Side:
 
 
 def _side(claims: Sequence[DiffClaim]) -> _Side:
-    found = features_of(sorted(claims, key=lambda c: c.id))
-    return _Side(found, frozenset(c.article_id for c in claims))
+    # A fact stands for itself by its first claims, as assignment meets it: a busy fact's
+    # hundreds of claims would cost a ledger page seconds and say nothing its first do not.
+    first = sorted(claims, key=lambda c: c.id)[:EXEMPLARS]
+    return _Side(features_of(first), frozenset(c.article_id for c in claims))
 
 
 def facts_to_check(
@@ -68,12 +70,13 @@ def facts_to_check(
     """The candidate facts scored under the threshold by at most the diff's undecided band,
     best first (then by fact id), at most ``limit``.
 
-    A fact's score is the best of its claims' scores against the candidate and the
-    candidate's claims' scores against it, each as assignment scores a claim against a fact:
-    the mean against its leader and first exemplars. A claim is not scored against a fact
-    holding a claim of its article, as assignment would not put it there: one article stating
-    two figures tells them apart itself. A candidate scoring the threshold or more is not
-    offered (assignment kept them apart for another reason, such as one claim an article).
+    A fact's score is the best of its first EXEMPLARS claims' scores against the candidate
+    and the candidate's first claims' scores against it, each as assignment scores a claim
+    against a fact: the mean against its leader and first exemplars. A claim is not scored
+    against a fact holding a claim of its article, as assignment would not put it there: one
+    article stating two figures tells them apart itself. A candidate scoring the threshold or
+    more is not offered (assignment kept them apart for another reason, such as one claim an
+    article).
     """
     if not claims:
         return []

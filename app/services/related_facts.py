@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, tuple_
+from sqlalchemy import func, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app.diff.clustering import EXEMPLARS
 from app.diff.related import RelatedFact, facts_to_check
 from app.diff.types import DiffClaim
 from app.services.diff_sources import load_claims
@@ -44,11 +45,27 @@ def to_check_of(session: Session, fact_ids: Sequence[int]) -> dict[int, list[Fac
     only some of each fact's)."""
     if not fact_ids:
         return {}
-    where = [one_of(session, col(Claim.fact_id), sorted(set(fact_ids))), current_claims()]
     claims: dict[int, list[DiffClaim]] = {i: [] for i in fact_ids}
-    for c in load_claims(session, where=where):
+    for c in _first_claims(session, sorted(set(fact_ids))):
         claims[c.fact_id or 0].append(c)
     return to_check_all(session, claims)
+
+
+def _first_claims(session: Session, fact_ids: list[int]) -> list[DiffClaim]:
+    """Each fact's first EXEMPLARS current active claims, all a fact is scored by
+    (app.diff.related): not the busiest entity's ten thousand."""
+    rank = func.row_number().over(partition_by=col(Claim.fact_id), order_by=col(Claim.id))
+    ranked = (
+        sa_select(col(Claim.id).label("id"), rank.label("rank"))
+        .where(
+            one_of(session, col(Claim.fact_id), fact_ids),
+            col(Claim.status) == ClaimStatus.active.value,
+            current_claims(),
+        )
+        .subquery()
+    )
+    first = sa_select(ranked.c.id).where(ranked.c.rank <= EXEMPLARS)
+    return load_claims(session, where=[col(Claim.id).in_(first)])
 
 
 def to_check_all(
@@ -112,10 +129,8 @@ def to_check_all(
     }
     wanted_claims = sorted({o for found in candidates.values() for o in found})
     members: dict[int, list[DiffClaim]] = defaultdict(list)
-    if wanted_claims:
-        where = [one_of(session, col(Claim.fact_id), wanted_claims), current_claims()]
-        for c in load_claims(session, where=where):
-            members[c.fact_id or 0].append(c)
+    for c in _first_claims(session, wanted_claims) if wanted_claims else ():
+        members[c.fact_id or 0].append(c)
     return {
         fact_id: [
             FactToCheck(r, labels[r.fact_id])
