@@ -14,12 +14,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, tuple_
+from sqlalchemy import or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.diff.clustering import EXEMPLARS
-from app.diff.related import RelatedFact, facts_to_check
+from app.diff.related import RelatedFact, many_to_check
 from app.diff.types import DiffClaim
 from app.services.diff_sources import load_claims
 from app.store.fact_models import Fact, FactAction, FactAudit
@@ -52,20 +52,22 @@ def to_check_of(session: Session, fact_ids: Sequence[int]) -> dict[int, list[Fac
 
 
 def _first_claims(session: Session, fact_ids: list[int]) -> list[DiffClaim]:
-    """Each fact's first EXEMPLARS current active claims, all a fact is scored by
-    (app.diff.related): not the busiest entity's ten thousand."""
-    rank = func.row_number().over(partition_by=col(Claim.fact_id), order_by=col(Claim.id))
-    ranked = (
-        sa_select(col(Claim.id).label("id"), rank.label("rank"))
-        .where(
-            one_of(session, col(Claim.fact_id), fact_ids),
-            col(Claim.status) == ClaimStatus.active.value,
-            current_claims(),
-        )
-        .subquery()
-    )
-    first = sa_select(ranked.c.id).where(ranked.c.rank <= EXEMPLARS)
-    return load_claims(session, where=[col(Claim.id).in_(first)])
+    """Each fact's first current active claims, by id: what a fact is scored by
+    (app.diff.related), not the busiest entity's ten thousand. A fact's first few active
+    claims are read by its index (ix_claim_fact_status), one short query a fact, then those a
+    later run replaced are left out; ranking every claim of a page's facts took 0.1 s."""
+    ids: list[int | None] = []
+    for fact_id in fact_ids:
+        ids += session.exec(
+            select(col(Claim.id))
+            .where(Claim.fact_id == fact_id, Claim.status == ClaimStatus.active.value)
+            .order_by(col(Claim.id))
+            .limit(2 * EXEMPLARS)
+        ).all()
+    found = [i for i in ids if i is not None]
+    if not found:
+        return []
+    return load_claims(session, where=[one_of(session, col(Claim.id), found), current_claims()])
 
 
 def to_check_all(
@@ -78,10 +80,12 @@ def to_check_all(
         return {}
     rows = session.exec(select(Fact.id, Fact.schema_name, Fact.block).where(col(Fact.id).in_(ids)))
     place = {i: (schema, block) for i, schema, block in rows if i is not None}
+    # A fact's entities are its first claims', as its score is theirs (app.diff.related).
+    first = [c.id for i in ids for c in sorted(facts[i], key=lambda c: c.id)[: 2 * EXEMPLARS]]
     entities: dict[int, set[int]] = defaultdict(set)
     for fact_id, *named in session.exec(
         select(Claim.fact_id, Claim.entity_id, Claim.object_entity_id).where(
-            col(Claim.fact_id).in_(ids), *live
+            one_of(session, col(Claim.id), first), *live
         )
     ):
         entities[fact_id or 0].update(e for e in named if e is not None)
@@ -131,12 +135,10 @@ def to_check_all(
     members: dict[int, list[DiffClaim]] = defaultdict(list)
     for c in _first_claims(session, wanted_claims) if wanted_claims else ():
         members[c.fact_id or 0].append(c)
+    lists = many_to_check({i: facts[i] for i in candidates}, candidates, members)
     return {
-        fact_id: [
-            FactToCheck(r, labels[r.fact_id])
-            for r in facts_to_check(facts[fact_id], {o: members[o] for o in found})
-        ]
-        for fact_id, found in candidates.items()
+        fact_id: [FactToCheck(r, labels[r.fact_id]) for r in found]
+        for fact_id, found in lists.items()
     }
 
 
