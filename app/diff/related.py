@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.diff.align import UNDECIDED_BAND, WORDS_UNDECIDED_BAND
+from app.diff.align import UNDECIDED_BAND
 from app.diff.clustering import EXEMPLARS, fact_score
 from app.diff.features import Features, features_of
 from app.diff.relations import classify
@@ -101,7 +101,9 @@ def many_to_check(
     def side(i: int) -> _Side | None:
         if i not in sides:
             claims = facts.get(i) or claims_of.get(i)
-            if not claims:
+            # Claims of older schemas (news_claims@v1), scored by their words, are not offered:
+            # on the evaluation set one in ten of the diff's such offers was one fact.
+            if not claims or claims[0].fact_kind is None:
                 return None
             sides[i] = _side(claims)
         return sides[i]
@@ -143,10 +145,7 @@ def _best(
             if key in seen:  # wire copy: one text, one score
                 continue
             seen.add(key)
-            # As the diff: claims of older schemas, scored by their words, keep a narrow band.
-            structured = f.structured and members[0].structured
-            band = UNDECIDED_BAND if structured else WORDS_UNDECIDED_BAND
-            mean = fact_score(f, members, threshold - band, memo)
+            mean = fact_score(f, members, threshold - UNDECIDED_BAND, memo)
             if mean is None or (best is not None and mean <= best[0]):
                 continue
             nearest = max(members, key=lambda m: score_features(f, m, memo=memo))

@@ -12,7 +12,11 @@ def test_the_june_total_offers_the_january_one_and_merges_it_from_the_page(
     client: TestClient, engine: Engine
 ) -> None:
     june, now = store_totals(client, engine)
-    page = client.get("/pages/ledger", params={"entity": "Government of Kenya"})
+    plain = client.get("/pages/ledger", params={"entity": "Government of Kenya"})
+    assert "May be the same fact as" not in plain.text  # only when asked: it costs the page
+    link = '<a href="/pages/ledger?entity=Government%20of%20Kenya&amp;to_check=1">'
+    assert link + "Show the facts that may be the same as another</a>" in plain.text
+    page = client.get("/pages/ledger", params={"entity": "Government of Kenya", "to_check": 1})
     assert page.status_code == 200
     assert (
         f'May be the same fact as <a href="/facts/{now}">#{now}</a> (kenya national police '
