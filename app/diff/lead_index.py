@@ -16,9 +16,10 @@ from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from app.diff.entities import name_keys, word_key
-from app.diff.features import Features
+from app.diff.features import Features, PairKey
 from app.diff.structured import PairMemo, figure_window
 
 
@@ -35,6 +36,20 @@ def _keys(f: Features) -> _Keys:
         names |= name_keys(f.object_entity)
     entities = frozenset(word_key(w) for words in f.entity_words for w in words)
     return _Keys(names, entities, frozenset(word_key(w) for w in f.sentence_words))
+
+
+# A structured claim's keys are read from fields its pair_key holds (subject, object entity,
+# entity words, sentence words), so claims of one pair_key share them. Kept while some claim's
+# features hold the key: every pass of fact assignment indexes its blocks' stored leaders anew,
+# and a daily tally's or wire copy's new claims all ask for the same keys.
+_KEYS_OF: WeakKeyDictionary[PairKey, _Keys] = WeakKeyDictionary()
+
+
+def _structured_keys(f: Features) -> _Keys:
+    keys = _KEYS_OF.get(f.pair_key)
+    if keys is None:
+        keys = _KEYS_OF[f.pair_key] = _keys(f)
+    return keys
 
 
 @dataclass
@@ -64,7 +79,7 @@ class LeadIndex:
         if g is None:
             g = self.group_of[lead.pair_key] = len(self.groups)
             self.groups.append(_Group(lead))
-            keys = _keys(lead)
+            keys = _structured_keys(lead)
             for index, found in ((self.by_name, keys.names), (self.by_entity, keys.entities),
                                  (self.by_sentence, keys.sentence)):  # fmt: skip
                 for key in found:
@@ -75,7 +90,7 @@ class LeadIndex:
         """The clusters whose leader f may score `threshold` against, in index order."""
         if not f.structured:
             return list(range(self.size))
-        keys = _keys(f)
+        keys = _structured_keys(f)
         tied: set[int] = set()
         for index, found in ((self.by_name, keys.names), (self.by_sentence, keys.entities),
                              (self.by_entity, keys.sentence)):  # fmt: skip

@@ -33,7 +33,10 @@ _TOKEN = re.compile(r"\d+(?:[.,\u202f\u00a0]\d+)*|[^\W\d_]+")
 _NO_SCOPES: frozenset[str] = frozenset()
 
 
-def _tokens(text: str) -> list[str]:
+# A claim's evidence quote is often its statement word for word, and both are tokenised for
+# its features (normalize_text, then quote_words): the second asks right after the first.
+@lru_cache(maxsize=1024)
+def _tokens(text: str) -> tuple[str, ...]:
     """Casefolded word tokens, every number (digits or words) masked as one '#'."""
     text = text.casefold()
     if "than" in text:  # the substitution costs more than the test, and "than" is rare
@@ -45,10 +48,10 @@ def _tokens(text: str) -> list[str]:
                 continue  # "300 million" and "300000000" both mask to a single '#'
             tok = "#"
         out.append(tok)
-    return out
+    return tuple(out)
 
 
-def _scopes(tokens: list[str]) -> frozenset[str]:
+def _scopes(tokens: tuple[str, ...]) -> frozenset[str]:
     if _SCOPES.keys().isdisjoint(tokens):
         return _NO_SCOPES
     return frozenset(_SCOPES[t] for t in tokens if t in _SCOPES)

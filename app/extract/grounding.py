@@ -236,10 +236,13 @@ _NUMBER = r"""
   | (?P<dot3>\d{1,3}\.\d{3})
   | (?P<plain>\d+(?:[.,]\d+)?)
 """
+# A match starts at a currency sign or at its number's first digit: the lookahead skips every
+# other place at once, where the branches below were each tried and failed (a third of the cost
+# of reading an evidence passage's digits).
 # Ordinals count: "for the 9th day" states 9 as much as "nine days" does (alpha2digit writes
 # "ninth" as "9th" too), and "the 21st century" is 21 as written.
 _NUMBER_RE = re.compile(
-    r"(?P<cur>[$€£¥]\s?)?(?<![^\W_])(?:" + _NUMBER + r")(?!\d)"
+    r"(?=[$€£¥\d])(?P<cur>[$€£¥]\s?)?(?<![^\W_])(?:" + _NUMBER + r")(?!\d)"
     r"(?:(?P<sep>\s?)(?P<scale>" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")\b)?",
     re.IGNORECASE | re.VERBOSE,
 )
