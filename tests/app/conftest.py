@@ -22,7 +22,7 @@ from app.api.main import app
 from app.store.db import migrate
 from bench.ledger_bench import free_port
 from bench.ledger_bench import postgres_engine as throwaway_postgres
-from tests.app.store.test_db import postgres_engine  # noqa: F401  (fixture of backend)
+from tests.app.store.test_db import postgres_engine, postgres_http  # noqa: F401  (fixtures)
 
 T = TypeVar("T")
 
@@ -104,3 +104,13 @@ def backend(request: pytest.FixtureRequest) -> Engine:
     engine = request.getfixturevalue("postgres_engine")
     migrate(engine)
     return engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(
+    request: pytest.FixtureRequest, client: TestClient, engine: Engine
+) -> tuple[TestClient, Engine]:
+    """The app over SQLite, or over a migrated PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        return client, engine
+    return request.getfixturevalue("postgres_http"), request.getfixturevalue("postgres_engine")

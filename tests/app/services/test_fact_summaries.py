@@ -7,7 +7,6 @@ import itertools
 import json
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -22,7 +21,6 @@ from app.store.models import Article, Claim, Entity, ExtractionRun, RunStatus
 from tests.app.api.routes.test_diff import load_samples
 from tests.app.api.routes.test_diff_v2 import post_v2
 from tests.app.conftest import race
-from tests.app.store.test_db import postgres_http  # noqa: F401  (fixture)
 from tests.conftest import ARTICLES_DIR
 
 COPIES = itertools.count(1)
@@ -40,15 +38,6 @@ SIX_OUTLETS = [
     "Meridian Newswire",
     "Nairobi Ledger",
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(
-    request: pytest.FixtureRequest, client: TestClient, engine: Engine
-) -> tuple[TestClient, Engine]:
-    if request.param == "sqlite":
-        return client, engine
-    return request.getfixturevalue("postgres_http"), request.getfixturevalue("postgres_engine")
 
 
 def the_conflict(client: TestClient) -> dict[str, Any]:

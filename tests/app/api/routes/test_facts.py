@@ -16,19 +16,8 @@ from app.services.facts import assign_pending
 from app.store.fact_models import Fact
 from app.store.models import Claim, ClaimStatus
 from tests.app.api.routes.test_diff import deployment_conflict, get_diff, load_samples
-from tests.app.store.test_db import postgres_engine, postgres_http  # noqa: F401  (fixtures)
 
 CURATOR = {"actor": "desk", "reason": "checked against the ministry's statement"}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(
-    request: pytest.FixtureRequest, client: TestClient, engine: Engine
-) -> tuple[TestClient, Engine]:
-    """The app over SQLite, or over a migrated PostgreSQL database of its own."""
-    if request.param == "sqlite":
-        return client, engine
-    return request.getfixturevalue("postgres_http"), request.getfixturevalue("postgres_engine")
 
 
 @pytest.fixture

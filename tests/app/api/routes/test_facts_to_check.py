@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.store.models import Claim
-from tests.app.store.test_db import postgres_engine, postgres_http  # noqa: F401  (fixtures)
 from tests.conftest import load_article
 
 CURATOR = {"actor": "desk@example.org", "reason": "the two totals were worded far apart"}
@@ -67,16 +66,6 @@ def fact_of(engine: Engine, claim_id: int) -> int:
         claim = session.get(Claim, claim_id)
         assert claim is not None and claim.fact_id is not None
         return claim.fact_id
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(
-    request: pytest.FixtureRequest, client: TestClient, engine: Engine
-) -> tuple[TestClient, Engine]:
-    """The app over SQLite, or over a migrated PostgreSQL database of its own."""
-    if request.param == "sqlite":
-        return client, engine
-    return request.getfixturevalue("postgres_http"), request.getfixturevalue("postgres_engine")
 
 
 @pytest.fixture
