@@ -18,7 +18,7 @@ from typing import Any
 from app.diff.align import DEFAULT_THRESHOLD, diff_claims
 from app.diff.features import features
 from app.diff.ledger import Fact, block_key, build_ledger
-from app.diff.related import facts_to_check
+from app.diff.related import many_to_check
 from app.diff.types import DiffClaim
 
 Story = Mapping[str, Any]
@@ -241,12 +241,13 @@ def offered_facts(facts: list[Fact]) -> set[frozenset[int]]:
         {e.casefold() for c in fact.sources for e in (c.subject, c.object_entity) if e}
         for fact in facts
     ]
-    offered: set[frozenset[int]] = set()
-    for k, fact in enumerate(facts):
-        candidates = {
-            j: other.sources
-            for j, other in enumerate(facts)
+    candidates = {
+        k: [
+            j
+            for j in range(len(facts))
             if j != k and blocks[j] == blocks[k] and entities[j] & entities[k]
-        }
-        offered |= {frozenset((k, r.fact_id)) for r in facts_to_check(fact.sources, candidates)}
-    return offered
+        ]
+        for k in range(len(facts))
+    }
+    lists = many_to_check({k: fact.sources for k, fact in enumerate(facts)}, candidates, {})
+    return {frozenset((k, r.fact_id)) for k, found in lists.items() for r in found}

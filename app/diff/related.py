@@ -49,7 +49,7 @@ class RelatedFact:
 
 @dataclass(frozen=True)
 class _Side:
-    features: list[Features]  # in id order: the first EXEMPLARS are what claims meet
+    features: list[Features]  # of its first EXEMPLARS claims, in id order: what claims meet
     articles: frozenset[int]
 
 
@@ -136,7 +136,7 @@ def _best(
     with. None when no claim comes within the band."""
     best: tuple[float, Features, Features] | None = None
     for mine, theirs, flipped in ((this, other, False), (other, this, True)):
-        members = theirs.features[:EXEMPLARS]
+        members = theirs.features
         seen: set[object] = set()
         for f in mine.features:
             if f.claim.article_id in theirs.articles:
