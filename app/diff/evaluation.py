@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from itertools import combinations
 from typing import Any
@@ -187,9 +187,7 @@ class LedgerScore:
     offered_gold: int = 0  # gold pairs the ledger split over two facts offered to check
 
     def __iadd__(self, other: LedgerScore) -> LedgerScore:
-        names = ("gold", "made", "right", "conflict_facts", "unbacked_conflicts", "offered",
-                 "offered_gold")  # fmt: skip
-        for name in names:
+        for name in (f.name for f in fields(self)):  # every field is a count
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 

@@ -132,16 +132,8 @@ def score_story(story: GoldStory, outcome: StoryOutcome, wording: Wording) -> St
             for p in story.pairs
             if {story.article_of(p.left), story.article_of(p.right)} == {left, right}
         ]
-        predicted, offered = (
-            [
-                PredictedPair(
-                    p["left"]["id"], p["right"]["id"], p["relation"], p.get("explanation", "")
-                )
-                for p in made
-            ]
-            for made in (pairs, outcome.offered.get((left, right), []))
-        )
-        result = score_pairs(gold_pairs, predicted, matched, offered)
+        offered = outcome.offered.get((left, right), [])
+        result = score_pairs(gold_pairs, _pairs(pairs), matched, _pairs(offered))
         counts.add(result.counts)
         details["missed_pairs"] += [
             {"left": p.left, "right": p.right, "relation": p.relation,
@@ -159,6 +151,14 @@ def score_story(story: GoldStory, outcome: StoryOutcome, wording: Wording) -> St
             for g, p in result.wrong
         ]  # fmt: skip
     return StoryScore(story.story, story.split, counts, details)
+
+
+def _pairs(answered: list[dict[str, Any]]) -> list[PredictedPair]:
+    """The pairs of a diff's answer (made or offered to check), by stored claim ids."""
+    return [
+        PredictedPair(p["left"]["id"], p["right"]["id"], p["relation"], p.get("explanation", ""))
+        for p in answered
+    ]
 
 
 def _statement(rejected: dict[str, Any]) -> str | None:

@@ -109,7 +109,9 @@ class _Service:
         outcome.rejected = [r.model_dump() for r in rejected.data]
         return outcome
 
-    async def diff(self, left: int, right: int) -> tuple[list[dict[str, Any]], ...]:
+    async def diff(
+        self, left: int, right: int
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The pairs the diff made, and those it offered to check."""
         params = {"left": f"article:{left}", "right": f"article:{right}"}
         if self.options.schema:

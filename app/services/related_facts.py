@@ -27,6 +27,10 @@ from app.store.fact_revisions import current_claims
 from app.store.models import Claim, ClaimStatus
 from app.store.sql_lists import one_of
 
+# A fact's first claims read to score it (app.diff.related scores its first EXEMPLARS): twice
+# as many, as some may have been replaced by a later run of their article.
+READ_CLAIMS = 2 * EXEMPLARS
+
 
 @dataclass(frozen=True)
 class FactToCheck:
@@ -62,7 +66,7 @@ def _first_claims(session: Session, fact_ids: list[int]) -> list[DiffClaim]:
             select(col(Claim.id))
             .where(Claim.fact_id == fact_id, Claim.status == ClaimStatus.active.value)
             .order_by(col(Claim.id))
-            .limit(2 * EXEMPLARS)
+            .limit(READ_CLAIMS)
         ).all()
     found = [i for i in ids if i is not None]
     if not found:
@@ -82,7 +86,7 @@ def to_check_all(
     rows = session.exec(select(Fact.id, Fact.schema_name, Fact.block).where(col(Fact.id).in_(ids)))
     place = {i: (schema, block) for i, schema, block in rows if i is not None}
     # A fact's entities are its first claims', as its score is theirs (app.diff.related).
-    first = [c.id for i in ids for c in sorted(facts[i], key=lambda c: c.id)[: 2 * EXEMPLARS]]
+    first = [c.id for i in ids for c in sorted(facts[i], key=lambda c: c.id)[:READ_CLAIMS]]
     entities: dict[int, set[int]] = defaultdict(set)
     for fact_id, *named in session.exec(
         select(Claim.fact_id, Claim.entity_id, Claim.object_entity_id).where(
