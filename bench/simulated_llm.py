@@ -32,15 +32,13 @@ from enum import StrEnum
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from app.eval.stand_in import prune, request_schema, serve_in_thread
-from app.llm.replay import (
-    article_from_request,
-    completion_from_answer,
-    parse_request,
-)
+from app.llm.replay import article_from_request, completion_from_answer
 from bench.sim_claims import FABRICATED, build_claims, claim, clause_of, sentences
 
 
@@ -73,19 +71,23 @@ class SimConfig:
 # ---------------------------------------------------------------------------
 
 _MARKER = re.compile(r"SIMLLM:([a-z-]+)")
+_FAULTS = {f.value: f for f in Fault}
+
+
+def _first_sentence(text: str) -> str:
+    first = next(iter(sentences(text)), None)
+    return text[first[0] : first[1]] if first else FABRICATED
 
 
 def _answer(text: str, config: SimConfig) -> tuple[dict[str, Any], Fault | None]:
     marker = _MARKER.search(text)
-    faults = {f.value: f for f in Fault}
-    fault = faults.get(marker.group(1)) if marker else None
+    fault = _FAULTS.get(marker.group(1)) if marker else None
     fault = fault or config.fault
     claims = build_claims(text, config.max_claims, config.prose_claims)
-    first = next(iter(sentences(text)), None)
-    sentence = text[first[0] : first[1]] if first else FABRICATED
     if fault is Fault.empty:
         return {}, fault
     if fault is Fault.huge:
+        sentence = _first_sentence(text)
         pool = claims or [claim(f"The article says: {sentence}", clause_of(sentence), sentence)]
         return {"claims": [pool[i % len(pool)] for i in range(5000)]}, fault
     if fault is Fault.ungrounded:
@@ -93,6 +95,7 @@ def _answer(text: str, config: SimConfig) -> tuple[dict[str, Any], Fault | None]
     if fault is Fault.wrong_number:
         target = next((c for c in claims if c["quantity"]), None)
         if target is None:
+            sentence = _first_sentence(text)
             quantity = {"value": 0, "unit": "units", "qualifier": "exact"}
             target = claim(f"A figure: {sentence}", clause_of(sentence), sentence, quantity)
             claims.append(target)
@@ -107,13 +110,12 @@ def simulate_completion(
     """The chat.completion for a request, in the envelope its instructor mode expects;
     ``size`` is the request's length in bytes, when known (its prompt tokens are a quarter of
     it, as estimate_tokens counts them; otherwise the body is serialised again to count)."""
-    parsed = parse_request(body)
     answer, fault = _answer(article_from_request(body), config)
     schema = request_schema(body)
     if not _keeps_all(schema):
         answer = prune(answer, schema, schema or {})  # a v1 request gets no v2 fields
     usage = {"prompt_tokens": max(1, size // 4)} if size else None
-    payload = completion_from_answer(answer, usage, parsed, body)
+    payload = completion_from_answer(answer, usage, body)
     if fault in (Fault.malformed, Fault.truncated):
         choice = payload["choices"][0]
         raw = json.dumps(answer, ensure_ascii=False)
@@ -130,7 +132,9 @@ def simulate_completion(
 # Answers of each shape the simulator gives (a figure's claim, a prose claim), every field
 # filled as build_claims fills it; what the schema cuts from these it cuts from any answer.
 _PROBES = [{"claims": build_claims("Agency 1 reported that 1,200 officers arrived.\n\nIt rained.")}]
-_KEEPS_ALL: dict[str, bool] = {}
+# Schemas seen, found again by equality: a request's schema is parsed anew each time, and
+# comparing it with a known one costs a fraction of serialising it to make a key.
+_KNOWN_SCHEMAS: list[tuple[dict[str, Any], bool]] = []
 
 
 def _keeps_all(schema: dict[str, Any] | None) -> bool:
@@ -138,9 +142,12 @@ def _keeps_all(schema: dict[str, Any] | None) -> bool:
     so that pruning, most of a call's work after building the claims, can be skipped."""
     if schema is None:
         return True  # prune leaves an answer without a schema as it is
-    key = json.dumps(schema, sort_keys=True)
-    if (kept := _KEEPS_ALL.get(key)) is None:
-        kept = _KEEPS_ALL[key] = all(prune(p, schema, schema) == p for p in _PROBES)
+    for known, kept in _KNOWN_SCHEMAS:
+        if known == schema:
+            return kept
+    kept = all(prune(p, schema, schema) == p for p in _PROBES)
+    _KNOWN_SCHEMAS.insert(0, (schema, kept))
+    del _KNOWN_SCHEMAS[8:]
     return kept
 
 
@@ -223,29 +230,69 @@ def _error(kind: str, message: str, code: str | None = None) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
 
-def create_app(config: SimConfig) -> FastAPI:
-    app = FastAPI(title="factdiff simulated LLM")
-    state = SimState(config)
-    app.state.sim = state
+def _json(content: Any) -> bytes:
+    """Rendered as Starlette's JSONResponse renders it, byte for byte."""
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
 
-    def respond(status: int, content: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+
+# Starlette's answer to an exception in an endpoint, which this app gives in its place.
+_CRASH = PlainTextResponse("Internal Server Error", status_code=500)
+
+
+class SimulatedLLM:
+    """The ASGI app. Chat completions, nearly every request, are answered here directly:
+    FastAPI's middleware, routing and Request (a fifth of a call's CPU) stand for nothing a
+    remote model would cost factdiff's machine. The other routes are FastAPI's, as are its
+    404 and 405 answers."""
+
+    def __init__(self, config: SimConfig) -> None:
+        self.config = config
+        self.state = SimState(config)
+        self.api = _other_routes(self.state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == COMPLETIONS and scope["method"] == "POST":
+            await self._completion(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
+
+    async def _completion(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = self.state
+        state.requests += 1
+        state.in_flight += 1
+        state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            status, content, extra = await self._answer(receive)
+        except Exception:
+            await _CRASH(scope, receive, send)
+            raise
+        finally:
+            state.in_flight -= 1
         state.by_status[status] += 1
-        headers = state.limits.headers(time.monotonic()) | (headers or {})
-        return JSONResponse(content, status_code=status, headers=headers)
+        headers = state.limits.headers(time.monotonic()) | extra
+        body = _json(content)
+        listed = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        listed += [(b"content-length", str(len(body)).encode()), _CONTENT_TYPE]
+        await send({"type": "http.response.start", "status": status, "headers": listed})
+        await send({"type": "http.response.body", "body": body})
 
-    async def answer(request: Request) -> JSONResponse:
+    async def _answer(self, receive: Receive) -> tuple[int, Any, dict[str, str]]:
+        """The status, JSON content and headers of the answer to a completion request."""
+        state, config = self.state, self.config
         # Draw every random number up front, in arrival order, so a seed replays the
         # same faults whatever the bodies and however the requests interleave later.
         delay = max(0.0, state.rng.gauss(config.latency_ms, config.latency_jitter_ms)) / 1000
         fail, throttle = state.rng.random(), state.rng.random()
-        raw = await request.body()
+        raw = await _read_body(receive)
         try:
             body = json.loads(raw)
         except ValueError:
             body = None
         if not isinstance(body, dict) or body.get("stream"):
             message = "expected a non-streaming chat completion request as a JSON object"
-            return respond(400, _error("invalid_request_error", message))
+            return 400, _error("invalid_request_error", message), {}
         payload, fault = simulate_completion(body, config, size=len(raw))
         if fault:
             state.faults[fault.value] += 1
@@ -254,30 +301,42 @@ def create_app(config: SimConfig) -> FastAPI:
             message = f"Rate limit reached (simulated: {config.rpm} RPM, {config.tpm} TPM)."
             retry = str(max(1, math.ceil(wait)))
             error = _error("requests", message, "rate_limit_exceeded")
-            return respond(429, error, {"retry-after": retry})
+            return 429, error, {"retry-after": retry}
         if throttle < config.rate_429:
             error = _error("requests", "Rate limit reached (simulated).", "rate_limit_exceeded")
-            return respond(429, error, {"retry-after": str(config.retry_after_s)})
+            return 429, error, {"retry-after": str(config.retry_after_s)}
         await asyncio.sleep(delay)  # never time.sleep: the loop must serve 64+ requests at once
         if fail < config.error_rate:
             message = "The server had an error while processing your request (simulated)."
-            return respond(500, _error("server_error", message))
+            return 500, _error("server_error", message), {}
         state.prompt_tokens += payload["usage"]["prompt_tokens"]
         state.completion_tokens += payload["usage"]["completion_tokens"]
-        return respond(200, payload)
+        return 200, payload, {}
 
-    # A plain Starlette route: FastAPI's parameter and dependency handling, which this
-    # endpoint does not use, was about a sixth of a call's CPU.
-    async def chat_completions(request: Request) -> JSONResponse:
-        state.requests += 1
-        state.in_flight += 1
-        state.max_in_flight = max(state.max_in_flight, state.in_flight)
-        try:
-            return await answer(request)
-        finally:
-            state.in_flight -= 1
 
-    app.router.add_route("/v1/chat/completions", chat_completions, methods=["POST"])
+COMPLETIONS = "/v1/chat/completions"
+_CONTENT_TYPE = (b"content-type", b"application/json")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _other_routes(state: SimState) -> FastAPI:
+    app = FastAPI(title="factdiff simulated LLM")
+
+    # Never called (SimulatedLLM answers the POSTs): listed for FastAPI's 405 on other methods.
+    async def answered_before_routing(request: Request) -> Response:
+        raise NotImplementedError(request.url.path)
+
+    app.router.add_route(COMPLETIONS, answered_before_routing, methods=["POST"])
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
@@ -298,6 +357,10 @@ def create_app(config: SimConfig) -> FastAPI:
         return state.stats()
 
     return app
+
+
+def create_app(config: SimConfig) -> SimulatedLLM:
+    return SimulatedLLM(config)
 
 
 @contextmanager

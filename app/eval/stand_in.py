@@ -24,9 +24,10 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp
 
 from app.eval.gold import GoldStory, Wording
-from app.llm.replay import article_from_request, completion_from_answer, parse_request
+from app.llm.replay import article_from_request, completion_from_answer
 
 _SCHEMA_IN_PROMPT = re.compile(r"json_schema:\s*", re.IGNORECASE)
 
@@ -138,7 +139,7 @@ def create_app(answers: GoldAnswers) -> FastAPI:
             claims = []  # an article the gold lacks: nothing to say about it
         schema = request_schema(body)
         answer = prune({"claims": claims}, schema, schema or {})
-        payload = completion_from_answer(answer, None, parse_request(body), body)
+        payload = completion_from_answer(answer, None, body)
         stats["prompt_tokens"] += payload["usage"]["prompt_tokens"]
         stats["completion_tokens"] += payload["usage"]["completion_tokens"]
         return JSONResponse(payload)
@@ -158,7 +159,7 @@ def create_app(answers: GoldAnswers) -> FastAPI:
 
 @contextmanager
 def serve_in_thread(
-    app: FastAPI, port: int = 0, *, name: str = "the stand-in model"
+    app: ASGIApp, port: int = 0, *, name: str = "the stand-in model"
 ) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 (a free port unless given) in a thread; yield its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -67,20 +67,24 @@ class ParsedRequest:
     shape: str  # "tools" or "content": where the answer goes in the response
 
 
+def answer_slot(body: dict[str, Any]) -> tuple[Any, str | None, str]:
+    """Where a request wants its answer: the response schema it names, its tool's name (the
+    JSON schema's name outside tool calls) and the shape ("tools" or "content")."""
+    tools = body.get("tools") or []
+    if tools:
+        function = tools[0].get("function", {})
+        return function.get("parameters"), function.get("name"), "tools"
+    response_format = body.get("response_format") or {}
+    json_schema = response_format.get("json_schema") or {}
+    return json_schema.get("schema"), json_schema.get("name"), "content"
+
+
 def parse_request(body: dict[str, Any]) -> ParsedRequest:
     """Derive the fixture key from what is actually sent, whatever the instructor mode."""
     messages = body.get("messages") or []
     system = "\n".join(str(m.get("content")) for m in messages if m.get("role") == "system")
     users = [str(m.get("content")) for m in messages if m.get("role") == "user"]
-    tools = body.get("tools") or []
-    if tools:
-        function = tools[0].get("function", {})
-        schema: Any = function.get("parameters")
-        tool, shape = function.get("name"), "tools"
-    else:
-        response_format = body.get("response_format") or {}
-        json_schema = response_format.get("json_schema") or {}
-        schema, tool, shape = json_schema.get("schema"), json_schema.get("name"), "content"
+    schema, tool, shape = answer_slot(body)
     key = FixtureKey(
         model=str(body.get("model")),
         system_sha256=_sha(system),
@@ -111,20 +115,19 @@ def estimate_tokens(text: str) -> int:
 
 
 def completion_from_answer(
-    answer: dict[str, Any],
-    usage: dict[str, int] | None,
-    parsed: ParsedRequest,
-    body: dict[str, Any],
+    answer: dict[str, Any], usage: dict[str, int] | None, body: dict[str, Any]
 ) -> dict[str, Any]:
     """Wrap an authored answer in the chat.completion envelope the request's mode expects."""
+    _, tool, shape = answer_slot(body)
     arguments = json.dumps(answer, ensure_ascii=False)
+    digest = _sha(arguments)
     message: dict[str, Any] = {"role": "assistant", "content": None}
-    if parsed.shape == "tools":
+    if shape == "tools":
         message["tool_calls"] = [
             {
-                "id": f"call_{_sha(arguments)[:24]}",
+                "id": f"call_{digest[:24]}",
                 "type": "function",
-                "function": {"name": parsed.key.tool, "arguments": arguments},
+                "function": {"name": tool, "arguments": arguments},
             }
         ]
         finish_reason = "tool_calls"
@@ -135,10 +138,10 @@ def completion_from_answer(
     prompt_tokens = usage.get("prompt_tokens") or estimate_tokens(json.dumps(body))
     completion_tokens = usage.get("completion_tokens") or estimate_tokens(arguments)
     return {
-        "id": f"chatcmpl-fixture-{_sha(arguments)[:16]}",
+        "id": f"chatcmpl-fixture-{digest[:16]}",
         "object": "chat.completion",
         "created": 0,
-        "model": parsed.key.model,
+        "model": str(body.get("model")),
         "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
         "usage": {
             "prompt_tokens": prompt_tokens,
@@ -246,7 +249,7 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         exchange = exchanges[parsed.attempt - 1]
         if "response" in exchange:
             return httpx.Response(200, json=exchange["response"])
-        payload = completion_from_answer(exchange["answer"], exchange.get("usage"), parsed, body)
+        payload = completion_from_answer(exchange["answer"], exchange.get("usage"), body)
         return httpx.Response(200, json=payload)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -282,7 +285,7 @@ class StampTransport(ReplayTransport):
         exchange = exchanges[parsed.attempt - 1]
         return httpx.Response(
             200,
-            json=completion_from_answer(exchange["answer"], exchange.get("usage"), parsed, body),
+            json=completion_from_answer(exchange["answer"], exchange.get("usage"), body),
         )
 
 
