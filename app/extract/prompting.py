@@ -38,7 +38,10 @@ class PromptNotFoundError(LookupError):
 def _environment(root: Path) -> Environment:
     # No autoescape: the output is plain chat text, not HTML. StrictUndefined makes a
     # template typo fail loudly instead of rendering an empty string into the prompt.
+    # Templates ship with the code: checking their files' times at every render (auto_reload)
+    # was a stat a prompt, a hundredth of a worker's CPU.
     return Environment(
+        auto_reload=False,
         loader=FileSystemLoader(root),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
