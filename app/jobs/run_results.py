@@ -8,11 +8,12 @@ database's one write lock, which every other worker then waits for.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, case, insert, literal, or_, update
+from sqlalchemy import Engine, Update, and_, bindparam, case, insert, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
@@ -49,17 +50,6 @@ class _Rows:
     rejections: list[dict[str, Any]]
 
 
-def _lease_held(run: ExtractionRun, owner: str | None) -> ColumnElement[bool]:
-    """The run's row, while ``owner`` still holds its lease (any state when owner is None)."""
-    if owner is None:
-        return col(ExtractionRun.id) == run.id
-    return and_(
-        col(ExtractionRun.id) == run.id,
-        col(ExtractionRun.status) == RunStatus.running,
-        col(ExtractionRun.lease_owner) == owner,
-    )
-
-
 def _finish(
     session: Session, ending: Sequence[tuple[ExtractionRun, str | None, dict[str, Any]]]
 ) -> set[int]:
@@ -69,31 +59,68 @@ def _finish(
     each statement steps once more with SQLite's write lock held, and each step gives up the
     GIL, then waits to get it back from a busy event loop.
     """
-    columns = ExtractionRun.__table__.c  # type: ignore[attr-defined]
     names = {name for _, _, values in ending for name in values}
     assert all(set(values) == names for _, _, values in ending), "runs end with the same fields"
-    run_id = col(ExtractionRun.id)
-    assignments: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+    params: dict[str, Any] = {f"id_{i}": run.id for i, (run, _, _) in enumerate(ending)}
+    same, varied = [], []
     for name in sorted(names):
-        by_run = {run.id: values[name] for run, _, values in ending}
-        given = list(by_run.values())
+        given = [values[name] for _, _, values in ending]
         if all(value == given[0] for value in given):
-            # The same for every run (the status): a plain value keeps its column's type,
-            # which PostgreSQL needs for an enum.
-            assignments[name] = given[0]
-            continue
-        typed = {key: literal(value, columns[name].type) for key, value in by_run.items()}
-        assignments[name] = case(typed, value=run_id)
-    statement = (
+            same.append(name)  # the status, say
+            params[f"same_{name}"] = given[0]
+        else:
+            varied.append(name)
+            params |= {f"{name}_{i}": value for i, value in enumerate(given)}
+    owners: dict[str | None, list[int | None]] = {}
+    for run, owner, _ in ending:
+        owners.setdefault(owner, []).append(run.id)
+    for group, (owner, ids) in enumerate(owners.items()):
+        params |= {f"ids_{group}": ids, f"owner_{group}": owner}
+    statement = _ending_statement(
+        len(ending), tuple(same), tuple(varied), tuple(owner is not None for owner in owners)
+    )
+    return set(session.execute(statement, params).scalars())
+
+
+@functools.lru_cache(maxsize=256)
+def _ending_statement(
+    runs: int, same: tuple[str, ...], varied: tuple[str, ...], owned: tuple[bool, ...]
+) -> Update:
+    """_finish's UPDATE for its shape (how many runs, which fields they share and which vary,
+    which lease owners), its values left as parameters. Built afresh for every batch, its
+    clause objects took longer to make than SQLite took to run it; built once a shape, it is
+    also found compiled in SQLAlchemy's cache."""
+    columns = ExtractionRun.__table__.c  # type: ignore[attr-defined]
+    run_id = col(ExtractionRun.id)
+    ids = [bindparam(f"id_{i}", type_=columns["id"].type) for i in range(runs)]
+    assignments: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+    for name in same:
+        # A parameter of its column's type, as a plain value gets: PostgreSQL's enum needs it.
+        assignments[name] = bindparam(f"same_{name}", type_=columns[name].type)
+    for name in varied:
+        by_run = {ids[i]: bindparam(f"{name}_{i}", type_=columns[name].type) for i in range(runs)}
+        assignments[name] = case(by_run, value=run_id)
+    # Each run's row while its owner still holds its lease (in any state for owner None): one
+    # IN list an owner, as a worker's batch has one owner, rather than a condition a run.
+    held = [
+        and_(
+            run_id.in_(bindparam(f"ids_{group}", expanding=True)),
+            col(ExtractionRun.status) == RunStatus.running,
+            col(ExtractionRun.lease_owner) == bindparam(f"owner_{group}"),
+        )
+        if has_owner
+        else run_id.in_(bindparam(f"ids_{group}", expanding=True))
+        for group, has_owner in enumerate(owned)
+    ]
+    return (
         update(ExtractionRun)
-        .where(or_(*(_lease_held(run, owner) for run, owner, _ in ending)))
+        .where(or_(*held))
         .values(**assignments)
         .returning(run_id)
         # `run` is updated afterwards; matching the criteria against every object in the
         # session ("auto" synchronisation) was a sixth of a run's CPU.
         .execution_options(synchronize_session=False)
     )
-    return set(session.execute(statement).scalars())
 
 
 def _lease_lost(run: ExtractionRun, owner: str | None) -> LeaseLostError:
