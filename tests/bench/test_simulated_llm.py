@@ -16,7 +16,8 @@ from app.extract.pipeline import ExtractionResult, extract_claims
 from app.extract.prompting import ArticleInput, render_messages
 from app.extract.validation import GroundingContext, split_grounded
 from app.llm.client import LLMOutputError, LLMUnavailableError, build_client
-from bench.simulated_llm import Fault, Limits, SimConfig, build_claims, create_app, running
+from bench.sim_claims import build_claims
+from bench.simulated_llm import Fault, Limits, SimConfig, create_app, running
 from schemas import ClaimSet, ClaimSetV2, get_schema
 
 ARTICLE = (
