@@ -86,7 +86,7 @@ def bridge_undecided(
     undecided: list[Pair] = []
     for pair in result.undecided:
         left, right = features_of([pair.left, pair.right])
-        found = bridge_of(left, right, other_features, threshold) if bridgeable(pair) else None
+        found = bridge_of(left, right, other_features, threshold) if pair in candidates else None
         if found is None:
             undecided.append(pair)
             continue

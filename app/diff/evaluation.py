@@ -16,7 +16,7 @@ from itertools import combinations
 from typing import Any
 
 from app.diff.align import DEFAULT_THRESHOLD, diff_claims
-from app.diff.bridges import LINKED, bridge_undecided
+from app.diff.bridges import bridge_undecided
 from app.diff.features import features
 from app.diff.ledger import Fact, block_key, build_ledger
 from app.diff.related import many_to_check
@@ -129,19 +129,21 @@ def score_story(
     score = DiffScore(gold=len(gold))
     name = story.get("story", "?")
     prepare = without_canonical_fields if v1 else (lambda c: c)
-    fact_mates = _fact_mates(
-        [prepare(c) for rows in claims.values() for _, c in rows], threshold=threshold
-    )
+    every = [prepare(c) for rows in claims.values() for _, c in rows]
+    fact_mates = _fact_mates(every, threshold=threshold) if third_sources else {}
     for left_key, right_key in combinations(sorted(claims), 2):
         left, right = claims[left_key], claims[right_key]
         ids = {c.id: gid for gid, c in (*left, *right)}
         result = diff_claims(
             [prepare(c) for _, c in left], [prepare(c) for _, c in right], threshold=threshold
         )
-        others = {
-            m.id: m for p in result.undecided for c in (p.left, p.right) for m in fact_mates[c.id]
-        }
         if third_sources:
+            others = {
+                m.id: m
+                for p in result.undecided
+                for c in (p.left, p.right)
+                for m in fact_mates[c.id]
+            }
             result = bridge_undecided(result, list(others.values()), threshold=threshold)
         found = set()
         for pair in result.pairs:
@@ -150,7 +152,7 @@ def score_story(
             predicted = pair.relation.value
             score.predicted += 1
             score.conflicts_predicted += predicted == "conflict"
-            if pair.explanation.startswith(LINKED):
+            if pair.linked_by is not None:
                 score.linked += 1
                 score.linked_gold += key in gold
             label = f"{name} {wording} {ids[pair.left.id]}~{ids[pair.right.id]}"
