@@ -108,3 +108,18 @@ def test_a_third_source_stating_another_figure_makes_nothing() -> None:
     alone = diff_claims(claims["a"], claims["c"])
     other = replace(cuts(claims["b"]), value=80.0, statement="Brightwell will close 80 stores.")
     assert bridge_undecided(alone, [other]) == alone
+
+
+def test_a_third_source_in_conflict_with_both_sides_makes_nothing() -> None:
+    claims = layoffs()
+    alone = diff_claims(claims["a"], claims["c"])
+    middle = cuts(claims["b"])
+    # Markets Daily saying 1,300 still matches both (0.65 and 0.74), but contradicts both.
+    other = replace(
+        middle,
+        value=1300.0,
+        statement=middle.statement.replace("1,200", "1,300"),
+        quote=middle.quote.replace("1,200", "1,300"),
+    )
+    assert bridge_undecided(alone, [other]) == alone
+    assert bridge_undecided(alone, [middle]) != alone
