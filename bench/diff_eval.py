@@ -11,7 +11,9 @@ split, both wordings): alignment P and R >= 95%, conflict precision >= 95%, rela
 accuracy >= 90%. The ledger columns cluster each story's claims as `/facts` would: the
 cross-article pairs put in one fact against the gold pairs, and the conflict facts, with how
 many no gold conflict pair backs. "to check" counts the pairs the diff offers as undecided
-(one fact by gold in brackets), and "made or to check" the gold pairs a reader sees either way;
+(one fact by gold in brackets), "by a third source" the pairs made because a claim of the
+story's third article matched both (app.diff.bridges), and "made or to check" the gold pairs
+a reader sees either way;
 "ledger made or to check" the gold pairs in one fact, or in two facts that GET /facts/{id}
 offers each other to check (app.diff.related), which a curator sees either way.
 """
@@ -54,7 +56,8 @@ def main() -> None:
     if not stories:
         raise SystemExit(f"no stories under {EVAL}/{args.split}")
     columns = ("fields", "wording", "gold pairs", "predicted", "alignment P", "alignment R",
-               "relation accuracy", "conflict P", "targets", "to check (one fact)",
+               "relation accuracy", "conflict P", "targets", "by a third source (one fact)",
+               "to check (one fact)",
                "made or to check", "ledger P", "ledger R", "ledger made or to check",
                "ledger conflicts (unbacked)")  # fmt: skip
     rows, misses = [], []
@@ -67,7 +70,8 @@ def main() -> None:
             rows.append((fields, wording, str(score.gold), str(score.predicted),
                          f"{score.precision:.1%}", f"{score.recall:.1%}",
                          f"{score.relation_accuracy:.1%}", f"{score.conflict_precision:.1%}",
-                         met(score), f"{score.offered} ({score.offered_gold})",
+                         met(score), f"{score.linked} ({score.linked_gold})",
+                         f"{score.offered} ({score.offered_gold})",
                          f"{score.recall_with_offered:.1%}",
                          f"{ledger.precision:.1%}", f"{ledger.recall:.1%}",
                          f"{ledger.recall_with_offered:.1%}",

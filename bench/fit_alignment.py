@@ -27,6 +27,10 @@ those of every narrower band, are one fact at least OFFERED_PRECISION of the tim
 wordings: a reader asked to check a pair should find one fact at least as often as not, and a
 pair never offered is a miss no reader sees.
 
+Both are chosen on what two articles' claims score by themselves, without the third sources
+that the diff consults afterwards (app.diff.bridges): that step has nothing to fit, and it
+would take out of the offered pairs the very ones a band is judged by.
+
 Prints the cross-validated figures, then the weights as Python for `app/diff/structured.py`
 and the band for `app/diff/align.py`. The test and holdout splits are never used to fit or to
 choose.
@@ -194,7 +198,8 @@ def cross_validate(
             for t in thresholds:
                 with scoring_with(*model_of(w, t)):
                     for wording in WORDINGS:
-                        grid[(l2, t)][wording] += score_story(held_out, wording)
+                        alone = score_story(held_out, wording, third_sources=False)
+                        grid[(l2, t)][wording] += alone
     return grid
 
 
@@ -218,7 +223,7 @@ def cross_validate_band(
             for band in bands:
                 with undecided_band(band):
                     for wording in WORDINGS:
-                        out[band][wording] += score_story(held_out, wording)
+                        out[band][wording] += score_story(held_out, wording, third_sources=False)
     return out
 
 

@@ -6,6 +6,7 @@ The LLM runs through the real openai + instructor client, over the replay transp
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -124,3 +125,22 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(openai._base_client.anyio, "sleep", fake_sleep)
     return recorded
+
+
+@pytest.fixture
+def no_collector_pause() -> Iterator[None]:
+    """The cyclic collector held off while a test times a deadline or a timeout.
+
+    By the time these tests run, the whole suite's process holds some 2.5 million tracked
+    objects, and a full collection stops every thread for one to three seconds on two shared
+    cores (2.6 s measured): no timer fires meanwhile, so a deadline of 1 s reads as 4. The
+    deadline is what these tests check, not the collector; the garbage of a few seconds waits
+    for the next pass.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

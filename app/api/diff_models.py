@@ -95,9 +95,7 @@ class DiffClaimPublic(BaseModel):
         }
 
 
-class PairPublic(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.PAIR]})
-
+class PairBase(BaseModel):
     relation: str = Field(
         description="agree, conflict, refines or updates (a later value of a changing figure)"
     )
@@ -117,7 +115,23 @@ class PairPublic(BaseModel):
         }
 
 
-class UndecidedPairPublic(PairPublic):
+class PairPublic(PairBase):
+    model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.PAIR]})
+
+    linked_by: DiffClaimPublic | None = Field(
+        default=None,
+        description="The claim of a third article that matched both claims and so made a pair "
+        "they scored too low to make alone (its explanation starts 'linked through'); null "
+        "otherwise.",
+    )
+
+    @classmethod
+    def of(cls, p: Pair) -> PairPublic:
+        linked_by = DiffClaimPublic.fields(p.linked_by) if p.linked_by else None
+        return cls.model_validate(cls.pair_fields(p) | {"linked_by": linked_by})
+
+
+class UndecidedPairPublic(PairBase):
     """Two claims that may be one fact but were not paired; not counted in the summary."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [diff_examples.UNDECIDED]})
@@ -152,22 +166,13 @@ class DiffPublic(BaseModel):
         return cls(
             left=left,
             right=right,
-            pairs=[
-                PairPublic(
-                    relation=p.relation.value,
-                    explanation=p.explanation,
-                    score=round(p.score, 3),
-                    left=DiffClaimPublic.of(p.left),
-                    right=DiffClaimPublic.of(p.right),
-                )
-                for p in result.pairs
-            ],
+            pairs=[PairPublic.of(p) for p in result.pairs],
             only_left=[DiffClaimPublic.of(c) for c in result.only_left],
             only_right=[DiffClaimPublic.of(c) for c in result.only_right],
             summary=result.summary,
             warnings=list(warnings),
             undecided=[
-                UndecidedPairPublic.model_validate(PairPublic.pair_fields(p) | {"why": why(p)})
+                UndecidedPairPublic.model_validate(PairBase.pair_fields(p) | {"why": why(p)})
                 for p in result.undecided
             ],
         )

@@ -32,6 +32,7 @@ from app.diff.types import DiffClaim as DiffClaim
 from app.diff.types import DiffResult as DiffResult
 from app.diff.types import Pair as Pair
 from app.diff.types import Relation as Relation
+from app.diff.types import pair_order
 from app.diff.undecided import HELD_BACK, UNDER_THRESHOLD
 
 
@@ -80,8 +81,6 @@ UNDECIDED_BAND = 0.5
 # Claims of older schemas (news_claims@v1), scored by their words, keep the band they had: on
 # dev a wider one offers 16 more such pairs, one of them gold.
 WORDS_UNDECIDED_BAND = 0.15
-
-_RANK = {Relation.conflict: 0, Relation.updates: 1, Relation.refines: 2, Relation.agree: 3}
 
 
 def diff_claims(
@@ -160,7 +159,7 @@ def diff_claims(
             used_left.add(i)
             used_right.add(j)
             pairs.append(Pair(relation, left[i], right[j], -neg_score, explanation))
-    pairs.sort(key=lambda p: (_RANK[p.relation], -p.score, *sorted((p.left.id, p.right.id))))
+    pairs.sort(key=pair_order)
     only_left = [c for i, c in enumerate(left) if i not in used_left]
     only_right = [c for j, c in enumerate(right) if j not in used_right]
     summary = {r.value: sum(p.relation is r for p in pairs) for r in Relation}

@@ -16,6 +16,7 @@ from itertools import combinations
 from typing import Any
 
 from app.diff.align import DEFAULT_THRESHOLD, diff_claims
+from app.diff.bridges import bridge_undecided
 from app.diff.features import features
 from app.diff.ledger import Fact, block_key, build_ledger
 from app.diff.related import many_to_check
@@ -36,20 +37,14 @@ class DiffScore:
     conflicts_right: int = 0  # predicted conflicts that are gold pairs with relation conflict
     offered: int = 0  # undecided pairs offered to check
     offered_gold: int = 0  # of those, gold pairs
+    linked: int = 0  # predicted pairs a third source linked (app.diff.bridges)
+    linked_gold: int = 0  # of those, gold pairs
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gold, predicted)
     misses: list[str] = field(default_factory=list)  # what went wrong, one line each
 
     def __iadd__(self, other: DiffScore) -> DiffScore:
-        self.gold += other.gold
-        self.predicted += other.predicted
-        self.aligned += other.aligned
-        self.relation_right += other.relation_right
-        self.conflicts_predicted += other.conflicts_predicted
-        self.conflicts_right += other.conflicts_right
-        self.offered += other.offered
-        self.offered_gold += other.offered_gold
-        self.confusion.update(other.confusion)
-        self.misses += other.misses
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
         return self
 
     @property
@@ -119,20 +114,37 @@ def without_canonical_fields(claim: DiffClaim) -> DiffClaim:
 
 
 def score_story(
-    story: Story, wording: str, *, threshold: float = DEFAULT_THRESHOLD, v1: bool = False
+    story: Story,
+    wording: str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    v1: bool = False,
+    third_sources: bool = True,
 ) -> DiffScore:
-    """Diff every two articles of a story and compare the pairs with its gold pairs."""
+    """Diff every two articles of a story and compare the pairs with its gold pairs; with
+    ``third_sources``, as the service does, the story's other articles may link an undecided
+    pair (app.diff.bridges)."""
     gold = {frozenset((p["left"], p["right"])): p["relation"] for p in story["pairs"]}
     claims = gold_diff_claims(story, wording)
     score = DiffScore(gold=len(gold))
     name = story.get("story", "?")
+    prepare = without_canonical_fields if v1 else (lambda c: c)
+    every = [prepare(c) for rows in claims.values() for _, c in rows]
+    fact_mates = _fact_mates(every, threshold=threshold) if third_sources else {}
     for left_key, right_key in combinations(sorted(claims), 2):
         left, right = claims[left_key], claims[right_key]
         ids = {c.id: gid for gid, c in (*left, *right)}
-        prepare = without_canonical_fields if v1 else (lambda c: c)
         result = diff_claims(
             [prepare(c) for _, c in left], [prepare(c) for _, c in right], threshold=threshold
         )
+        if third_sources:
+            others = {
+                m.id: m
+                for p in result.undecided
+                for c in (p.left, p.right)
+                for m in fact_mates[c.id]
+            }
+            result = bridge_undecided(result, list(others.values()), threshold=threshold)
         found = set()
         for pair in result.pairs:
             key = frozenset((ids[pair.left.id], ids[pair.right.id]))
@@ -140,6 +152,9 @@ def score_story(
             predicted = pair.relation.value
             score.predicted += 1
             score.conflicts_predicted += predicted == "conflict"
+            if pair.linked_by is not None:
+                score.linked += 1
+                score.linked_gold += key in gold
             label = f"{name} {wording} {ids[pair.left.id]}~{ids[pair.right.id]}"
             if key not in gold:
                 score.misses.append(f"{label}: false pair ({predicted}, {pair.score:.2f})")
@@ -164,6 +179,16 @@ def score_story(
                     f"{name} {wording} {'~'.join(sorted(key))}: not aligned{to_check}"
                 )
     return score
+
+
+def _fact_mates(claims: list[DiffClaim], *, threshold: float) -> dict[int, list[DiffClaim]]:
+    """Each claim's fellow claims in the fact the story's ledger puts it in: the third sources
+    the service would read from a claim's stored fact (app.services.comparison)."""
+    mates: dict[int, list[DiffClaim]] = {}
+    for fact in build_ledger(claims, threshold=threshold):
+        for c in fact.sources:
+            mates[c.id] = fact.sources
+    return mates
 
 
 def score_stories(stories: Iterable[Story], wording: str, **options: Any) -> DiffScore:

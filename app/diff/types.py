@@ -5,7 +5,7 @@ Shared by app.diff.rules and app.diff.align, so neither imports the other in a c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -72,6 +72,9 @@ class Pair:
     right: DiffClaim
     score: float
     explanation: str
+    # The claim of a third article that matched both claims and so made the pair
+    # (app.diff.bridges); None for a pair its own score, a curator or the adjudicator made.
+    linked_by: DiffClaim | None = None
 
 
 @dataclass(frozen=True)
@@ -84,3 +87,27 @@ class DiffResult:
     # one of its claims matches another claim about as well, or a pair scored under the
     # threshold. Not counted in `summary`; a reader (or an adjudicator) decides. One-to-one.
     undecided: list[Pair] = field(default_factory=list)
+
+
+# The order a diff lists its pairs in: conflicts first, agreements last.
+RELATION_ORDER = {Relation.conflict: 0, Relation.updates: 1, Relation.refines: 2, Relation.agree: 3}
+
+
+def pair_order(pair: Pair) -> tuple[int, float, int, int]:
+    """Sort key of a diff's pairs: by relation, best score first, then claim ids (side-blind)."""
+    low, high = sorted((pair.left.id, pair.right.id))
+    return (RELATION_ORDER[pair.relation], -pair.score, low, high)
+
+
+def with_made(result: DiffResult, made: list[Pair], undecided: list[Pair]) -> DiffResult:
+    """``result`` with the undecided pairs ``made`` made (by a third source or an
+    adjudicator), ``undecided`` what stays so, and its lists and summary following."""
+    if not made:
+        return replace(result, undecided=undecided)
+    pairs = sorted([*result.pairs, *made], key=pair_order)
+    paired = {c.id for p in made for c in (p.left, p.right)}
+    only_left = [c for c in result.only_left if c.id not in paired]
+    only_right = [c for c in result.only_right if c.id not in paired]
+    summary = {r.value: sum(p.relation is r for p in pairs) for r in Relation}
+    summary |= {"only_left": len(only_left), "only_right": len(only_right)}
+    return DiffResult(pairs, only_left, only_right, summary, undecided)

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.core.config import AdjudicatorKind, Settings
-from app.diff.types import DiffResult, Pair, Relation
+from app.diff.types import DiffResult, Pair, Relation, with_made
 from app.diff.undecided import ADJUDICATED_APART
 from app.llm.client import LLMError, track_usage
 from app.services.adjudicator import PROMPT, Adjudicator, ask, pair_hash
@@ -34,9 +34,6 @@ from schemas.adjudication import PairVerdict
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-# The diff's own order of relations (app.diff.align): conflicts first, agreements last.
-_RANK = {Relation.conflict: 0, Relation.updates: 1, Relation.refines: 2, Relation.agree: 3}
 
 
 def adjudicator_of(settings: Settings, llm: instructor.AsyncInstructor) -> Adjudicator | None:
@@ -156,22 +153,14 @@ def settle(
 def _applied(
     result: DiffResult, hashes: list[str], verdicts: dict[str, PairVerdictRow]
 ) -> DiffResult:
-    pairs = list(result.pairs)
+    made: list[Pair] = []
     undecided: list[Pair] = []
     for n, pair in enumerate(result.undecided):
         verdict = verdicts.get(hashes[n]) if n < len(hashes) else None
         if verdict is None:
             undecided.append(pair)
         elif verdict.same_fact:
-            pairs.append(_made(pair, verdict))
+            made.append(_made(pair, verdict))
         else:
             undecided.append(_apart(pair, verdict))
-    if len(pairs) == len(result.pairs):
-        return replace(result, undecided=undecided)
-    pairs.sort(key=lambda p: (_RANK[p.relation], -p.score, *sorted((p.left.id, p.right.id))))
-    paired_left, paired_right = {p.left.id for p in pairs}, {p.right.id for p in pairs}
-    only_left = [c for c in result.only_left if c.id not in paired_left]
-    only_right = [c for c in result.only_right if c.id not in paired_right]
-    summary = {r.value: sum(p.relation is r for p in pairs) for r in Relation}
-    summary |= {"only_left": len(only_left), "only_right": len(only_right)}
-    return DiffResult(pairs, only_left, only_right, summary, undecided)
+    return with_made(result, made, undecided)

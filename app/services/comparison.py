@@ -19,6 +19,7 @@ from app.services.adjudication import settle
 from app.services.adjudicator import Adjudicator
 from app.services.diff_sources import load_claims, parse_side, side_claims
 from app.services.errors import ErrorKind, ServiceError
+from app.services.fact_claims import linked_through_third_sources
 from app.services.fact_summaries import LedgerFilter, SummarisedFact
 from app.services.source_warnings import ledger_warnings as ledger_warnings
 from app.services.source_warnings import side_warnings
@@ -48,7 +49,9 @@ def diff_sources(
 
     Claims are assigned to facts first: two claims of one fact pair, and a claim a curator split
     out pairs with no claim of another fact, so merges and splits show in the diff as in the
-    ledger. With an ``adjudicator`` (FACTDIFF_ADJUDICATOR=llm), the pairs the diff leaves
+    ledger. A pair left undecided that a claim of a third article matches on both sides is made
+    (app.diff.bridges), the third source looked for in the two claims' stored facts. With an
+    ``adjudicator`` (FACTDIFF_ADJUDICATOR=llm), the pairs the diff leaves
     undecided are put to it (app.services.adjudication); what it could not judge is warned of.
     """
     sides = parse_side(left), parse_side(right)
@@ -65,6 +68,7 @@ def diff_sources(
         split_facts=facts.split_facts(session),
         merged_facts=facts.merged_facts(session),
     )
+    result = linked_through_third_sources(session, result)
     if adjudicator is not None:
         result, unjudged = settle(session, result, adjudicator)
         warnings += unjudged

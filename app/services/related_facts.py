@@ -18,18 +18,13 @@ from sqlalchemy import or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.diff.clustering import EXEMPLARS
 from app.diff.related import RelatedFact, many_to_check
 from app.diff.types import DiffClaim
-from app.services.diff_sources import load_claims
+from app.services.fact_claims import READ_CLAIMS, first_claims
 from app.store.fact_models import Fact, FactAction, FactAudit
 from app.store.fact_revisions import current_claims
 from app.store.models import Claim, ClaimStatus
 from app.store.sql_lists import one_of
-
-# A fact's first claims read to score it (app.diff.related scores its first EXEMPLARS): twice
-# as many, as some may have been replaced by a later run of their article.
-READ_CLAIMS = 2 * EXEMPLARS
 
 
 @dataclass(frozen=True)
@@ -50,28 +45,9 @@ def to_check_of(session: Session, fact_ids: Sequence[int]) -> dict[int, list[Fac
     if not fact_ids:
         return {}
     claims: dict[int, list[DiffClaim]] = {i: [] for i in fact_ids}
-    for c in _first_claims(session, sorted(set(fact_ids))):
+    for c in first_claims(session, sorted(set(fact_ids))):
         claims[c.fact_id or 0].append(c)
     return to_check_all(session, claims)
-
-
-def _first_claims(session: Session, fact_ids: list[int]) -> list[DiffClaim]:
-    """Each fact's first current active claims, by id: what a fact is scored by
-    (app.diff.related), not the busiest entity's ten thousand. A fact's first few active
-    claims are read by its index (ix_claim_fact_status), one short query a fact, then those a
-    later run replaced are left out; ranking every claim of a page's facts took 0.1 s."""
-    ids: list[int | None] = []
-    for fact_id in fact_ids:
-        ids += session.exec(
-            select(col(Claim.id))
-            .where(Claim.fact_id == fact_id, Claim.status == ClaimStatus.active.value)
-            .order_by(col(Claim.id))
-            .limit(READ_CLAIMS)
-        ).all()
-    found = [i for i in ids if i is not None]
-    if not found:
-        return []
-    return load_claims(session, where=[one_of(session, col(Claim.id), found), current_claims()])
 
 
 def to_check_all(
@@ -138,7 +114,7 @@ def to_check_all(
     }
     wanted_claims = sorted({o for found in candidates.values() for o in found})
     members: dict[int, list[DiffClaim]] = defaultdict(list)
-    for c in _first_claims(session, wanted_claims) if wanted_claims else ():
+    for c in first_claims(session, wanted_claims) if wanted_claims else ():
         members[c.fact_id or 0].append(c)
     lists = many_to_check({i: facts[i] for i in candidates}, candidates, members)
     return {

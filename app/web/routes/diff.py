@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.api.deps import AdjudicatorDep, SessionDep, SettingsDep
 from app.api.errors import STATUS
+from app.diff.bridges import relation_reason
 from app.diff.types import DiffClaim, DiffResult, Pair
 from app.diff.undecided import why
 from app.services import comparison, reading
@@ -71,11 +72,17 @@ def _rank(relation: str) -> int:
     return SECTION_ORDER.get(relation, len(SECTION_ORDER))
 
 
-def _sections(result: DiffResult) -> list[tuple[str, str, list[tuple[int, Pair]]]]:
+def _sections(result: DiffResult) -> list[tuple[str, str, list[tuple[int, Pair, str]]]]:
+    """Each relation's pairs, numbered, each with why its relation is what it is (a third
+    source that linked a pair is shown on its own line)."""
     numbered = list(enumerate(result.pairs, start=1))
     kinds = sorted({p.relation.value for p in result.pairs}, key=_rank)
     return [
-        (k, SECTION_TITLES.get(k, k.title()), [(n, p) for n, p in numbered if p.relation == k])
+        (
+            k,
+            SECTION_TITLES.get(k, k.title()),
+            [(n, p, relation_reason(p)) for n, p in numbered if p.relation == k],
+        )
         for k in kinds
     ]
 

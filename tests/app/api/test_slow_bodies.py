@@ -71,6 +71,7 @@ def drip(sock: socket.socket, stop: threading.Event) -> None:
         return
 
 
+@pytest.mark.usefixtures("no_collector_pause")
 def test_a_trickled_body_is_cut_off_with_a_408(live_server: str, engine: Engine) -> None:
     sock = connect(live_server)
     stop = threading.Event()
@@ -97,6 +98,7 @@ def test_a_trickled_body_is_cut_off_with_a_408(live_server: str, engine: Engine)
         assert session.exec(select(Article)).all() == []
 
 
+@pytest.mark.usefixtures("no_collector_pause")
 def test_bodies_beyond_the_cap_wait_for_a_turn(live_server: str) -> None:
     """One body at a time: a quick body behind a trickling one is read once that one is cut
     off, and one that gets no turn in its own time is a 408 saying so."""

@@ -96,3 +96,17 @@ def test_the_ledger_offers_the_two_totals_it_keeps_apart_to_check() -> None:
     # As v1 claims the canonical wording keeps the totals apart and does not offer them.
     v1 = score_ledger(seed(), "canonical", v1=True)
     assert (v1.right, v1.offered_gold) == (9, 0) and v1.recall_with_offered == pytest.approx(0.9)
+
+
+def test_pairs_a_third_source_links_are_counted_apart() -> None:
+    story = json.loads((EVAL / "dev" / "layoffs-brightwell.json").read_text("utf-8"))
+    alone = score_story(story, "varied", third_sources=False)
+    linked = score_story(story, "varied")
+    # The 1,200 job cuts (a1~c2), offered alone, made through Markets Daily's claim: gold.
+    assert (alone.aligned, alone.offered, alone.offered_gold) == (7, 4, 3)
+    assert (linked.aligned, linked.offered, linked.offered_gold) == (8, 3, 2)
+    assert (linked.linked, linked.linked_gold) == (1, 1)
+    # In the canonical wording, severance and health cover (b4~c4) both match a4: not gold.
+    canonical = score_story(story, "canonical")
+    assert (canonical.linked, canonical.linked_gold, canonical.predicted) == (1, 0, 12)
+    assert "layoffs-brightwell canonical b4~c4: false pair (updates, 0.61)" in canonical.misses
