@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +90,23 @@ def main() -> None:
         for line in misses:
             console.print(f"  {line}", markup=False)
     names = ", ".join(s["story"] for s in stories)
-    lines = [
-        "# factdiff diff quality on the evaluation set",
-        "",
+    write_table(
+        f"diff_eval-{args.split}.md",
+        "factdiff diff quality on the evaluation set",
         f"`python -m bench.diff_eval --split {args.split}`: eval/{args.split}, {names}.",
+        columns,
+        rows,
+    )
+
+
+def write_table(
+    name: str, title: str, source: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
+) -> None:
+    """A results table as Markdown in bench/results/: its title, the command, the rows."""
+    lines = [
+        f"# {title}",
+        "",
+        source,
         "",
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns),
@@ -100,7 +114,7 @@ def main() -> None:
         "",
     ]
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"diff_eval-{args.split}.md").write_text("\n".join(lines), encoding="utf-8")
+    (RESULTS / name).write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from app.diff.align import diff_claims
 from app.diff.bridges import bridge_undecided
 from app.diff.evaluation import gold_diff_claims
 from app.diff.types import DiffClaim
-from bench.diff_eval import RESULTS, load
+from bench.diff_eval import load, write_table
 
 Text = tuple[str, str]  # (article key, wording)
 
@@ -87,18 +87,13 @@ def main() -> None:
         rows.append(["yes" if third_sources else "no", *map(str, counts.values()), f"{share:.1%}"])
         table.add_row(*rows[-1])
     Console().print(table)
-    lines = [
-        "# The diff with six texts a story",
-        "",
+    write_table(
+        f"diff_six_texts-{args.split}.md",
+        "The diff with six texts a story",
         f"`python -m bench.diff_six_texts --split {args.split}`",
-        "",
-        "| " + " | ".join(columns) + " |",
-        "|" + "---|" * len(columns),
-        *("| " + " | ".join(row) + " |" for row in rows),
-        "",
-    ]
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"diff_six_texts-{args.split}.md").write_text("\n".join(lines), encoding="utf-8")
+        columns,
+        rows,
+    )
 
 
 if __name__ == "__main__":

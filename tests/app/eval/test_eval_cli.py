@@ -41,14 +41,18 @@ def stand_in() -> Iterator[str]:
 @pytest.fixture
 def client(make_client: ClientFactory, stand_in: str) -> TestClient:
     """The service extracting live through the stand-in (live_server serves it over HTTP)."""
-    settings = Settings(  # type: ignore[call-arg]
+    return make_client(stand_in_settings(stand_in))
+
+
+def stand_in_settings(url: str) -> Settings:
+    """Live extraction through the stand-in model served at ``url``, over SQLite in memory."""
+    return Settings(  # type: ignore[call-arg]
         llm_mode="live",
-        llm_base_url=f"{stand_in}/v1",
+        llm_base_url=f"{url}/v1",
         llm_api_key="sk-stand-in",
         database_url="sqlite://",
         _env_file=None,
     )
-    return make_client(settings)
 
 
 def run_eval(*args: str) -> tuple[int, str]:

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 
 from app.api.deps import get_engine
 from app.api.main import app
-from app.core.config import Settings
 from app.eval.gold import GoldStory, Wording, load_stories
 from app.eval.stand_in import GoldAnswers, create_app, serve_in_thread
+from tests.app.eval.test_eval_cli import stand_in_settings
 from tests.app.store.test_db import assert_migrated
 from tests.conftest import ClientFactory
 
@@ -44,14 +44,7 @@ def service(
     request: pytest.FixtureRequest, make_client: ClientFactory, stand_in: str, engine: Engine
 ) -> TestClient:
     """The app extracting live through the stand-in, over SQLite or a PostgreSQL database."""
-    settings = Settings(  # type: ignore[call-arg]
-        llm_mode="live",
-        llm_base_url=f"{stand_in}/v1",
-        llm_api_key="sk-stand-in",
-        database_url="sqlite://",
-        _env_file=None,
-    )
-    client = make_client(settings)
+    client = make_client(stand_in_settings(stand_in))
     if request.param == "postgres":
         postgres: Engine = request.getfixturevalue("postgres_engine")
         assert_migrated(postgres)
