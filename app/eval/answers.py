@@ -81,6 +81,7 @@ class PairAnswer(_Answer):
     right: Ref
     relation: str
     explanation: str = ""
+    linked_by: Ref | None = None  # the third source's claim, when one made the pair
 
 
 class DiffAnswer(_Answer):

@@ -55,6 +55,7 @@ class PredictedPair:
     right: int
     relation: str
     explanation: str = ""
+    linked: bool = False  # made because a claim of a third article matched both
 
 
 def _fold(name: str | None) -> str:
@@ -126,6 +127,8 @@ class Counts:
     aligned_pairs: int = 0  # predicted pairs that are gold pairs
     offered_pairs: int = 0  # pairs the diff offered to check instead of making them
     offered_gold_pairs: int = 0  # of those, gold pairs
+    linked_pairs: int = 0  # predicted pairs a third source made (GET /diff's linked_by)
+    linked_gold_pairs: int = 0  # of those, gold pairs
     right_relations: int = 0
     articles: int = 0
     failed_articles: int = 0
@@ -203,6 +206,7 @@ def score_pairs(
     wrong: list[tuple[GoldPair, PredictedPair]] = []
     for pair in predicted:
         counts.predicted_pairs += 1
+        counts.linked_pairs += pair.linked
         left, right = matched.get(pair.left), matched.get(pair.right)
         key = frozenset((left or "", right or ""))
         gold_pair = gold.get(key) if left and right else None
@@ -212,6 +216,7 @@ def score_pairs(
             continue
         found.add(key)
         counts.aligned_pairs += 1
+        counts.linked_gold_pairs += pair.linked
         counts.confusion[(gold_pair.relation, pair.relation)] += 1
         if gold_pair.relation == pair.relation:
             counts.right_relations += 1

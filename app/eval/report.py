@@ -107,6 +107,11 @@ def print_report(console: Console, scores: Sequence[StoryScore], title: str) -> 
         f"pairs: {counts.aligned_pairs} of {counts.gold_pairs} gold found, "
         f"{counts.predicted_pairs} made; {counts.failed_articles} article(s) failed"
     )
+    if counts.linked_pairs:
+        console.print(
+            f"by a third source: {counts.linked_pairs} pair(s) made because a claim of another "
+            f"article matched both, {counts.linked_gold_pairs} of them gold"
+        )
     if counts.offered_pairs:
         console.print(
             f"to check: {counts.offered_pairs} pair(s) offered, {counts.offered_gold_pairs} of "

@@ -156,7 +156,13 @@ def score_story(story: GoldStory, outcome: StoryOutcome, wording: Wording) -> St
 def _pairs(answered: list[dict[str, Any]]) -> list[PredictedPair]:
     """The pairs of a diff's answer (made or offered to check), by stored claim ids."""
     return [
-        PredictedPair(p["left"]["id"], p["right"]["id"], p["relation"], p.get("explanation", ""))
+        PredictedPair(
+            p["left"]["id"],
+            p["right"]["id"],
+            p["relation"],
+            p.get("explanation", ""),
+            linked=p.get("linked_by") is not None,
+        )
         for p in answered
     ]
 

@@ -72,6 +72,8 @@ def check_bridge_figures(report: dict[str, Any]) -> None:
         "aligned_pairs": 3,
         "offered_pairs": 0,
         "offered_gold_pairs": 0,
+        "linked_pairs": 0,
+        "linked_gold_pairs": 0,
         "right_relations": 3,
         "articles": 2,
         "failed_articles": 0,

@@ -165,3 +165,21 @@ def test_figures_add_up_across_articles_and_say_none_when_nothing_is_measured() 
                  "conflict_precision", "conflict_recall"):  # fmt: skip
         assert figures[name] is None
     assert Counts().figures()["claim_precision"] is None
+
+
+def test_pairs_a_third_source_made_are_counted_apart() -> None:
+    matched = {1: "a1", 2: "b1", 3: "a2", 4: "b2", 5: "a3", 6: "b3"}
+    gold = [GoldPair("a1", "b1", "agree"), GoldPair("a2", "b2", "refines")]
+    outcome = score_pairs(
+        gold,
+        [
+            PredictedPair(1, 2, "agree"),
+            PredictedPair(3, 4, "refines", linked=True),
+            PredictedPair(5, 6, "conflict", linked=True),
+        ],
+        matched,
+    )
+    counts = outcome.counts
+    assert (counts.predicted_pairs, counts.aligned_pairs) == (3, 2)
+    assert (counts.linked_pairs, counts.linked_gold_pairs) == (2, 1)
+    assert counts.figures()["alignment_recall"] == 1.0
