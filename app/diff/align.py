@@ -32,7 +32,7 @@ from app.diff.types import DiffClaim as DiffClaim
 from app.diff.types import DiffResult as DiffResult
 from app.diff.types import Pair as Pair
 from app.diff.types import Relation as Relation
-from app.diff.types import pair_order
+from app.diff.types import pair_order, summary_of
 from app.diff.undecided import HELD_BACK, UNDER_THRESHOLD
 
 
@@ -162,8 +162,7 @@ def diff_claims(
     pairs.sort(key=pair_order)
     only_left = [c for i, c in enumerate(left) if i not in used_left]
     only_right = [c for j, c in enumerate(right) if j not in used_right]
-    summary = {r.value: sum(p.relation is r for p in pairs) for r in Relation}
-    summary |= {"only_left": len(only_left), "only_right": len(only_right)}
+    summary = summary_of(pairs, only_left, only_right)
     undecided = _undecided(lf, rf, held_back, sorted(near_misses), used_left, used_right)
     return DiffResult(pairs, only_left, only_right, summary, undecided)
 

@@ -53,10 +53,6 @@ def relation_reason(pair: Pair) -> str:
     return pair.explanation.partition(BOTH)[2]
 
 
-def source_name(claim: DiffClaim) -> str:
-    return claim.outlet or f"article {claim.article_id}"
-
-
 def bridge_of(
     left: Features, right: Features, others: Sequence[Features], threshold: float
 ) -> tuple[float, Features] | None:
@@ -88,20 +84,21 @@ def bridge_undecided(
 ) -> DiffResult:
     """``result`` with each bridgeable undecided pair that a claim of ``others`` links made,
     its explanation naming the third source; the rest stay undecided."""
-    candidates = [p for p in result.undecided if bridgeable(p)]
-    if not candidates or not others:
+    if not others or not any(bridgeable(p) for p in result.undecided):
         return result
     other_features = features_of(others)
     made: list[Pair] = []
     undecided: list[Pair] = []
     for pair in result.undecided:
-        left, right = features_of([pair.left, pair.right])
-        found = bridge_of(left, right, other_features, threshold) if pair in candidates else None
+        found = None
+        if bridgeable(pair):
+            left, right = features_of([pair.left, pair.right])
+            found = bridge_of(left, right, other_features, threshold)
         if found is None:
             undecided.append(pair)
             continue
         x = found[1].claim
         relation, explanation = classify(left, right)
-        why = f'{LINKED} {source_name(x)}\'s claim {x.id} ("{x.statement}"){BOTH}{explanation}'
+        why = f'{LINKED} {x.source}\'s claim {x.id} ("{x.statement}"){BOTH}{explanation}'
         made.append(replace(pair, relation=relation, explanation=why, linked_by=x))
     return with_made(result, made, undecided)

@@ -183,7 +183,7 @@ def score_story(
 
 def _fact_mates(claims: list[DiffClaim], *, threshold: float) -> dict[int, list[DiffClaim]]:
     """Each claim's fellow claims in the fact the story's ledger puts it in: the third sources
-    the service would read from a claim's stored fact (app.services.comparison)."""
+    the service reads from a claim's stored fact (app.services.fact_claims)."""
     mates: dict[int, list[DiffClaim]] = {}
     for fact in build_ledger(claims, threshold=threshold):
         for c in fact.sources:

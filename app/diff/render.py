@@ -36,16 +36,12 @@ def _voice(c: DiffClaim) -> str:
     return f"{c.modality} by {c.attribution}" if c.attribution else c.modality
 
 
-def _outlet(c: DiffClaim) -> str:
-    return c.outlet or f"article {c.article_id}"
-
-
 def _where(c: DiffClaim) -> str:
-    return f"{md_escape(_outlet(c))}, chars {c.char_start}–{c.char_end}"
+    return f"{md_escape(c.source)}, chars {c.char_start}–{c.char_end}"
 
 
 def _quote(label: str, c: DiffClaim) -> str:
-    where = _where(c) if label != _outlet(c) else f"chars {c.char_start}–{c.char_end}"
+    where = _where(c) if label != c.source else f"chars {c.char_start}–{c.char_end}"
     # The curly quote after the label keeps a quote starting '1.' or '-' from becoming a list.
     return f"> **{md_escape(label)}** ({where}): “{md_escape(c.quote)}”"
 
@@ -57,7 +53,7 @@ def _pair(n: int, pair: Pair, left_label: str, right_label: str) -> list[str]:
         ("value", describe_quantity(a), describe_quantity(b)),
         ("time", describe_time(a), describe_time(b)),
         ("voice", _voice(a), _voice(b)),
-        ("outlet", _outlet(a), _outlet(b)),
+        ("outlet", a.source, b.source),
     ]
     return [
         f"### {n}. {md_escape(pair.explanation)}",

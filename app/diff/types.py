@@ -57,6 +57,11 @@ class DiffClaim:
     # with three. Empty where the caller knows none (the claim's own outlet then stands).
     publications: tuple[PublicationRef, ...] = ()
 
+    @property
+    def source(self) -> str:
+        """Who said it, in a line: its outlet, or its article where no outlet is known."""
+        return self.outlet or f"article {self.article_id}"
+
 
 class Relation(StrEnum):
     agree = "agree"
@@ -108,6 +113,13 @@ def with_made(result: DiffResult, made: list[Pair], undecided: list[Pair]) -> Di
     paired = {c.id for p in made for c in (p.left, p.right)}
     only_left = [c for c in result.only_left if c.id not in paired]
     only_right = [c for c in result.only_right if c.id not in paired]
-    summary = {r.value: sum(p.relation is r for p in pairs) for r in Relation}
-    summary |= {"only_left": len(only_left), "only_right": len(only_right)}
+    summary = summary_of(pairs, only_left, only_right)
     return DiffResult(pairs, only_left, only_right, summary, undecided)
+
+
+def summary_of(
+    pairs: list[Pair], only_left: list[DiffClaim], only_right: list[DiffClaim]
+) -> dict[str, int]:
+    """A diff's counts: its pairs by relation, and the claims each side states alone."""
+    summary = {r.value: sum(p.relation is r for p in pairs) for r in Relation}
+    return summary | {"only_left": len(only_left), "only_right": len(only_right)}

@@ -34,10 +34,7 @@ class Step:
 
 def timeline(fact: SummarisedFact) -> list[Step]:
     """When the figure changed, from the fact's stored steps (app.services.fact_summaries)."""
-    return [
-        Step(c.published_at, c.outlet or f"article {c.article_id}", describe_quantity(c), c)
-        for c in fact.steps
-    ]
+    return [Step(c.published_at, c.source, describe_quantity(c), c) for c in fact.steps]
 
 
 def compared(fact: Fact) -> tuple[int, int] | None:
