@@ -47,10 +47,15 @@ def bridgeable(pair: Pair) -> bool:
 
 
 def relation_reason(pair: Pair) -> str:
-    """A pair's explanation without the third source that linked it, if one did."""
+    """A pair's explanation without the third source that linked it, if one did (cut by its
+    known length: the third claim's statement may hold any words)."""
     if pair.linked_by is None:
         return pair.explanation
-    return pair.explanation.partition(BOTH)[2]
+    return pair.explanation.removeprefix(_linked_through(pair.linked_by))
+
+
+def _linked_through(x: DiffClaim) -> str:
+    return f'{LINKED} {x.source}\'s claim {x.id} ("{x.statement}"){BOTH}'
 
 
 def bridge_of(
@@ -99,6 +104,6 @@ def bridge_undecided(
             continue
         x = found[1].claim
         relation, explanation = classify(left, right)
-        why = f'{LINKED} {x.source}\'s claim {x.id} ("{x.statement}"){BOTH}{explanation}'
+        why = _linked_through(x) + explanation
         made.append(replace(pair, relation=relation, explanation=why, linked_by=x))
     return with_made(result, made, undecided)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.diff.align import diff_claims
-from app.diff.bridges import bridge_undecided, bridgeable
+from app.diff.bridges import bridge_undecided, bridgeable, relation_reason
 from app.diff.evaluation import gold_diff_claims, without_canonical_fields
 from app.diff.types import DiffClaim, DiffResult, Relation
 from app.diff.undecided import HELD_BACK
@@ -123,3 +123,16 @@ def test_a_third_source_in_conflict_with_both_sides_makes_nothing() -> None:
     )
     assert bridge_undecided(alone, [other]) == alone
     assert bridge_undecided(alone, [middle]) != alone
+
+
+def test_the_relation_reason_survives_a_third_statement_quoting_the_link_words() -> None:
+    claims = layoffs()
+    middle = cuts(claims["b"])
+    odd = replace(middle, statement=f"{middle.statement[:-1]}, which matches both: it says so.")
+    (pair,) = [
+        p
+        for p in bridge_undecided(diff_claims(claims["a"], claims["c"]), [odd]).pairs
+        if p.linked_by is not None
+    ]
+    assert relation_reason(pair).startswith("figure decides: 1,200 employees vs about 1,200")
+    assert pair.explanation.endswith(relation_reason(pair))
