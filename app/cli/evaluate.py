@@ -8,7 +8,6 @@ alone, for a service run by hand.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
@@ -27,6 +26,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from app.cli.loop import run_coroutine
 from app.cli.options import DEFAULT_SERVER, ApiKeyOption, ServerOption
 from app.eval.gold import GoldError, GoldStory, Wording, load_stories
 from app.eval.report import TARGETS, print_report, report_json, total
@@ -131,8 +131,8 @@ def evaluate(
     stand_in: str | None = None,
 ) -> int:
     """Evaluate, print the report, write the JSON; the exit code (1: targets unmet, if asked)."""
-    about = asyncio.run(health(request.service))
-    outcomes = asyncio.run(collect(stories, request.service))
+    about = run_coroutine(health(request.service))
+    outcomes = run_coroutine(collect(stories, request.service))
     scores = [score_story(s, o, request.wording) for s, o in zip(stories, outcomes, strict=True)]
     split = request.split or "all splits"
     title = f"factdiff eval · {request.gold} · {split} · {request.wording} wording"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from app.cli.loop import run_coroutine
 from app.core.config import PROJECT_ROOT, LLMMode, get_settings
 
 fixtures_app = typer.Typer(help="Maintain the offline LLM fixtures under fixtures/llm.")
@@ -52,7 +52,7 @@ def stamp(
         )
         client = build_client(run_settings, transport=StampTransport(fixture))
         try:
-            result = asyncio.run(extract_claims(client, article, schema, run_settings))
+            result = run_coroutine(extract_claims(client, article, schema, run_settings))
             outcome = f"{len(result.claims)} grounded, {len(result.rejected)} rejected"
         except LLMError as exc:
             outcome = f"stamped; extraction then failed: {exc.message}"
@@ -71,7 +71,8 @@ def _stamp_verdict(fixture: Any, settings: Any) -> None:
     )
     client = build_client(run_settings, transport=StampTransport(fixture))
     try:
-        verdict = asyncio.run(ask_contents(Adjudicator(client, run_settings), fixture.data["pair"]))
+        adjudicator = Adjudicator(client, run_settings)
+        verdict = run_coroutine(ask_contents(adjudicator, fixture.data["pair"]))
         outcome = f"same_fact={verdict.same_fact}, {verdict.relation.value}"
     except LLMError as exc:
         outcome = f"stamped; the verdict then failed: {exc.message}"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import httpx
 import typer
@@ -17,6 +16,7 @@ from rich.text import Text
 from app.cli.evaluate import eval_command
 from app.cli.facts import facts_app
 from app.cli.fixtures import fixtures_app
+from app.cli.loop import run_coroutine, run_event_loop
 from app.cli.options import (
     DEFAULT_SERVER,
     ApiKeyOption,
@@ -107,17 +107,6 @@ def worker(
     run_event_loop(main())
 
 
-def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
-    """asyncio.run on uvloop when installed (uvicorn[standard] brings it): the loop uvicorn
-    gives the service, and cheaper per call than asyncio's own."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main)
-        return
-    uvloop.run(main)
-
-
 @app.command("load-samples")
 def load_samples_command(
     server: ServerOption = DEFAULT_SERVER,
@@ -201,7 +190,7 @@ def submit_command(
         timeout=timeout,
     )
     try:
-        outcomes = asyncio.run(submit(paths, options, console))
+        outcomes = run_coroutine(submit(paths, options, console))
     except KeyboardInterrupt:
         # submit() has printed the summary and closed the report already.
         raise typer.Exit(130) from None

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
 
 from app.cli.main import SAMPLES_DIR, wait_healthy
 from app.core.config import PROJECT_ROOT
@@ -106,6 +107,31 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+# pytest-playwright keeps its driver for the whole session, and while it lives its greenlet
+# runs an event loop in the main thread: the async tests and asyncio.run calls of any test
+# collected after this package would fail ("asyncio.run() cannot be called from a running
+# event loop"). These fixtures, and all that ask for the driver, end with the package.
+@pytest.fixture(scope="package")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    return getattr(playwright, browser_name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="package")
+def browser(
+    browser_type: BrowserType, browser_type_launch_args: dict[str, Any]
+) -> Iterator[Browser]:
+    launched = browser_type.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="package")
+def browser_context_args(base_url: str | None) -> dict[str, Any]:
+    viewport = {"viewport": {"width": 1280, "height": 900}}
+    return {**viewport, "base_url": base_url} if base_url else viewport
