@@ -112,10 +112,13 @@ def load_samples_command(
     server: ServerOption = DEFAULT_SERVER,
     api_key: ApiKeyOption = None,
     folder: Path = SAMPLES_DIR,
+    timeout: Annotated[
+        float, typer.Option(min=1, help="Seconds to wait for each article's extraction")
+    ] = 120.0,
 ) -> None:
     """POST the sample articles to a running service and show what each yielded."""
     try:
-        failures = post_samples(server.rstrip("/"), folder, api_key=api_key)
+        failures = post_samples(server.rstrip("/"), folder, timeout=timeout, api_key=api_key)
     except httpx.HTTPError as exc:
         console.print(Text(f"cannot reach {server}: {exc}", style="red"), soft_wrap=True)
         raise typer.Exit(2) from exc

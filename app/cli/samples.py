@@ -11,7 +11,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from app.cli.options import auth_headers
+from app.cli.options import auth_headers, message_of
 from app.core.config import PROJECT_ROOT
 
 console = Console()
@@ -29,34 +29,41 @@ def post_samples(
     timeout: float = 120.0,
     api_key: str | None = None,
 ) -> int:
-    """POST every sample article to a running service; print a table. Returns failures."""
+    """POST every sample article to a running service, saying which one it waits for; print
+    a table. Returns failures. An article the service has not answered within ``timeout``
+    is a failure, and the next one is posted: its run goes on in the service."""
+    articles = sample_articles(folder)
     table = Table("article", "status", "claims", "rejected", "run", "note")
     failures = 0
-    headers = auth_headers(api_key)
-    with httpx.Client(base_url=server, headers=headers, timeout=timeout) as client:
-        for path, article in sample_articles(folder):
-            response = client.post("/articles", json=article)
-            if response.status_code in (200, 201, 202):
-                body = response.json()
-                run = body["run"]
-                note = (
-                    "reused, no LLM call" if body["reused"] else f"{run['llm_calls']} LLM call(s)"
-                )
-                table.add_row(
-                    path.stem,
-                    str(response.status_code),
-                    str(len(body["claims"])),
-                    str(run["rejected_count"]),
-                    str(run["id"]),
-                    note,
-                )
-            else:
-                failures += 1
-                table.add_row(
-                    path.stem, str(response.status_code), "-", "-", "-", response.text[:80]
-                )
+    with (
+        httpx.Client(base_url=server, headers=auth_headers(api_key), timeout=timeout) as client,
+        console.status("") as status,
+    ):
+        for n, (path, article) in enumerate(articles, start=1):
+            status.update(f"{path.stem}: extracting ({n} of {len(articles)})")
+            row = _post(client, path.stem, article, timeout)
+            failures += row[1] not in ("200", "201", "202")
+            table.add_row(*row)
     console.print(table)
     return failures
+
+
+def _post(client: httpx.Client, name: str, article: dict[str, Any], timeout: float) -> list[str]:
+    try:
+        response = client.post("/articles", json=article)
+    except httpx.TimeoutException:
+        note = (
+            f"no answer within {timeout:g} s; its run goes on in the service, and loading "
+            "again waits for it. A slow model? Raise --timeout"
+        )
+        return [name, "timeout", "-", "-", "-", note]
+    if response.status_code not in (200, 201, 202):
+        return [name, str(response.status_code), "-", "-", "-", message_of(response)[:200]]
+    body = response.json()
+    run = body["run"]
+    note = "reused, no LLM call" if body["reused"] else f"{run['llm_calls']} LLM call(s)"
+    counts = [str(len(body["claims"])), str(run["rejected_count"]), str(run["id"])]
+    return [name, str(response.status_code), *counts, note]
 
 
 def wait_healthy(server: str, deadline_s: float = 30.0) -> bool:

@@ -91,12 +91,20 @@ def _salvage(
     except ValidationError as err:
         raise LLMOutputError(
             f"the model's answer does not fit schema {schema.ref} after {exc.n_attempts} "
-            f"attempt(s): {err.error_count()} error(s), first: {err.errors()[0]['msg']}",
+            f"attempt(s): {err.error_count()} error(s), first: {_first_error(err)}",
             attempts=exc.n_attempts,
             last_completion=exc.last_completion,
         ) from err
     claims: list[ExtractedClaim] = list(getattr(parsed, "claims", []))
     return split_grounded(claims, ctx)
+
+
+def _first_error(err: ValidationError) -> str:
+    """The first error where the model made it: "claims.0.quantity.unit_kind: Input should
+    be ..."."""
+    first = err.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
 
 
 async def _extract_chunk(
@@ -126,10 +134,10 @@ async def _extract_chunk(
         if isinstance(cause := error_behind(exc), LLMError):
             raise cause from exc
         if cause is not None:
-            raise translate_api_error(cause) from exc
+            raise translate_api_error(cause, mode=settings.instructor_mode) from exc
         kept, rejected = _salvage(exc, schema, ctx)
     except openai.OpenAIError as exc:
-        raise translate_api_error(exc) from exc
+        raise translate_api_error(exc, mode=settings.instructor_mode) from exc
     except IncompleteOutputException as exc:
         raise LLMOutputError(
             "the model's answer was cut off (finish_reason=length): raise "

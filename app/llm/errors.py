@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import openai
 
+from app.core.config import InstructorMode
 from app.llm.replay import FIXTURE_HEADER
 from app.llm.usage import Usage
 
@@ -86,8 +87,19 @@ class DeadlineExceededError(openai.APITimeoutError):
         )
 
 
-def translate_api_error(exc: openai.OpenAIError) -> LLMError:
-    """Map the SDK's exceptions onto ours, with a message a caller can act on."""
+# The part of a request each instructor mode adds, as endpoints name it when they refuse it:
+# llama.cpp's server takes response_format "json_object" but not "json_schema"; some
+# Ollama models "do not support tools".
+MODE_FIELD = {
+    InstructorMode.json_schema: "response_format",
+    InstructorMode.json: "response_format",
+    InstructorMode.tools: "tool",
+}
+
+
+def translate_api_error(exc: openai.OpenAIError, *, mode: InstructorMode | None = None) -> LLMError:
+    """Map the SDK's exceptions onto ours, with a message a caller can act on. ``mode``, the
+    instructor mode the call was made in, lets a refusal of that mode say how to change it."""
     if isinstance(exc, DeadlineExceededError):
         return LLMTimeoutError(str(exc))
     if isinstance(exc, openai.APIStatusError):
@@ -106,6 +118,13 @@ def translate_api_error(exc: openai.OpenAIError) -> LLMError:
             return LLMConfigurationError(f"the LLM endpoint answered 404: {detail}")
         if exc.status_code == 429:
             return LLMUnavailableError(f"the LLM endpoint is rate limiting (429): {detail}")
+        if mode is not None and (field := MODE_FIELD.get(mode)) and field in detail.lower():
+            others = ", ".join(m.value for m in InstructorMode if m is not mode)
+            return LLMConfigurationError(
+                f"the LLM endpoint refused the request's {field} ({exc.status_code}), which "
+                f"FACTDIFF_INSTRUCTOR_MODE={mode.value} sends: set FACTDIFF_INSTRUCTOR_MODE to a "
+                f"mode it takes ({others}). It said: {detail}"
+            )
         return LLMUnavailableError(f"the LLM endpoint answered {exc.status_code}: {detail}")
     if isinstance(exc, openai.APITimeoutError):
         return LLMUnavailableError("the LLM endpoint timed out (FACTDIFF_LLM_TIMEOUT_S)")
@@ -115,12 +134,15 @@ def translate_api_error(exc: openai.OpenAIError) -> LLMError:
 
 
 def _error_message(exc: openai.APIStatusError) -> str:
+    """The endpoint's own message, to its first blank line: llama.cpp's server goes on with
+    where in its code the error arose, which means nothing to our caller."""
     body = exc.body
+    message = str(exc.message)
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-    return str(exc.message)
+            message = str(inner["message"])
+    return message.split("\n\n", 1)[0].strip()
 
 
 def error_behind(exc: BaseException) -> LLMError | openai.OpenAIError | None:

@@ -121,13 +121,13 @@ async def ask_contents(adjudicator: Adjudicator, contents: list[dict[str, Any]])
         if isinstance(cause := error_behind(exc), LLMError):
             raise cause from exc
         if cause is not None:
-            raise translate_api_error(cause) from exc
+            raise translate_api_error(cause, mode=settings.instructor_mode) from exc
         raise LLMOutputError(
             f"the model's verdict did not fit the schema after {exc.n_attempts} attempt(s)",
             attempts=exc.n_attempts,
         ) from exc
     except openai.OpenAIError as exc:
-        raise translate_api_error(exc) from exc
+        raise translate_api_error(exc, mode=settings.instructor_mode) from exc
     except IncompleteOutputException as exc:
         raise LLMOutputError("the model's verdict was cut off (finish_reason=length)") from exc
     return verdict

@@ -4,17 +4,23 @@ article page."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
+import pytest
+import respx
+from rich.table import Table
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
+from app.cli.samples import post_samples
 from tests.conftest import ARTICLES_DIR
 
 SAMPLES = sorted(p.stem for p in ARTICLES_DIR.glob("*.json"))
 QUOTE_217 = "Kenya dispatched 217 more police officers to Haiti on Saturday"
 QUOTE_270 = "Kenya has sent another 270 police officers to Haiti"
+WHY = "the LLM endpoint timed out (FACTDIFF_LLM_TIMEOUT_S)"
 
 
 def load_samples(server: str) -> dict[str, int]:
@@ -90,3 +96,52 @@ def test_the_samples_go_through_v2_and_show_the_seed_conflict_once(live_server: 
         page = httpx.get(f"{live_server}/pages/articles/{article_id}")
         assert page.status_code == 200, (article_id, page.text[:300])
     assert 'class="badge st-updates"' in httpx.get(f"{live_server}/pages/articles/{nairobi}").text
+
+
+def test_a_sample_the_service_does_not_answer_in_time_fails_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slow model: one article's extraction outlasts --timeout, another's run fails. Each
+    is reported with what to do, and the other samples are still posted."""
+    slow, refused = "kenya-haiti-fr", "montreal-community-fridges"
+    created = {
+        "claims": [],
+        "reused": False,
+        "run": {"id": 7, "llm_calls": 1, "rejected_count": 0},
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        url = json.loads(request.content)["url"]
+        if url == sample(slow)["url"]:
+            raise httpx.ReadTimeout("timed out", request=request)
+        if url == sample(refused)["url"]:
+            return httpx.Response(503, json={"detail": {"reason": "llm_timeout", "message": WHY}})
+        return httpx.Response(201, json=created)
+
+    rows: list[list[str]] = []
+    monkeypatch.setattr(Table, "add_row", lambda _table, *cells: rows.append(list(cells)))
+    with respx.mock:
+        route = respx.post("http://factdiff.test/articles").mock(side_effect=answer)
+        failures = post_samples("http://factdiff.test", timeout=30)
+
+    assert failures == 2
+    assert route.call_count == len(SAMPLES)
+    assert [row[0] for row in rows] == SAMPLES
+    [late] = [row for row in rows if row[0] == slow]
+    assert late == [
+        slow,
+        "timeout",
+        "-",
+        "-",
+        "-",
+        "no answer within 30 s; its run goes on in the service, and loading again waits "
+        "for it. A slow model? Raise --timeout",
+    ]
+    [failed] = [row for row in rows if row[0] == refused]
+    assert failed == [refused, "503", "-", "-", "-", WHY]
+    assert {row[1] for row in rows if row[0] not in (slow, refused)} == {"201"}
+
+
+def sample(stem: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((ARTICLES_DIR / f"{stem}.json").read_text("utf-8"))
+    return loaded

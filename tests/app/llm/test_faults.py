@@ -176,8 +176,8 @@ ROWS = {
     "schema-broken": Row(
         [with_claim(claim_type="rumour")] * 2,
         502,
-        SCHEMA + "first: Input should be 'event', 'quantity', 'statement', 'pledge', "
-        "'status' or 'other'",
+        SCHEMA + "first: claims.0.claim_type: Input should be 'event', 'quantity', "
+        "'statement', 'pledge', 'status' or 'other'",
         "llm_bad_output",
         (200, 100),
         2,
@@ -209,7 +209,7 @@ ROWS = {
     "500-claims": Row(
         [ok(tool_completion([GOOD_217] * 500, completion_tokens=40_000))] * 2,
         502,
-        SCHEMA + "first: List should have at most 200 items after validation, not 500",
+        SCHEMA + "first: claims: List should have at most 200 items after validation, not 500",
         "llm_bad_output",
         (200, 80_000),
         2,
@@ -217,7 +217,7 @@ ROWS = {
     "2-MB-statement": Row(
         [with_claim(statement="x" * 2_000_000)] * 2,
         502,
-        SCHEMA + "first: String should have at most 600 characters",
+        SCHEMA + "first: claims.0.statement: String should have at most 600 characters",
         "llm_bad_output",
         (200, 100),
         2,
