@@ -13,7 +13,7 @@ from pydantic import BeforeValidator
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
-from app.core.config import Settings, get_settings
+from app.core.config import AdjudicatorKind, Settings, get_settings
 from app.ingest.fetch import Fetcher
 from app.llm.client import build_client
 from app.services.adjudication import adjudicator_of
@@ -50,9 +50,14 @@ def get_llm(request: Request, settings: SettingsDep) -> instructor.AsyncInstruct
 LLMDep = Annotated[instructor.AsyncInstructor, Depends(get_llm)]
 
 
-def get_adjudicator(settings: SettingsDep, llm: LLMDep) -> Adjudicator | None:
-    """The diff's adjudicator of undecided pairs, or None (FACTDIFF_ADJUDICATOR=off)."""
-    return adjudicator_of(settings, llm)
+def get_adjudicator(request: Request, settings: SettingsDep, llm: LLMDep) -> Adjudicator | None:
+    """The diff's adjudicator of undecided pairs, or None (FACTDIFF_ADJUDICATOR=off). With an
+    endpoint of its own (FACTDIFF_ADJUDICATOR_BASE_URL), the client made for it at start-up."""
+    judge = settings.adjudicator_settings()
+    if settings.adjudicator_endpoint_own and settings.adjudicator is AdjudicatorKind.llm:
+        llm = getattr(request.app.state, "adjudicator_llm", None) or build_client(judge)
+        request.app.state.adjudicator_llm = llm
+    return adjudicator_of(judge, llm)
 
 
 AdjudicatorDep = Annotated[Adjudicator | None, Depends(get_adjudicator)]

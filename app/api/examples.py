@@ -251,6 +251,9 @@ HEALTH: dict[str, Any] = {
     "llm_mode": "replay",
     "llm_endpoint": "replay:/srv/factdiff/fixtures/llm",
     "model": "gpt-4.1-mini",
+    # FACTDIFF_ADJUDICATOR=llm, with a judge of its own; absent when the adjudicator is off.
+    "adjudicator_endpoint": "http://judge.internal:8000/v1",
+    "adjudicator_model": "qwen2.5-14b-instruct",
 }
 
 # GET /schemas, the first of them; its JSON Schema without its $defs.

@@ -19,7 +19,7 @@ from app.api.limits import RequestLimitsMiddleware
 from app.api.openapi_doc import document_errors
 from app.api.request_context import RequestContextMiddleware
 from app.api.routes import articles, claims, curation, diff, entities, facts, meta, runs
-from app.core.config import LLMMode, Settings, get_settings
+from app.core.config import AdjudicatorKind, LLMMode, Settings, get_settings
 from app.core.logs import configure_logging
 from app.jobs import queue as jobs
 from app.jobs.worker import PROCESS_ID, WorkerPool
@@ -65,6 +65,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     log.info("database: %s", db.database_label(engine))
     own_client = get_llm not in overrides
     app.state.llm = build_client(settings) if own_client else overrides[get_llm]()
+    app.state.adjudicator_llm = None
+    if settings.adjudicator is AdjudicatorKind.llm and settings.adjudicator_endpoint_own:
+        judge = settings.adjudicator_settings()
+        app.state.adjudicator_llm = build_client(judge)
+        log.info("adjudicator: endpoint=%s model=%s", judge.llm_endpoint, judge.llm_model)
     app.state.workers = None
     # SQLite serves one machine: a run still held by a process of ours that is gone was
     # orphaned by our last exit (on PostgreSQL, other machines' workers may hold runs: their
@@ -88,6 +93,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await task
     if own_client:
         await close_client(app.state.llm)
+    if (judge_client := app.state.adjudicator_llm) is not None:
+        app.state.adjudicator_llm = None
+        await close_client(judge_client)
 
 
 def create_app() -> FastAPI:

@@ -338,3 +338,6 @@ class Health(BaseModel):
     llm_mode: str | None = None
     llm_endpoint: str | None = Field(default=None, description="Without any credential.")
     model: str | None = None
+    # Set when FACTDIFF_ADJUDICATOR=llm: whom the diff's undecided pairs are put to.
+    adjudicator_endpoint: str | None = Field(default=None, description="Without any credential.")
+    adjudicator_model: str | None = None

@@ -137,6 +137,8 @@ def evaluate(
     split = request.split or "all splits"
     title = f"factdiff eval · {request.gold} · {split} · {request.wording} wording"
     print_report(console, scores, title)
+    if judge := about.get("adjudicator_model"):
+        console.print(f"undecided pairs put to the adjudicator: {judge}")
     reused = sum(a.reused for o in outcomes for a in o.articles.values())
     if reused:
         console.print(
@@ -150,6 +152,7 @@ def evaluate(
         "server": request.service.server,
         "model": about.get("model"),
         "llm_mode": about.get("llm_mode"),
+        "adjudicator_model": about.get("adjudicator_model"),
         "stand_in": stand_in,
         "reused_runs": reused,
     }

@@ -185,6 +185,11 @@ class Settings(BaseSettings):
     # at most adjudicator_max_pairs per diff; verdicts are stored and never asked twice.
     adjudicator: AdjudicatorKind = AdjudicatorKind.off
     adjudicator_max_pairs: int = Field(default=20, ge=1, le=200)
+    # A judge of its own (a stronger model than the extractor's, or a local one); where
+    # unset, the extraction's endpoint, key and model.
+    adjudicator_base_url: str | None = None
+    adjudicator_api_key: SecretStr | None = None
+    adjudicator_model: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -194,7 +199,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
-    @field_validator("llm_base_url")
+    @field_validator("llm_base_url", "adjudicator_base_url")
     @classmethod
     def strip_base_url(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else None
@@ -229,6 +234,23 @@ class Settings(BaseSettings):
         if self.chunk_overlap_tokens >= self.chunk_token_budget // 2:
             raise ValueError("FACTDIFF_CHUNK_OVERLAP_TOKENS must be under half the token budget")
         return self
+
+    @property
+    def adjudicator_endpoint_own(self) -> bool:
+        """Whether the adjudicator calls an endpoint of its own, with a client of its own."""
+        return bool(self.adjudicator_base_url or self.adjudicator_api_key)
+
+    def adjudicator_settings(self) -> Settings:
+        """These settings as the adjudicator's client sees them: its own endpoint, key and
+        model where set. An endpoint of its own is live: a judge has no fixtures of its own."""
+        own: dict[str, object] = {}
+        if self.adjudicator_endpoint_own:
+            own["llm_mode"] = LLMMode.live
+            own["llm_base_url"] = self.adjudicator_base_url
+            own["llm_api_key"] = self.adjudicator_api_key or self.llm_api_key
+        if self.adjudicator_model:
+            own["llm_model"] = self.adjudicator_model
+        return self.model_copy(update=own) if own else self
 
     @property
     def mode(self) -> LLMMode:

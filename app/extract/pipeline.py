@@ -75,14 +75,31 @@ def _completion_payload(completion: Any) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
+def _used_every_output_token(completion: Any, max_output_tokens: int) -> bool:
+    """Whether an answer is as long as it was allowed to be. Some servers (llama.cpp's, in
+    tools mode) report such an answer as finished, not cut off."""
+    tokens = getattr(getattr(completion, "usage", None), "completion_tokens", None)
+    return isinstance(tokens, int) and tokens >= max_output_tokens
+
+
 def _salvage(
-    exc: InstructorRetryException, schema: ExtractionSchema, ctx: GroundingContext
+    exc: InstructorRetryException,
+    schema: ExtractionSchema,
+    ctx: GroundingContext,
+    max_output_tokens: int,
 ) -> tuple[list[GroundedClaim], list[Rejection]]:
     """After the re-asks are spent, keep the grounded claims of the last answer."""
     payload = _completion_payload(exc.last_completion)
     if payload is None:
+        cut = _used_every_output_token(exc.last_completion, max_output_tokens)
         raise LLMOutputError(
-            f"the model's answer could not be parsed after {exc.n_attempts} attempt(s)",
+            f"the model's answer could not be parsed after {exc.n_attempts} attempt(s)"
+            + (
+                f"; the last used all {max_output_tokens} output tokens allowed, so it was "
+                "likely cut off: raise FACTDIFF_LLM_MAX_OUTPUT_TOKENS"
+                if cut
+                else ""
+            ),
             attempts=exc.n_attempts,
             last_completion=exc.last_completion,
         )
@@ -135,7 +152,7 @@ async def _extract_chunk(
             raise cause from exc
         if cause is not None:
             raise translate_api_error(cause, mode=settings.instructor_mode) from exc
-        kept, rejected = _salvage(exc, schema, ctx)
+        kept, rejected = _salvage(exc, schema, ctx, settings.llm_max_output_tokens)
     except openai.OpenAIError as exc:
         raise translate_api_error(exc, mode=settings.instructor_mode) from exc
     except IncompleteOutputException as exc:

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from app.api.auth import find_key
 from app.api.deps import EngineDep, SettingsDep
 from app.api.models import Health, SchemaPublic
+from app.core.config import AdjudicatorKind
 from schemas import available, get_schema
 
 router = APIRouter(tags=["meta"])
@@ -42,13 +43,15 @@ def healthz(
     health = Health(status="ok" if database == "ok" else "degraded", database=database)
     if not known:
         return health
-    return health.model_copy(
-        update={
-            "llm_mode": settings.mode.value,
-            "llm_endpoint": settings.llm_endpoint,
-            "model": settings.llm_model,
-        }
-    )
+    update = {
+        "llm_mode": settings.mode.value,
+        "llm_endpoint": settings.llm_endpoint,
+        "model": settings.llm_model,
+    }
+    if settings.adjudicator is AdjudicatorKind.llm:
+        judge = settings.adjudicator_settings()
+        update |= {"adjudicator_endpoint": judge.llm_endpoint, "adjudicator_model": judge.llm_model}
+    return health.model_copy(update=update)
 
 
 @router.get("/schemas", response_model=list[SchemaPublic])

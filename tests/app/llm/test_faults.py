@@ -193,6 +193,16 @@ ROWS = {
     "empty-tool-arguments": Row(
         [arguments("")] * 2, 502, UNPARSED, "llm_bad_output", (200, 100), 2
     ),
+    # llama.cpp's server, in tools mode, calls an answer cut at max_tokens finished.
+    "cut-off-reported-as-finished": Row(
+        [arguments('{"claims": [{"statement": "Kenya deployed', completion_tokens=4096)] * 2,
+        502,
+        UNPARSED + "; the last used all 4096 output tokens allowed, so it was likely cut off: "
+        "raise FACTDIFF_LLM_MAX_OUTPUT_TOKENS",
+        "llm_bad_output",
+        (200, 8192),
+        2,
+    ),
     # An empty object is a valid answer: an article may state nothing checkable.
     "empty-claim-set": Row([arguments("{}")], 201, "", None, (100, 50), 1),
     "finish-reason-length": Row(

@@ -19,6 +19,7 @@ import httpx
 import pytest
 import respx
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -315,3 +316,43 @@ def test_two_diffs_storing_one_verdict_at_once_keep_one_row(
     with Session(backend) as session:
         [row] = session.exec(select(PairVerdictRow)).all()
     assert (row.same_fact, row.reason) == (True, SAME_REASON)
+
+
+def test_an_adjudicator_with_an_endpoint_of_its_own_is_asked_there_with_its_model_and_key(
+    make_client: ClientFactory,
+    judged_settings: Settings,
+    endpoint: Endpoint,
+    ids: list[int],
+    engine: Engine,
+) -> None:
+    """FACTDIFF_ADJUDICATOR_BASE_URL/_MODEL/_API_KEY: extraction stays on its endpoint, the
+    verdicts come from the judge's, in its model's name."""
+    judge_url = "http://judge.test/v1"
+    settings = judged_settings.model_copy(
+        update={
+            "adjudicator_base_url": judge_url,
+            "adjudicator_model": "judge-7b",
+            "adjudicator_api_key": SecretStr("sk-judge"),
+        }
+    )
+    # Written for this test: the judge's verdict on the pair the diff leaves undecided.
+    verdict = {"same_fact": True, "relation": "conflict", "reason": SAME_REASON}
+    answer = tool_completion([], tool="PairVerdict")
+    answer["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = json.dumps(verdict)
+    judge = respx.post(f"{judge_url}/chat/completions").mock(return_value=ok(answer))
+
+    with make_client(settings) as http:
+        diff = get_diff(http, ids[0], ids[2])
+
+    [pair] = diff["pairs"]
+    assert pair["relation"] == "conflict"
+    assert pair["explanation"] == (
+        f"decided by the adjudicator (judge-7b), which judged them one fact: {SAME_REASON}"
+    )
+    assert endpoint.verdict_requests == []  # the extraction endpoint was not asked
+    [asked] = judge.calls
+    assert json.loads(asked.request.content)["model"] == "judge-7b"
+    assert asked.request.headers["authorization"] == "Bearer sk-judge"
+    with Session(engine) as session:
+        [stored] = session.exec(select(PairVerdictRow)).all()
+    assert (stored.same_fact, stored.relation, stored.model) == (True, "conflict", "judge-7b")

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from app.api.models import ArticleCreate
-from app.core.config import Settings
+from app.core.config import AdjudicatorKind, Settings
 from schemas import get_schema
 from tests.conftest import LIVE_BASE_URL, ClientFactory
 
@@ -46,6 +47,29 @@ def test_healthz_in_live_mode_shows_the_endpoint_not_the_key(
     assert health["llm_mode"] == "live"
     assert health["llm_endpoint"] == LIVE_BASE_URL
     assert "sk-test" not in response.text
+    assert "adjudicator_model" not in health  # FACTDIFF_ADJUDICATOR=off
+
+
+def test_healthz_names_an_adjudicator_of_its_own_without_its_key(
+    make_client: ClientFactory, live_settings: Settings
+) -> None:
+    settings = live_settings.model_copy(
+        update={
+            "adjudicator": AdjudicatorKind.llm,
+            "adjudicator_base_url": "http://judge:secret@judge.test/v1",
+            "adjudicator_api_key": SecretStr("sk-judge"),
+            "adjudicator_model": "judge-7b",
+        }
+    )
+    with make_client(settings) as client:
+        health = client.get("/healthz").json()
+
+    assert (health["llm_endpoint"], health["model"]) == (LIVE_BASE_URL, "gpt-4.1-mini")
+    assert (health["adjudicator_endpoint"], health["adjudicator_model"]) == (
+        "http://judge.test/v1",
+        "judge-7b",
+    )
+    assert "sk-judge" not in str(health) and "secret" not in str(health)
 
 
 def schemas_by_ref(client: TestClient) -> dict[str, dict[str, Any]]:
