@@ -1,0 +1,50 @@
+"""bench.judge_eval: which pairs it asks about, and how it scores a judge's verdicts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import respx
+
+from app.core.config import Settings
+from app.llm.client import build_client
+from app.services.adjudicator import Adjudicator
+from bench.diff_eval import load
+from bench.judge_eval import judge, questions
+from tests.conftest import LIVE_BASE_URL
+from tests.llm_stub import ok, tool_completion
+
+
+def verdict(same_fact: bool, relation: str) -> httpx.Response:
+    # Written for this test: a judge that always gives the same answer.
+    body = tool_completion([], tool="PairVerdict")
+    arguments = {"same_fact": same_fact, "relation": relation, "reason": "always the same"}
+    body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = json.dumps(arguments)
+    return ok(body)
+
+
+def test_the_pairs_asked_are_the_undecided_ones_with_their_gold() -> None:
+    asked = questions(load("dev"), "varied")
+
+    assert (len(asked), sum(q.gold is not None for q in asked)) == (43, 28)
+    assert all(q.pair.left.article_id != q.pair.right.article_id for q in asked)
+    # The seed story's two Kenyan totals (400 in June 2024, more than 600 now) are one of them.
+    figures = [
+        (q.pair.left.value, q.pair.right.value, q.gold) for q in asked if q.story == "kenya-haiti"
+    ]
+    assert figures == [(600, 400, "updates")]
+
+
+def test_a_judge_that_always_says_one_fact_is_right_on_the_gold_pairs_only(
+    live_settings: Settings,
+) -> None:
+    asked = questions(load("dev"), "varied")
+    with respx.mock:
+        respx.post(f"{LIVE_BASE_URL}/chat/completions").mock(return_value=verdict(True, "updates"))
+        tally = asyncio.run(judge(Adjudicator(build_client(live_settings), live_settings), asked))
+
+    updates = sum(q.gold == "updates" for q in asked)
+    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (43, 0, 28, 43)
+    assert (tally.said_same_gold, tally.relation_right) == (28, updates)
