@@ -86,6 +86,14 @@ def tool_completion(
     }
 
 
+def verdict_completion(same_fact: bool, relation: str, reason: str) -> dict[str, Any]:
+    """An adjudicator's answer (schemas/adjudication.py PairVerdict), as a tool call."""
+    body = tool_completion([], tool="PairVerdict")
+    arguments = {"same_fact": same_fact, "relation": relation, "reason": reason}
+    body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = json.dumps(arguments)
+    return body
+
+
 def content_completion(content: str, *, finish_reason: str = "stop") -> dict[str, Any]:
     body = tool_completion([])
     body["choices"][0]["message"] = {"role": "assistant", "content": content}

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
-import httpx
 import respx
 
 from app.core.config import Settings
@@ -14,15 +12,7 @@ from app.services.adjudicator import Adjudicator
 from bench.diff_eval import load
 from bench.judge_eval import judge, questions
 from tests.conftest import LIVE_BASE_URL
-from tests.llm_stub import ok, tool_completion
-
-
-def verdict(same_fact: bool, relation: str) -> httpx.Response:
-    # Written for this test: a judge that always gives the same answer.
-    body = tool_completion([], tool="PairVerdict")
-    arguments = {"same_fact": same_fact, "relation": relation, "reason": "always the same"}
-    body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = json.dumps(arguments)
-    return ok(body)
+from tests.llm_stub import ok, verdict_completion
 
 
 def test_the_pairs_asked_are_the_undecided_ones_with_their_gold() -> None:
@@ -42,7 +32,9 @@ def test_a_judge_that_always_says_one_fact_is_right_on_the_gold_pairs_only(
 ) -> None:
     asked = questions(load("dev"), "varied")
     with respx.mock:
-        respx.post(f"{LIVE_BASE_URL}/chat/completions").mock(return_value=verdict(True, "updates"))
+        # Written for this test: a judge that always gives the same answer.
+        answer = ok(verdict_completion(True, "updates", "always the same"))
+        respx.post(f"{LIVE_BASE_URL}/chat/completions").mock(return_value=answer)
         tally = asyncio.run(judge(Adjudicator(build_client(live_settings), live_settings), asked))
 
     updates = sum(q.gold == "updates" for q in asked)

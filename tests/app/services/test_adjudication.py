@@ -41,7 +41,7 @@ from tests.app.indicators import (
     post_indicator_articles,
 )
 from tests.conftest import LIVE_BASE_URL, ClientFactory
-from tests.llm_stub import ok, tool_completion
+from tests.llm_stub import ok, tool_completion, verdict_completion
 
 COMPLETIONS = f"{LIVE_BASE_URL}/chat/completions"
 VERDICTS = ReplayTransport(PROJECT_ROOT / "fixtures" / "llm" / "adjudicate_pair")
@@ -336,10 +336,8 @@ def test_an_adjudicator_with_an_endpoint_of_its_own_is_asked_there_with_its_mode
         }
     )
     # Written for this test: the judge's verdict on the pair the diff leaves undecided.
-    verdict = {"same_fact": True, "relation": "conflict", "reason": SAME_REASON}
-    answer = tool_completion([], tool="PairVerdict")
-    answer["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = json.dumps(verdict)
-    judge = respx.post(f"{judge_url}/chat/completions").mock(return_value=ok(answer))
+    answer = ok(verdict_completion(True, "conflict", SAME_REASON))
+    judge = respx.post(f"{judge_url}/chat/completions").mock(return_value=answer)
 
     with make_client(settings) as http:
         diff = get_diff(http, ids[0], ids[2])
