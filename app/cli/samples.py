@@ -51,7 +51,7 @@ def post_samples(
 def _post(client: httpx.Client, name: str, article: dict[str, Any], timeout: float) -> list[str]:
     try:
         response = client.post("/articles", json=article)
-    except httpx.TimeoutException:
+    except httpx.ReadTimeout:  # sent, and not answered in time; a connect timeout is raised
         note = (
             f"no answer within {timeout:g} s; its run goes on in the service, and loading "
             "again waits for it. A slow model? Raise --timeout"

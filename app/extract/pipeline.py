@@ -91,15 +91,14 @@ def _salvage(
     """After the re-asks are spent, keep the grounded claims of the last answer."""
     payload = _completion_payload(exc.last_completion)
     if payload is None:
-        cut = _used_every_output_token(exc.last_completion, max_output_tokens)
-        raise LLMOutputError(
-            f"the model's answer could not be parsed after {exc.n_attempts} attempt(s)"
-            + (
+        hint = ""
+        if _used_every_output_token(exc.last_completion, max_output_tokens):
+            hint = (
                 f"; the last used all {max_output_tokens} output tokens allowed, so it was "
                 "likely cut off: raise FACTDIFF_LLM_MAX_OUTPUT_TOKENS"
-                if cut
-                else ""
-            ),
+            )
+        raise LLMOutputError(
+            f"the model's answer could not be parsed after {exc.n_attempts} attempt(s){hint}",
             attempts=exc.n_attempts,
             last_completion=exc.last_completion,
         )
