@@ -190,6 +190,9 @@ class Settings(BaseSettings):
     adjudicator_base_url: str | None = None
     adjudicator_api_key: SecretStr | None = None
     adjudicator_model: str | None = None
+    # The judge's requests in flight at once (0: as extraction's); 1 for a local server that
+    # answers in turn, so a diff's questions do not time out queued behind each other.
+    adjudicator_max_in_flight: int = Field(default=0, ge=0)
 
     @field_validator("database_url")
     @classmethod
@@ -250,6 +253,9 @@ class Settings(BaseSettings):
             own["llm_api_key"] = self.adjudicator_api_key or self.llm_api_key
         if self.adjudicator_model:
             own["llm_model"] = self.adjudicator_model
+        if self.adjudicator_max_in_flight:
+            own["llm_max_in_flight"] = self.adjudicator_max_in_flight
+            own["llm_max_concurrency"] = self.adjudicator_max_in_flight
         return self.model_copy(update=own) if own else self
 
     @property

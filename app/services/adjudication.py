@@ -74,7 +74,9 @@ def _store(engine: Engine, rows: list[dict[str, object]]) -> None:
         connection.execute(statement)
 
 
-async def _ask_all(adjudicator: Adjudicator, pairs: list[Pair]) -> list[PairVerdict | LLMError]:
+async def ask_all(adjudicator: Adjudicator, pairs: list[Pair]) -> list[PairVerdict | LLMError]:
+    """Each pair's verdict, or the error that kept it; at most the judge's
+    ``llm_max_concurrency`` asked at once (FACTDIFF_ADJUDICATOR_MAX_IN_FLIGHT)."""
     slots = asyncio.Semaphore(adjudicator.settings.llm_max_concurrency)
 
     async def one(pair: Pair) -> PairVerdict | LLMError:
@@ -123,7 +125,7 @@ def settle(
     fresh: list[dict[str, object]] = []
     if missing:
         pending = [p for _, p in missing]
-        answers = run_async(lambda: _ask_all(adjudicator, pending))
+        answers = run_async(lambda: ask_all(adjudicator, pending))
         for (h, pair), answer in zip(missing, answers, strict=True):
             if isinstance(answer, LLMError):
                 warnings.append(

@@ -9,6 +9,7 @@ and pair).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -26,13 +27,15 @@ from sqlmodel import Session, select
 from app.api.deps import get_engine
 from app.api.main import app
 from app.core.config import PROJECT_ROOT, AdjudicatorKind, Settings
-from app.diff.types import Relation
+from app.diff.types import Pair, Relation
 from app.llm.client import build_client
 from app.llm.replay import ReplayTransport
 from app.services import comparison
-from app.services.adjudication import adjudicator_of, settle
+from app.services.adjudication import adjudicator_of, ask_all, settle
+from app.services.adjudicator import Adjudicator
 from app.store.verdict_models import PairVerdictRow
 from tests.app.conftest import race
+from tests.app.diff.test_align import claim
 from tests.app.indicators import (
     QUOTE_A,
     QUOTE_C,
@@ -354,3 +357,34 @@ def test_an_adjudicator_with_an_endpoint_of_its_own_is_asked_there_with_its_mode
     with Session(engine) as session:
         [stored] = session.exec(select(PairVerdictRow)).all()
     assert (stored.same_fact, stored.relation, stored.model) == (True, "conflict", "judge-7b")
+
+
+def test_a_judge_that_answers_in_turn_is_asked_one_question_at_a_time(
+    live_settings: Settings,
+) -> None:
+    """FACTDIFF_ADJUDICATOR_MAX_IN_FLIGHT=1: a diff's questions wait for each other on our
+    side, not in the queue of a local server (where they would time out)."""
+    left, right = claim(), claim(value=270, quote="Kenya has sent another 270 police officers")
+    pairs = [Pair(Relation.conflict, left, right, 0.6, "scored under the threshold")] * 4
+    in_flight = peak = 0
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.05)
+        in_flight -= 1
+        return ok(verdict_completion(True, "conflict", SAME_REASON))
+
+    peaks = []
+    for cap in (0, 1):
+        judge = live_settings.model_copy(
+            update={"adjudicator": AdjudicatorKind.llm, "adjudicator_max_in_flight": cap}
+        ).adjudicator_settings()
+        peak = 0
+        with respx.mock:
+            respx.post(COMPLETIONS).mock(side_effect=answer)
+            verdicts = asyncio.run(ask_all(Adjudicator(build_client(judge), judge), pairs))
+        assert [v.same_fact for v in verdicts if not isinstance(v, Exception)] == [True] * 4
+        peaks.append(peak)
+    assert peaks == [4, 1]  # 0: as extraction's (FACTDIFF_LLM_MAX_CONCURRENCY, 8 by default)
