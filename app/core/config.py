@@ -245,12 +245,14 @@ class Settings(BaseSettings):
 
     def adjudicator_settings(self) -> Settings:
         """These settings as the adjudicator's client sees them: its own endpoint, key and
-        model where set. An endpoint of its own is live: a judge has no fixtures of its own."""
+        model where set. An endpoint of its own is live: a judge has no fixtures of its own.
+        A key goes only where it was given for: extraction's key is not sent to the judge's
+        URL, and the judge's own key alone goes to extraction's URL."""
         own: dict[str, object] = {}
         if self.adjudicator_endpoint_own:
             own["llm_mode"] = LLMMode.live
-            own["llm_base_url"] = self.adjudicator_base_url
-            own["llm_api_key"] = self.adjudicator_api_key or self.llm_api_key
+            own["llm_base_url"] = self.adjudicator_base_url or self.llm_base_url
+            own["llm_api_key"] = self.adjudicator_api_key
         if self.adjudicator_model:
             own["llm_model"] = self.adjudicator_model
         if self.adjudicator_max_in_flight:

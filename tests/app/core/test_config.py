@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from app.core.config import LLMMode, Settings
 
@@ -57,3 +59,26 @@ def test_azure_needs_its_endpoint() -> None:
 def test_overlap_must_be_under_half_the_budget() -> None:
     with pytest.raises(ValidationError, match="under half the token budget"):
         make(chunk_token_budget=400, chunk_overlap_tokens=200)
+
+
+def test_a_judge_gets_only_the_key_given_for_its_url() -> None:
+    """Extraction's key never goes to the judge's URL; the judge's key alone goes to
+    extraction's."""
+    base = make(
+        llm_base_url="https://extract.example/v1", llm_api_key="sk-extract", adjudicator="llm"
+    )
+
+    def judge(**own: Any) -> tuple[str | None, str | None]:
+        settings = base.model_copy(update=own).adjudicator_settings()
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        return settings.llm_base_url, key
+
+    assert judge() == ("https://extract.example/v1", "sk-extract")  # one endpoint for both
+    assert judge(adjudicator_base_url="http://judge.local/v1") == ("http://judge.local/v1", None)
+    assert judge(
+        adjudicator_base_url="http://judge.local/v1", adjudicator_api_key=SecretStr("sk-judge")
+    ) == ("http://judge.local/v1", "sk-judge")
+    assert judge(adjudicator_api_key=SecretStr("sk-judge")) == (
+        "https://extract.example/v1",
+        "sk-judge",
+    )
