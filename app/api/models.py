@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.api import examples
 from app.core.redaction import strip_credentials
+from app.services.run_notes import run_notes
 from app.store.entities import entities_by_id
 from app.store.models import (
     ArticleBase,
@@ -104,11 +105,17 @@ class RunPublic(BaseModel):
     created_at: UTCDateTime
     started_at: UTCDateTime | None
     finished_at: UTCDateTime | None
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the counts alone do not say: a succeeded run that stored no claim, "
+        "or that grounding rejected more claims than it kept.",
+    )
 
     @classmethod
     def of(cls, run: ExtractionRun) -> RunPublic:
         data = run.model_dump()
         data["total_tokens"] = run.prompt_tokens + run.completion_tokens
+        data["notes"] = run_notes(run)
         # Stored without credentials since migration 3f1c9a7e5d20; shown without them always.
         data["endpoint"] = strip_credentials(run.endpoint)
         return cls.model_validate(data)

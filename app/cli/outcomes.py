@@ -6,7 +6,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
@@ -35,6 +35,8 @@ class Outcome:
     seconds: float = 0.0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    # The service's notes on a succeeded run (RunPublic.notes): no claim stored, say.
+    notes: list[str] = field(default_factory=list)
 
 
 def progress_description(counts: Counter[str]) -> str:
@@ -65,22 +67,32 @@ def summary_table(outcomes: Sequence[Outcome], wall_seconds: float | None = None
 
 def problem_lines(outcomes: Sequence[Outcome], limit: int = MAX_LISTED) -> list[Text]:
     """One line per distinct problem: an article's own, or a count of the articles that share
-    one ("failed 19 articles: llm_unavailable: ..."), in the order they first came."""
-    groups: dict[tuple[str, str], list[Outcome]] = {}
+    one ("failed 19 articles: llm_unavailable: ..."), in the order they first came; then the
+    notes on articles that succeeded ("note 3 articles: the model's answer held no claims...")."""
+    groups: dict[tuple[str, str], list[tuple[Outcome, str]]] = {}
+    noted: dict[tuple[str, str], list[tuple[Outcome, str]]] = {}
     for outcome in outcomes:
         if outcome.status in PROBLEMS:
-            key = (outcome.status, VARYING.sub("…", outcome.reason or ""))
-            groups.setdefault(key, []).append(outcome)
+            reason = outcome.reason or ""
+            key = (outcome.status, VARYING.sub("…", reason))
+            groups.setdefault(key, []).append((outcome, reason))
+        for note in outcome.notes if outcome.status == "succeeded" else ():
+            noted.setdefault(("note", VARYING.sub("…", note)), []).append((outcome, note))
     lines = []
-    for (status, shared), members in list(groups.items())[:limit]:
+    listed = [*groups.items(), *noted.items()]
+    for (status, shared), members in listed[:limit]:
         if len(members) == 1:
-            what = f"{members[0].source}: {members[0].reason}"
+            what = f"{members[0][0].source}: {members[0][1]}"
         else:
             what = f"{len(members)} articles: {shared}"
-        lines.append(Text.assemble((status, "red"), " ", what))
-    left = sum(len(members) for members in list(groups.values())[limit:])
+        lines.append(Text.assemble((status, "red" if status in PROBLEMS else "yellow"), " ", what))
+    unlisted = listed[limit:]
+    left = sum(len(members) for (status, _), members in unlisted if status in PROBLEMS)
     if left:
         lines.append(Text(f"... and {left} more article(s) with other problems", style="red"))
+    left = sum(len(members) for (status, _), members in unlisted if status not in PROBLEMS)
+    if left:
+        lines.append(Text(f"... and {left} more article(s) with other notes", style="yellow"))
     return lines
 
 

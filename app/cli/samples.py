@@ -62,6 +62,8 @@ def _post(client: httpx.Client, name: str, article: dict[str, Any], timeout: flo
     body = response.json()
     run = body["run"]
     note = "reused, no LLM call" if body["reused"] else f"{run['llm_calls']} LLM call(s)"
+    # A service older than run notes sends none.
+    note = "; ".join([note, *run.get("notes", [])])
     counts = [str(len(body["claims"])), str(run["rejected_count"]), str(run["id"])]
     return [name, str(response.status_code), *counts, note]
 

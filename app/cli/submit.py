@@ -225,6 +225,7 @@ async def _submit_one(
     else:
         outcome.status, outcome.claims = "succeeded", run["claims_count"]
         outcome.rejected = run["rejected_count"]
+        outcome.notes = list(run.get("notes", []))  # none from a service older than notes
         if reused:
             outcome.reason = "reused the stored run: no LLM call"
         else:

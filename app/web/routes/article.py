@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.api.deps import IdPath, SessionDep, SettingsDep
 from app.services import reading
 from app.services.curated_claims import claim_fields
+from app.services.run_notes import run_notes
 from app.store import crud
 from app.store.models import Article, Claim, Entity
 from app.web.claim_form import form_values
@@ -59,6 +60,7 @@ def article_context(
         (s, min((status[i] for i in s.claims), key=SEVERITY.__getitem__) if s.claims else None)
         for s in stretches(article.text, spans)
     ]
+    runs = reading.article_runs(session=session, article_id=article_id)
     return {
         "article": article,
         "claims": claims,
@@ -66,7 +68,8 @@ def article_context(
         "facts": facts,
         "status": status,
         "marked": marked,
-        "runs": reading.article_runs(session=session, article_id=article_id),
+        "runs": runs,
+        "run_notes": {run.id: run_notes(run) for run in runs},
         "rejected": crud.list_rejected(session=session, article_id=article_id),
         "caller": caller,
         # The correction forms, filled in with each claim's fields as its schema has them.

@@ -59,6 +59,49 @@ def test_the_same_problem_is_one_line_with_a_count_and_a_lone_one_names_its_arti
     assert printed([Outcome("b.txt", "succeeded"), Outcome("e.txt", "skipped")]) == []
 
 
+def test_notes_on_runs_that_succeeded_follow_the_problems_grouped_the_same_way() -> None:
+    empty = "the model's answer held no claims"
+    outcomes = [
+        Outcome("a.txt", "succeeded", claims=0, rejected=0, notes=[empty]),
+        Outcome("b.txt", "failed", reason=UNREACHABLE),
+        Outcome(
+            "c.txt",
+            "succeeded",
+            claims=0,
+            rejected=4,
+            notes=["grounding rejected every claim the model returned: /runs/7/rejected says why"],
+        ),
+        Outcome("d.txt", "succeeded", claims=0, rejected=0, notes=[empty]),
+        Outcome(
+            "e.txt",
+            "succeeded",
+            claims=0,
+            rejected=2,
+            notes=["grounding rejected every claim the model returned: /runs/12/rejected says why"],
+        ),
+        Outcome(
+            "f.txt",
+            "succeeded",
+            claims=1,
+            rejected=3,
+            notes=["grounding rejected more claims than it kept: /runs/13/rejected says why"],
+        ),
+    ]
+
+    assert printed(outcomes) == [
+        f"failed b.txt: {UNREACHABLE}",
+        f"note 2 articles: {empty}",
+        "note 2 articles: grounding rejected every claim the model returned: /runs/…/rejected "
+        "says why",
+        "note f.txt: grounding rejected more claims than it kept: /runs/13/rejected says why",
+    ]
+    assert printed(outcomes, limit=2) == [
+        f"failed b.txt: {UNREACHABLE}",
+        f"note 2 articles: {empty}",
+        "... and 3 more article(s) with other notes",
+    ]
+
+
 def test_a_reason_is_printed_as_sent_never_read_as_markup() -> None:
     reason = "502 [bold]upstream[/bold] said [red]no"
     assert printed([Outcome("a.txt", "failed", reason=reason)]) == [f"failed a.txt: {reason}"]

@@ -278,6 +278,28 @@ async def test_5xx_is_retried_the_key_sent_and_a_slow_run_times_out(tmp_path: Pa
     assert slow.reason and slow.reason.startswith("timed out after 0.05 s with run 7 running")
 
 
+@respx.mock
+async def test_a_run_that_stored_no_claim_succeeds_with_the_services_note(tmp_path: Path) -> None:
+    base = "http://factdiff.test"
+    note = "the model's answer held no claims: if the article states figures, …"
+    respx.get(f"{base}/articles").respond(200, json={"data": [], "count": 0})
+    done = run_body("succeeded", claims_count=0, rejected_count=0, notes=[note])
+    respx.post(f"{base}/articles").respond(
+        201, json={"article": {"id": 3}, "run": done, "reused": False, "claims": []}
+    )
+    article = tmp_path / "a.txt"
+    article.write_text("Some article text.")
+    console = quiet()
+
+    (outcome,) = await submit([article], options_for(base, tmp_path), console)
+
+    assert (outcome.status, outcome.claims, outcome.notes) == ("succeeded", 0, [note])
+    assert f"note {article}: {note}" in output(console).splitlines()
+    report = (tmp_path / "report.jsonl").read_text().splitlines()
+    assert json.loads(report[0])["notes"] == [note]
+    assert exit_code([outcome]) == 0
+
+
 def test_collect_reads_files_folders_and_bad_lines_without_stopping(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.md").write_text("## A heading\n\nBody.\n")
