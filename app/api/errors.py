@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from app.core.config import Settings, get_settings
+from app.core.validation_errors import error_message
 from app.services.errors import ErrorKind, ServiceError
 
 log = logging.getLogger("factdiff")
@@ -95,7 +96,7 @@ async def invalid_request(_request: Request, exc: RequestValidationError) -> JSO
     detail = [
         {
             "loc": list(e.get("loc", ())),
-            "msg": str(e.get("msg", "")).removeprefix("Value error, "),
+            "msg": error_message(e),
             "type": e.get("type"),
         }
         for e in errors[:MAX_FIELD_ERRORS]

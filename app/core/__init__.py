@@ -1,4 +1,5 @@
-"""Settings, logging and log redaction: what every layer may import.
+"""Settings, logging, log redaction and the wording of validation errors: what every layer
+may import.
 
 Imports nothing from app but itself.
 """

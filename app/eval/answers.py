@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.core.validation_errors import error_line
+
 
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -106,7 +108,5 @@ def read(model: type[Model], response: httpx.Response, what: str) -> Model:
     try:
         return model.model_validate_json(response.content)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        place = ".".join(str(p) for p in first["loc"]) or "body"
-        message = f"{what}: unexpected answer: {place}: {first['msg']}"
-        raise UnexpectedAnswerError(message) from exc
+        first = error_line(exc.errors()[0], top="body")
+        raise UnexpectedAnswerError(f"{what}: unexpected answer: {first}") from exc

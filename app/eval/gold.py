@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from app.core.validation_errors import error_line
+
 
 class Wording(StrEnum):
     """The two gold wordings of every claim: as the schema names things, and as another model
@@ -131,9 +133,6 @@ def _story(text: str, where: str) -> GoldStory:
     try:
         return GoldStory.model_validate_json(text)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        place = ".".join(str(p) for p in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        raise GoldError(f"{where}: {place + ': ' if place else ''}{message}") from exc
+        raise GoldError(f"{where}: {error_line(exc.errors()[0])}") from exc
     except json.JSONDecodeError as exc:  # pragma: no cover - pydantic reports bad JSON itself
         raise GoldError(f"{where}: not JSON: {exc}") from exc

@@ -18,6 +18,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import BaseModel, ValidationError
 
 from app.core.config import Settings
+from app.core.validation_errors import error_line
 from app.extract import budget
 from app.extract.chunking import Chunk, split_text
 from app.extract.prompting import ArticleInput, render_messages
@@ -118,9 +119,7 @@ def _salvage(
 def _first_error(err: ValidationError) -> str:
     """The first error where the model made it: "claims.0.quantity.unit_kind: Input should
     be ..."."""
-    first = err.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" if where else first["msg"]
+    return error_line(err.errors()[0])
 
 
 async def _extract_chunk(

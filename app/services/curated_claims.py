@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.core.validation_errors import error_line
 from app.store.models import Claim, Entity
 from schemas import ExtractedClaim, ExtractedClaimV2
 
@@ -48,10 +49,7 @@ def parse_claim(fields: Mapping[str, Any]) -> ExtractedClaim:
 
 def field_errors(exc: ValidationError) -> str:
     """Each bad field and pydantic's message for it, without echoing the input back."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'claim'}: {e['msg'].removeprefix('Value error, ')}"
-        for e in exc.errors()
-    )
+    return "; ".join(error_line(e, top="claim") for e in exc.errors())
 
 
 def claim_fields(session: Session, claim: Claim) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from app.api.errors import invalid_request
+from app.core.validation_errors import error_message
 from app.web.deps import WEB_ROOT, PageError, render
 from app.web.routes import (
     article,
@@ -35,7 +36,7 @@ async def invalid_page_request(request: Request, exc: Exception) -> Response:
         return await invalid_request(request, exc)
     first = exc.errors()[0] if exc.errors() else {}
     where = str(first.get("loc", ("", "the address"))[-1]).replace("_", " ")
-    said = str(first.get("msg", "is not valid")).removeprefix("Value error, ")
+    said = error_message(first) or "is not valid"
     refused = PageError(
         422,
         f"This page's address cannot be read: {where}: {said}.",

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.api.deps import EngineDep, FetcherDep, IdPath, LLMDep, SessionDep, SettingsDep
+from app.core.validation_errors import error_message
 from app.services import submission
 from app.services.errors import ServiceError
 from app.store.models import ArticleCreate, ExtractionRun, RunStatus
@@ -48,7 +49,7 @@ def _article_in(fields: dict[str, str]) -> ArticleCreate:
 
 
 def _refusal(exc: ValidationError) -> str:
-    return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+    return "; ".join(error_message(e) for e in exc.errors())
 
 
 @router.post("/submit", response_class=HTMLResponse)
