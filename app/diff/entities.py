@@ -11,26 +11,9 @@ scoring; the fact kind, the figure and the time still have to agree.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-_WORD = re.compile(r"[^\W_]+")
-_DROP = frozenset({"the", "of", "and", "for", "in", "on", "to", "a", "an", "s"})
-MIN_STEM = 4  # "kenya" ~ "kenyan", "haiti" ~ "haitians"; shorter words must be equal
-
-
-@lru_cache(maxsize=16384)
-def name_words(name: str) -> tuple[str, ...]:
-    # Dots and apostrophes join: "U.S." is "us", "Kenya's" is "kenya" + "s" (dropped).
-    folded = name.casefold().replace(".", "").replace("’", "'")
-    return tuple(w for w in _WORD.findall(folded.replace("'", " ")) if w not in _DROP)
-
-
-def same_word(x: str, y: str) -> bool:
-    if x == y:
-        return True
-    short, long = (x, y) if len(x) <= len(y) else (y, x)
-    return len(short) >= MIN_STEM and long.startswith(short)
+from app.core.names import MIN_STEM, name_words, same_word
 
 
 def _spells(acronym: str, words: tuple[str, ...]) -> bool:

@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from weakref import WeakValueDictionary
 
-from app.diff.entities import MIN_STEM, name_words, same_word
+from app.core.names import MIN_STEM, name_words, same_word
 from app.diff.rules import Interval, quantity_interval, unit_family, unit_key
 from app.diff.types import DiffClaim
 from app.diff.words import (

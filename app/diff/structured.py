@@ -31,7 +31,8 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from app.diff.entities import name_similarity, same_word
+from app.core.names import same_word
+from app.diff.entities import name_similarity
 from app.diff.features import Features
 from app.diff.rules import EVENT_SLACK_DAYS
 from app.diff.similarity import predicate_sim, text_sim

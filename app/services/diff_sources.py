@@ -17,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from app.core.names import shortens
 from app.diff.align import DiffClaim
 from app.diff.types import PublicationRef
 from app.services.errors import ErrorKind, ServiceError
@@ -105,8 +106,10 @@ def subject_key(name: str, mention: str | None, aliases: dict[str, str]) -> str:
     folded = fold_name(name)
     if folded in aliases and aliases[folded] != folded:
         return aliases[folded]
-    # "Kenyan government" mentioned as "Nairobi", where "Nairobi" is an alias of Kenya.
-    if mention and fold_name(mention) in aliases:
+    # "Kenyan government" mentioned as "Nairobi", where "Nairobi" is an alias of Kenya; but
+    # "Drovenian police" mentioned as "police" is still the Drovenian police, whatever entity
+    # "police" stood for in another story.
+    if mention and not shortens(mention, name) and fold_name(mention) in aliases:
         canonical = aliases[fold_name(mention)]
         if canonical != fold_name(mention):
             return canonical

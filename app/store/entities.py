@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
+from app.core.names import shortens
 from app.extract.validation import GroundedClaim
 from app.store.models import (
     Entity,
@@ -54,12 +55,16 @@ _NOT_A_NAME = frozenset(
 
 
 def is_alias(mention: str, name: str) -> bool:
+    """Whether the article's wording names the entity in its own right: "Nairobi" for
+    "Kenya", "Kenyan police" for "Kenya"; not "it", nor the name cut short ("Police" for
+    "Drovenian police"), which would fold other stories' police into this one."""
     words = mention.split()
     return (
         bool(words)
         and mention.casefold() != name.casefold()
         and words[0][:1].isupper()
         and words[0].casefold() not in _NOT_A_NAME
+        and not shortens(mention, name)
     )
 
 

@@ -38,8 +38,12 @@ def test_the_projects_evaluation_set_reads(tmp_path: Path) -> None:
     holdout = load_stories(PROJECT_ROOT / "eval", "holdout")
     assert [s.story for s in holdout] == [
         "budget-vote-marrenland",
+        "car-recall-torvane",
+        "data-breach-quillfern",
         "mine-rescue-harwick-deep",
+        "prisoner-exchange-varnia-teluria",
         "takeover-vestry-orlan",
+        "train-derailment-tolvenmoor",
         "wildfire-ashbury-ridge",
     ]
 
