@@ -92,3 +92,13 @@ ENTITIES: dict[str, Any] = {
     "count": 2,
 }
 ALIAS: dict[str, Any] = {"alias": "Kenyan government", "actor": "desk@example.org"}
+
+# The alias above, as GET /entities/1/audit lists it.
+ENTITY_AUDIT: dict[str, Any] = {
+    "id": 1,
+    "entity_id": 1,
+    "action": "alias_added",
+    "alias": "Kenyan government",
+    "actor": "desk@example.org",
+    "created_at": "2026-11-28T17:12:00Z",
+}

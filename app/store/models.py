@@ -17,6 +17,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
+from app.store import entity_models as entity_models  # curators' aliases, audited
 from app.store import fact_models as fact_models  # the fact table claim.fact_id references
 from app.store import search_index
 from app.store import verdict_models as verdict_models  # the adjudicator's stored verdicts

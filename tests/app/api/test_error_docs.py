@@ -69,6 +69,7 @@ SEEDED = [
     Case("run_404", "GET", "/runs/999", 404),
     Case("entity_404", "POST", "/entities/999/aliases", 404,
          {"json": {"alias": "Kenyan government", "actor": "desk"}}),
+    Case("entity_404", "GET", "/entities/999/audit", 404),
     Case("fact_404", "GET", "/facts/999", 404),
     Case("not_grounded", "POST", "/articles/4/claims", 422, {"json": NOT_GROUNDED}),
     Case("unknown_fact_kind", "POST", "/articles/4/claims", 422,

@@ -154,6 +154,10 @@ def test_twenty_racing_alias_additions_are_all_kept(service: str, claim_id: int)
     kept = next(e for e in after if e["id"] == kenya["id"])["aliases"]
     assert kept[: len(before)] == before
     assert sorted(kept[len(before) :]) == sorted(aliases)
+    audit = httpx.get(f"{service}/entities/{kenya['id']}/audit").json()
+    assert sorted((a["alias"], a["actor"]) for a in audit) == sorted(
+        (aliases[n], f"editor {n}") for n in range(RACERS)
+    )
 
 
 def test_an_alias_added_twice_at_once_is_kept_once(service: str, claim_id: int) -> None:
@@ -172,6 +176,8 @@ def test_an_alias_added_twice_at_once_is_kept_once(service: str, claim_id: int) 
         *kenya["aliases"],
         "République du Kenya",
     ]
+    audit = httpx.get(f"{service}/entities/{kenya['id']}/audit").json()
+    assert [(a["alias"], a["actor"]) for a in audit] == [("République du Kenya", "desk")]
 
 
 def test_curators_adding_claims_about_one_new_entity_at_once_all_succeed(
