@@ -59,7 +59,8 @@ def main() -> None:
     columns = ("fields", "wording", "gold pairs", "predicted", "alignment P", "alignment R",
                "relation accuracy", "conflict P", "targets", "by a third source (one fact)",
                "to check (one fact)",
-               "made or to check", "ledger P", "ledger R", "ledger made or to check",
+               "made or to check", "for a judge only (one fact)", "a perfect judge's reach",
+               "ledger P", "ledger R", "ledger made or to check",
                "ledger conflicts (unbacked)")  # fmt: skip
     rows, misses = [], []
     for fields, v1 in (("v2 (canonical fields)", False), ("v1 (words only)", True)):
@@ -74,6 +75,8 @@ def main() -> None:
                          met(score), f"{score.linked} ({score.linked_gold})",
                          f"{score.offered} ({score.offered_gold})",
                          f"{score.recall_with_offered:.1%}",
+                         f"{score.for_judge} ({score.for_judge_gold})",
+                         f"{score.recall_with_judge:.1%}",
                          f"{ledger.precision:.1%}", f"{ledger.recall:.1%}",
                          f"{ledger.recall_with_offered:.1%}",
                          f"{ledger.conflict_facts} ({ledger.unbacked_conflicts})"))  # fmt: skip

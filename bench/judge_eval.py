@@ -54,15 +54,18 @@ class Tally:
 
 
 def questions(stories: list[dict[str, Any]], wording: str) -> list[Question]:
-    """Every undecided pair of every two articles of each story, with its gold relation."""
+    """Every pair of every two articles of each story that the adjudicator is asked about
+    (undecided, then for it only: no entity named in common), with its gold relation."""
     out = []
     for story in stories:
         gold = {frozenset((p["left"], p["right"])): p["relation"] for p in story["pairs"]}
         claims = gold_diff_claims(story, wording)
         for left, right in combinations(sorted(claims), 2):
-            result = diff_claims([c for _, c in claims[left]], [c for _, c in claims[right]])
+            result = diff_claims(
+                [c for _, c in claims[left]], [c for _, c in claims[right]], with_untied=True
+            )
             gold_id = {c.id: g for g, c in claims[left] + claims[right]}
-            for pair in result.undecided:
+            for pair in [*result.undecided, *result.for_judge]:
                 key = frozenset((gold_id[pair.left.id], gold_id[pair.right.id]))
                 out.append(Question(story["story"], pair, gold.get(key)))
     return out

@@ -37,6 +37,8 @@ class DiffScore:
     conflicts_right: int = 0  # predicted conflicts that are gold pairs with relation conflict
     offered: int = 0  # undecided pairs offered to check
     offered_gold: int = 0  # of those, gold pairs
+    for_judge: int = 0  # pairs naming no entity in common, put to an adjudicator only
+    for_judge_gold: int = 0  # of those, gold pairs
     linked: int = 0  # predicted pairs a third source linked (app.diff.bridges)
     linked_gold: int = 0  # of those, gold pairs
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gold, predicted)
@@ -72,6 +74,13 @@ class DiffScore:
     def recall_with_offered(self) -> float:
         """Gold pairs a reader sees: made, or offered to check."""
         return (self.aligned + self.offered_gold) / self.gold if self.gold else 1.0
+
+    @property
+    def recall_with_judge(self) -> float:
+        """The most an adjudicator that is always right could reach: gold pairs made,
+        offered to check, or put to it alone."""
+        found = self.aligned + self.offered_gold + self.for_judge_gold
+        return found / self.gold if self.gold else 1.0
 
 
 def _day(value: str | None) -> date | None:
@@ -135,7 +144,10 @@ def score_story(
         left, right = claims[left_key], claims[right_key]
         ids = {c.id: gid for gid, c in (*left, *right)}
         result = diff_claims(
-            [prepare(c) for _, c in left], [prepare(c) for _, c in right], threshold=threshold
+            [prepare(c) for _, c in left],
+            [prepare(c) for _, c in right],
+            threshold=threshold,
+            with_untied=True,  # pairs made and offered are the same without
         )
         if third_sources:
             others = {
@@ -171,10 +183,19 @@ def score_story(
         offered = {frozenset((ids[p.left.id], ids[p.right.id])) for p in result.undecided}
         score.offered += len(offered)
         score.offered_gold += len(offered & gold.keys())
+        judged = {frozenset((ids[p.left.id], ids[p.right.id])) for p in result.for_judge}
+        score.for_judge += len(judged)
+        score.for_judge_gold += len(judged & gold.keys())
         in_articles = {gid for gid, _ in (*left, *right)}
         for key in gold:
             if key <= in_articles and key not in found:
-                to_check = " (offered to check)" if key in offered else ""
+                to_check = (
+                    " (offered to check)"
+                    if key in offered
+                    else " (for a judge only)"
+                    if key in judged
+                    else ""
+                )
                 score.misses.append(
                     f"{name} {wording} {'~'.join(sorted(key))}: not aligned{to_check}"
                 )

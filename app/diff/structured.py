@@ -184,6 +184,20 @@ def gated(a: Features, b: Features) -> bool:
     return _ties_if_open(a, b) is None
 
 
+def untied_score(a: Features, b: Features) -> float | None:
+    """What a pair the tie gate alone closes would score with no tie: two figures of one kind,
+    unit family and time, whose claims name no entity in common ("the health ministry said the
+    toll rose to nine" / "police said seven were killed"). None for any other pair. Words
+    cannot tie such names; an adjudicator can (app.diff.align's ``for_judge``)."""
+    if a.interval is None or b.interval is None or a.fact_kind != b.fact_kind:
+        return None
+    if a.family != b.family or separate_events(a, b) or entity_ties(a, b) != (0.0, 0.0):
+        return None
+    model = MODEL
+    z = _figure_free(model, (0.0, 0.0), a, b) + _dot(model.figure, _figure(a, b))
+    return round(_logistic(z + _dot(model.words, _word_signals(a, b))), 6)
+
+
 def _ties_if_open(a: Features, b: Features) -> tuple[float, float] | None:
     """The pair's `entity_ties`, or None when a gate closes it."""
     if a.fact_kind != b.fact_kind:

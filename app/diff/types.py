@@ -92,6 +92,9 @@ class DiffResult:
     # one of its claims matches another claim about as well, or a pair scored under the
     # threshold. Not counted in `summary`; a reader (or an adjudicator) decides. One-to-one.
     undecided: list[Pair] = field(default_factory=list)
+    # Asked for (diff_claims' with_untied): pairs among claims still unmatched that name no
+    # entity in common, put to an adjudicator only, never shown to a reader as they are.
+    for_judge: list[Pair] = field(default_factory=list)
 
 
 # The order a diff lists its pairs in: conflicts first, agreements last.
@@ -114,7 +117,8 @@ def with_made(result: DiffResult, made: list[Pair], undecided: list[Pair]) -> Di
     only_left = [c for c in result.only_left if c.id not in paired]
     only_right = [c for c in result.only_right if c.id not in paired]
     summary = summary_of(pairs, only_left, only_right)
-    return DiffResult(pairs, only_left, only_right, summary, undecided)
+    for_judge = [p for p in result.for_judge if not {p.left.id, p.right.id} & paired]
+    return DiffResult(pairs, only_left, only_right, summary, undecided, for_judge)
 
 
 def summary_of(

@@ -13,6 +13,7 @@ from app.diff.types import Pair
 # The prefixes app.diff.align gives an undecided pair's explanation (it imports these).
 HELD_BACK = "held back, as another claim matches one side about as well"
 UNDER_THRESHOLD = "scored under the threshold"
+NO_ENTITY_IN_COMMON = "no entity named in common"
 # What app.services.adjudication appends when the adjudicator judged two different facts.
 ADJUDICATED_APART = "; the adjudicator judged them different facts: "
 

@@ -113,11 +113,15 @@ def _apart(pair: Pair, verdict: PairVerdictRow) -> Pair:
 def settle(
     session: Session, result: DiffResult, adjudicator: Adjudicator
 ) -> tuple[DiffResult, list[str]]:
-    """``result`` with its undecided pairs adjudicated, and a warning for each left unjudged."""
-    if not result.undecided:
+    """``result`` with its undecided pairs adjudicated, then the pairs it lists for a judge
+    only (``for_judge``: no entity named in common), and a warning for each undecided pair left
+    unjudged. A pair for the judge only that it judges two facts, or cannot judge, is dropped:
+    no reader was shown it."""
+    queue = [*result.undecided, *result.for_judge]
+    if not queue:
         return result, []
     limit = adjudicator.settings.adjudicator_max_pairs
-    asked, skipped = result.undecided[:limit], result.undecided[limit:]
+    asked = queue[:limit]
     hashes = [pair_hash(p, adjudicator.model) for p in asked]
     verdicts = _stored(session, hashes)
     missing = [(h, p) for h, p in zip(hashes, asked, strict=True) if h not in verdicts]
@@ -128,6 +132,8 @@ def settle(
         answers = run_async(lambda: ask_all(adjudicator, pending))
         for (h, pair), answer in zip(missing, answers, strict=True):
             if isinstance(answer, LLMError):
+                if any(pair is p for p in result.for_judge):
+                    continue  # never shown, so nothing is left undecided for a reader
                 warnings.append(
                     f"the adjudicator could not judge claims {pair.left.id} and {pair.right.id} "
                     f"({answer.reason}): {answer.message}; the pair stays undecided"
@@ -144,25 +150,28 @@ def settle(
             fresh.append(row)
             verdicts[h] = PairVerdictRow.model_validate(row)
         _store(session.get_bind(), fresh)  # type: ignore[arg-type]
-    if skipped:
+    unasked = max(0, len(result.undecided) - limit)  # pairs a reader is shown, unjudged
+    if unasked:
         warnings.append(
-            f"{len(skipped)} undecided pair(s) were not put to the adjudicator: at most "
+            f"{unasked} undecided pair(s) were not put to the adjudicator: at most "
             f"{limit} per diff (FACTDIFF_ADJUDICATOR_MAX_PAIRS)"
         )
-    return _applied(result, hashes, verdicts), warnings
+    return _applied(result, queue, hashes, verdicts), warnings
 
 
 def _applied(
-    result: DiffResult, hashes: list[str], verdicts: dict[str, PairVerdictRow]
+    result: DiffResult,
+    queue: list[Pair],
+    hashes: list[str],
+    verdicts: dict[str, PairVerdictRow],
 ) -> DiffResult:
     made: list[Pair] = []
     undecided: list[Pair] = []
-    for n, pair in enumerate(result.undecided):
+    shown = len(result.undecided)  # the queue's first pairs; the rest are for the judge only
+    for n, pair in enumerate(queue):
         verdict = verdicts.get(hashes[n]) if n < len(hashes) else None
-        if verdict is None:
-            undecided.append(pair)
-        elif verdict.same_fact:
+        if verdict is not None and verdict.same_fact:
             made.append(_made(pair, verdict))
-        else:
-            undecided.append(_apart(pair, verdict))
-    return with_made(result, made, undecided)
+        elif n < shown:
+            undecided.append(pair if verdict is None else _apart(pair, verdict))
+    return replace(with_made(result, made, undecided), for_judge=[])

@@ -67,6 +67,7 @@ def diff_sources(
         claims[1],
         split_facts=facts.split_facts(session),
         merged_facts=facts.merged_facts(session),
+        with_untied=adjudicator is not None,
     )
     result = linked_through_third_sources(session, result)
     if adjudicator is not None:

@@ -18,7 +18,17 @@ from tests.llm_stub import ok, verdict_completion
 def test_the_pairs_asked_are_the_undecided_ones_with_their_gold() -> None:
     asked = questions(load("dev"), "varied")
 
-    assert (len(asked), sum(q.gold is not None for q in asked)) == (43, 28)
+    assert (len(asked), sum(q.gold is not None for q in asked)) == (45, 29)
+    # Two name no entity in common: shown to no reader, put to the judge alone.
+    untied = [
+        (q.story, q.pair.left.value, q.pair.right.value, q.gold)
+        for q in asked
+        if q.pair.explanation.startswith("no entity named in common: ")
+    ]
+    assert untied == [
+        ("ferry-sinking-aurelia-star", 298, 240, None),
+        ("satellite-launch-kestrel", 5, 7, "updates"),
+    ]
     assert all(q.pair.left.article_id != q.pair.right.article_id for q in asked)
     # The seed story's two Kenyan totals (400 in June 2024, more than 600 now) are one of them.
     figures = [
@@ -38,5 +48,5 @@ def test_a_judge_that_always_says_one_fact_is_right_on_the_gold_pairs_only(
         tally = asyncio.run(judge(Adjudicator(build_client(live_settings), live_settings), asked))
 
     updates = sum(q.gold == "updates" for q in asked)
-    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (43, 0, 28, 43)
-    assert (tally.said_same_gold, tally.relation_right) == (28, updates)
+    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (45, 0, 29, 45)
+    assert (tally.said_same_gold, tally.relation_right) == (29, updates)
