@@ -48,6 +48,9 @@ _PART_OF_DAY = re.compile(
     r"matin|matinée|après-midi|soir|soirée|nuit)\b",
     re.IGNORECASE,
 )
+# "overnight" alone, in a report: the night just passed, from the day before into the day the
+# article was written ("investigators were sent overnight", in a Saturday-morning report).
+_OVERNIGHT = re.compile(r"^\s*overnight\s*$", re.IGNORECASE)
 # "since December": from then until the article was written; a state ("has kept its rate at
 # 4.25 percent since December") holds all that while, not only in December.
 _SINCE = re.compile(r"^\s*(?:since|depuis)\b", re.IGNORECASE)
@@ -196,6 +199,8 @@ def _resolve(
         first, second = (_dateparser(cleaned, langs, base) for base in _PROBE_BASES)
         return first if first is not None and first == second else None
 
+    if _OVERNIGHT.match(text):
+        return DateRange(published - timedelta(days=1), published, "day")
     special = _relative_special(cleaned, had_part, published, prefer)
     if special is not None:
         return special
