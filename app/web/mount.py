@@ -15,6 +15,7 @@ from app.web.routes import (
     curation,
     diff,
     docs,
+    entities,
     fact_curation,
     home,
     ledger,
@@ -47,7 +48,18 @@ async def invalid_page_request(request: Request, exc: Exception) -> Response:
 
 def install_web(app: FastAPI) -> None:
     """Add the pages, /docs and /redoc (the app is made with docs_url=redoc_url=None)."""
-    for module in (home, article, curation, diff, ledger, fact_curation, submit, signin, docs):
+    for module in (
+        home,
+        article,
+        curation,
+        diff,
+        ledger,
+        fact_curation,
+        entities,
+        submit,
+        signin,
+        docs,
+    ):
         app.include_router(module.router)
     app.mount("/static/docs", StaticFiles(directory=docs.DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")

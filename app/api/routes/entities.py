@@ -6,15 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from sqlmodel import col, func, select
 
 from app.api import curation_examples
 from app.api.deps import EntityDep, SessionDep
 from app.api.error_docs import refusal
-from app.services import facts
-from app.store import entities
-from app.store.entity_models import EntityAudit
-from app.store.models import Claim, Entity, UTCDateTime
+from app.services import entity_curation
+from app.store.models import UTCDateTime
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -74,12 +71,7 @@ def list_entities(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EntitiesPublic:
     """List entities, those with the most claims first."""
-    claims = func.count(col(Claim.id))
-    query = select(Entity).outerjoin(Claim, col(Claim.entity_id) == col(Entity.id))
-    if q:
-        query = query.where(func.lower(col(Entity.name)).contains(q.casefold(), autoescape=True))
-    query = query.group_by(col(Entity.id)).order_by(claims.desc(), col(Entity.id)).limit(limit)
-    rows = session.exec(query).all()
+    rows = entity_curation.list_entities(session, q=q, limit=limit)
     return EntitiesPublic(data=[EntityPublic.model_validate(e) for e in rows], count=len(rows))
 
 
@@ -90,17 +82,8 @@ def list_entities(
 )
 def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> EntityPublic:
     """Teach factdiff that another name means this entity; diffs and the ledger follow it."""
-    alias = body.alias
-    assert entity.id is not None
-    if alias.casefold() != entity.name.casefold():
-        # Kept once, with its author, however many curators add it at once.
-        if entities.add_alias(session=session, entity_id=entity.id, alias=alias):
-            session.add(EntityAudit(entity_id=entity.id, action="alias_added", alias=alias,
-                                    actor=body.actor))  # fmt: skip
-        session.commit()
-        facts.reassign_names(session, [alias, entity.name])
-        session.refresh(entity)
-    return EntityPublic.model_validate(entity)
+    added = entity_curation.add_alias(session, entity=entity, alias=body.alias, actor=body.actor)
+    return EntityPublic.model_validate(added)
 
 
 @router.get(
@@ -110,6 +93,6 @@ def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> Enti
 )
 def read_entity_audit(entity: EntityDep, session: SessionDep) -> list[EntityAuditPublic]:
     """The aliases curators added to an entity: who, when, oldest first."""
-    query = select(EntityAudit).where(EntityAudit.entity_id == entity.id)
-    rows = session.exec(query.order_by(col(EntityAudit.id))).all()
+    assert entity.id is not None
+    rows = entity_curation.audit_of(session, [entity.id])[entity.id]
     return [EntityAuditPublic.model_validate(row) for row in rows]

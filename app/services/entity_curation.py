@@ -1,0 +1,59 @@
+"""Curation of entities: the names a story's actors go by, and who taught them.
+
+Shared by the API (`/entities`) and the entities page. An alias changes what every diff and
+the ledger compare, so the facts of both names are assigned again, and each alias a curator
+adds is audited once, however many add it at once.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, func, select
+
+from app.services import facts
+from app.store import entities
+from app.store.entity_models import EntityAudit
+from app.store.models import Claim, Entity
+
+
+def list_entities(session: Session, *, q: str | None, limit: int) -> list[Entity]:
+    """Entities whose name holds ``q``, those with the most claims first."""
+    claims = func.count(col(Claim.id))
+    query = select(Entity).outerjoin(Claim, col(Claim.entity_id) == col(Entity.id))
+    if q:
+        query = query.where(func.lower(col(Entity.name)).contains(q.casefold(), autoescape=True))
+    query = query.group_by(col(Entity.id)).order_by(claims.desc(), col(Entity.id)).limit(limit)
+    return list(session.exec(query).all())
+
+
+def add_alias(session: Session, *, entity: Entity, alias: str, actor: str) -> Entity:
+    """Teach that ``alias`` means ``entity``; audited when it is new. The entity's own name
+    is no alias of it, and is left alone.
+
+    Only the claims named by the alias (as subject, or in the article's words) change entity,
+    so only their facts are clustered again: they meet the entity's facts as they stand. The
+    entity's own claims keep theirs; clustered again after the other subjects' facts, in
+    one pass, the wire's "more than 200 officers" had left the deployment's conflict.
+    """
+    assert entity.id is not None
+    if alias.casefold() == entity.name.casefold():
+        return entity
+    if entities.add_alias(session=session, entity_id=entity.id, alias=alias):
+        session.add(EntityAudit(entity_id=entity.id, action="alias_added", alias=alias,
+                                actor=actor))  # fmt: skip
+        session.commit()
+        facts.reassign_names(session, [alias])
+    session.refresh(entity)
+    return entity
+
+
+def audit_of(session: Session, entity_ids: list[int]) -> dict[int, list[EntityAudit]]:
+    """The aliases curators added to these entities, oldest first, by entity."""
+    rows = session.exec(
+        select(EntityAudit)
+        .where(col(EntityAudit.entity_id).in_(entity_ids))
+        .order_by(col(EntityAudit.id))
+    ).all()
+    found: dict[int, list[EntityAudit]] = {i: [] for i in entity_ids}
+    for row in rows:
+        found[row.entity_id].append(row)
+    return found

@@ -1,0 +1,86 @@
+"""The entities page: the names a story's actors go by, and a form to teach another one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session
+
+from app.api.deps import IdPath, SessionDep
+from app.services import entity_curation
+from app.store.models import Entity
+from app.web.deps import Caller, PageCaller, PageError, PageWriter, render
+
+router = APIRouter(prefix="/pages", include_in_schema=False)
+
+LISTED = 50
+Name = Annotated[str, Form(max_length=200)]
+
+
+def entities_response(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    q: str,
+    *,
+    refused: dict[str, Any] | None = None,
+) -> Any:
+    """The entities page, with a refused alias shown at its entity, its form as filled in."""
+    found = entity_curation.list_entities(session, q=q.strip() or None, limit=LISTED)
+    ids = [e.id for e in found if e.id is not None]
+    return render(
+        request,
+        "entities.html",
+        422 if refused else 200,
+        caller=caller,
+        q=q,
+        entities=found,
+        audit=entity_curation.audit_of(session, ids),
+        listed=LISTED,
+        added=request.query_params.get("added", ""),
+        refused=refused,
+    )
+
+
+@router.get("/entities", response_class=HTMLResponse)
+def entities_page(
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Any:
+    """Entities by name, the most claimed first, with their aliases and who added them."""
+    return entities_response(request, session, caller, q)
+
+
+@router.post("/entities/{entity_id}/aliases", response_class=HTMLResponse)
+def add_alias(
+    request: Request,
+    entity_id: IdPath,
+    session: SessionDep,
+    caller: PageWriter,
+    alias: Name,
+    actor: Name,
+    q: Annotated[str, Form(max_length=200)] = "",
+) -> Any:
+    """Teach another name for an entity; back to the entities page."""
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        raise PageError(404, f"entity {entity_id} not found")
+    alias, actor = " ".join(alias.split()), " ".join(actor.split())
+    missing = [name for name, value in (("alias", alias), ("your name", actor)) if not value]
+    if missing:
+        refused = {
+            "entity_id": entity_id,
+            "message": f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} blank",
+            "alias": alias,
+            "actor": actor,
+        }
+        return entities_response(request, session, caller, q, refused=refused)
+    entity_curation.add_alias(session, entity=entity, alias=alias, actor=actor)
+    return RedirectResponse(
+        f"/pages/entities?q={quote(q)}&added={quote(alias)}#e-{entity_id}", status_code=303
+    )
