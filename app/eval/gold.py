@@ -133,6 +133,13 @@ def _story(text: str, where: str) -> GoldStory:
     try:
         return GoldStory.model_validate_json(text)
     except ValidationError as exc:
+        missing = {e["loc"] for e in exc.errors() if e["type"] == "missing"}
+        if {("story",), ("articles",)} <= missing:
+            # Another JSON file in the folder, such as a report `factdiff eval --json` wrote.
+            raise GoldError(
+                f"{where}: not a gold story (it has no 'story' and no 'articles'); keep other "
+                "JSON files, such as eval reports, out of the gold folder"
+            ) from exc
         raise GoldError(f"{where}: {error_line(exc.errors()[0])}") from exc
     except json.JSONDecodeError as exc:  # pragma: no cover - pydantic reports bad JSON itself
         raise GoldError(f"{where}: not JSON: {exc}") from exc

@@ -86,3 +86,10 @@ def test_missing_paths_empty_folders_repeats_and_unknown_splits(tmp_path: Path) 
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(GoldError, match=r"bad\.json: Invalid JSON"):
         load_stories(tmp_path / "bad.json")
+    write(tmp_path / "x" / "report.json", {"gold": "eval", "split": "dev", "figures": {}})
+    with pytest.raises(GoldError) as caught:
+        load_stories(tmp_path / "x")
+    assert str(caught.value) == (
+        f"{tmp_path}/x/report.json: not a gold story (it has no 'story' and no 'articles'); "
+        "keep other JSON files, such as eval reports, out of the gold folder"
+    )
