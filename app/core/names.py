@@ -41,3 +41,16 @@ def shortens(mention: str, name: str) -> bool:
     """
     words, of = name_words(mention), name_words(name)
     return bool(words) and all(any(same_word(w, o) for o in of) for w in words)
+
+
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def describes(name: str) -> bool:
+    """True when ``name`` is a description rather than a name: no word of it, past a leading
+    article, is capitalised ("the company", "The operator", "intercity train"). "Halvard
+    Terminals" and "The Dock and Harbour Workers' Union" are names."""
+    words = name.split()
+    if words and words[0].casefold() in _ARTICLES:
+        words = words[1:]
+    return not any(w[:1].isupper() for w in words)

@@ -17,7 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.core.names import shortens
+from app.core.names import describes, shortens
 from app.diff.align import DiffClaim
 from app.diff.types import PublicationRef
 from app.services.errors import ErrorKind, ServiceError
@@ -106,6 +106,10 @@ def subject_key(name: str, mention: str | None, aliases: dict[str, str]) -> str:
     folded = fold_name(name)
     if folded in aliases and aliases[folded] != folded:
         return aliases[folded]
+    # "the company", which the article calls "Halvard Terminals": the article's words name it.
+    if mention and describes(name) and not describes(mention):
+        named = fold_name(mention)
+        return aliases.get(named, named)
     # "Kenyan government" mentioned as "Nairobi", where "Nairobi" is an alias of Kenya; but
     # "Drovenian police" mentioned as "police" is still the Drovenian police, whatever entity
     # "police" stood for in another story.

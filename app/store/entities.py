@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
-from app.core.names import shortens
+from app.core.names import describes, shortens
 from app.extract.validation import GroundedClaim
 from app.store.models import (
     Entity,
@@ -57,7 +57,9 @@ _NOT_A_NAME = frozenset(
 def is_alias(mention: str, name: str) -> bool:
     """Whether the article's wording names the entity in its own right: "Nairobi" for
     "Kenya", "Kenyan police" for "Kenya"; not "it", nor the name cut short ("Police" for
-    "Drovenian police"), which would fold other stories' police into this one."""
+    "Drovenian police"), which would fold other stories' police into this one. Nor a name
+    given to a description ("Halvard Terminals" for "the company"): the alias would outrank
+    the name, and fold Halvard Terminals into every story's "the company"."""
     words = mention.split()
     return (
         bool(words)
@@ -65,6 +67,7 @@ def is_alias(mention: str, name: str) -> bool:
         and words[0][:1].isupper()
         and words[0].casefold() not in _NOT_A_NAME
         and not shortens(mention, name)
+        and not describes(name)
     )
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.names import shortens
+from app.core.names import describes, shortens
 from app.services.diff_sources import subject_key
 from app.store.entities import is_alias
 from tests.conftest import LIVE_BASE_URL, ClientFactory
@@ -93,3 +93,45 @@ def test_a_mention_that_cuts_its_own_name_short_is_neither_learnt_nor_followed()
     }
     assert subject_key("Drovenian police", "police", aliases) == "drovenian police"
     assert subject_key("Ministry of Interior", "Nairobi", aliases) == "kenya"
+
+
+OFFER = "The operator has put 3% on the table for Saltmere staff, Halvard Terminals said."
+OFFER_LATER = "Halvard Terminals raised its offer to Saltmere strikers to 4% on Thursday."
+
+
+def offer(subject: str, mention: str | None, value: float, evidence: str) -> dict[str, Any]:
+    answer = said_by(subject, mention, f"The pay offer is {value:g}%.", evidence, value, "%")
+    answer["quantity"]["unit_kind"] = "percent"
+    answer.update(fact_kind="other", predicate="offered", object="pay rise")
+    return answer
+
+
+def test_a_description_the_article_names_takes_the_name_and_teaches_no_alias(
+    make_client: ClientFactory, live_settings: Settings
+) -> None:
+    client = make_client(live_settings)
+    named = offer("the operator", "Halvard Terminals", 3, "put 3% on the table")
+    first = post(client, OFFER, named, "2026-11-17T08:00:00Z")
+    again = offer("Halvard Terminals", None, 4, "its offer to Saltmere strikers to 4%")
+    later = post(client, OFFER_LATER, again, "2026-11-19T08:00:00Z")
+
+    operator = client.get("/entities", params={"q": "operator"}).json()["data"]
+    assert [(e["name"], e["aliases"]) for e in operator] == [("the operator", [])]
+    (pair,) = client.get(
+        "/diff", params={"left": f"article:{first}", "right": f"article:{later}"}
+    ).json()["pairs"]
+    assert (pair["left"]["subject"], pair["right"]["subject"]) == (
+        "halvard terminals",
+        "halvard terminals",
+    )
+    assert (pair["relation"], pair["left"]["quantity"]["value"]) == ("updates", 3)
+
+
+def test_descriptions_and_names() -> None:
+    assert describes("the company") and describes("The operator") and describes("intercity train")
+    assert not describes("Halvard Terminals")
+    assert not describes("The Dock and Harbour Workers' Union")
+    assert not is_alias("Halvard Terminals", "the company")
+    aliases = {"the company": "the company", "halvard terminals": "halvard terminals"}
+    assert subject_key("the company", "Halvard Terminals", aliases) == "halvard terminals"
+    assert subject_key("the company", "The firm", aliases) == "the company"
