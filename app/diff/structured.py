@@ -189,22 +189,28 @@ def untied_score(a: Features, b: Features) -> float | None:
     unit family and time, whose claims name no entity in common ("the health ministry said the
     toll rose to nine" / "police said seven were killed"). None for any other pair. Words
     cannot tie such names; an adjudicator can (app.diff.align's ``for_judge``)."""
-    if a.interval is None or b.interval is None or a.fact_kind != b.fact_kind:
+    if a.interval is None or b.interval is None or _kept_apart(a, b):
         return None
-    if a.family != b.family or separate_events(a, b) or entity_ties(a, b) != (0.0, 0.0):
+    if entity_ties(a, b) != (0.0, 0.0):
         return None
     model = MODEL
     z = _figure_free(model, (0.0, 0.0), a, b) + _dot(model.figure, _figure(a, b))
     return round(_logistic(z + _dot(model.words, _word_signals(a, b))), 6)
 
 
+def _kept_apart(a: Features, b: Features) -> bool:
+    """The gates before the actors' tie: another kind of fact, figures of another unit family
+    (persons vs money, or two currencies: never one figure), two separate events."""
+    if a.fact_kind != b.fact_kind:
+        return True
+    if a.interval is not None and b.interval is not None and a.family != b.family:
+        return True
+    return separate_events(a, b)
+
+
 def _ties_if_open(a: Features, b: Features) -> tuple[float, float] | None:
     """The pair's `entity_ties`, or None when a gate closes it."""
-    if a.fact_kind != b.fact_kind:
-        return None
-    if a.interval is not None and b.interval is not None and a.family != b.family:
-        return None  # persons vs money, or two currencies: never one figure
-    if separate_events(a, b):
+    if _kept_apart(a, b):
         return None
     ties = entity_ties(a, b)
     return None if ties == (0.0, 0.0) else ties

@@ -108,18 +108,12 @@ def _salvage(
     except ValidationError as err:
         raise LLMOutputError(
             f"the model's answer does not fit schema {schema.ref} after {exc.n_attempts} "
-            f"attempt(s): {err.error_count()} error(s), first: {_first_error(err)}",
+            f"attempt(s): {err.error_count()} error(s), first: {error_line(err.errors()[0])}",
             attempts=exc.n_attempts,
             last_completion=exc.last_completion,
         ) from err
     claims: list[ExtractedClaim] = list(getattr(parsed, "claims", []))
     return split_grounded(claims, ctx)
-
-
-def _first_error(err: ValidationError) -> str:
-    """The first error where the model made it: "claims.0.quantity.unit_kind: Input should
-    be ..."."""
-    return error_line(err.errors()[0])
 
 
 async def _extract_chunk(

@@ -1,8 +1,8 @@
 """Curation of entities: the names a story's actors go by, and who taught them.
 
 Shared by the API (`/entities`) and the entities page. An alias changes what every diff and
-the ledger compare, so the facts of both names are assigned again, and each alias a curator
-adds is audited once, however many add it at once.
+the ledger compare, so the facts of the claims it names are assigned again, and each alias a
+curator adds is audited once, however many add it at once.
 """
 
 from __future__ import annotations
@@ -26,15 +26,18 @@ def list_entities(session: Session, *, q: str | None, limit: int) -> list[Entity
 
 
 def add_alias(session: Session, *, entity: Entity, alias: str, actor: str) -> Entity:
-    """Teach that ``alias`` means ``entity``; audited when it is new. The entity's own name
-    is no alias of it, and is left alone.
+    """Teach that ``alias`` means ``entity``; audited when it is new. Runs of spaces in the
+    alias and the actor count as one. The entity's own name is no alias of it, and is left
+    alone.
 
     Only the claims named by the alias (as subject, or in the article's words) change entity,
     so only their facts are clustered again: they meet the entity's facts as they stand. The
-    entity's own claims keep theirs; clustered again after the other subjects' facts, in
-    one pass, the wire's "more than 200 officers" had left the deployment's conflict.
+    entity's own claims keep theirs: clustered again after the other subjects' facts, in one
+    pass, they need not fall as they did (an alias no claim used took a source out of the
+    seed story's deployment conflict).
     """
     assert entity.id is not None
+    alias, actor = " ".join(alias.split()), " ".join(actor.split())
     if alias.casefold() == entity.name.casefold():
         return entity
     if entities.add_alias(session=session, entity_id=entity.id, alias=alias):

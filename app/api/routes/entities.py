@@ -61,7 +61,7 @@ class AliasCreate(BaseModel):
     def not_blank(cls, value: str, info: ValidationInfo) -> str:
         if not value.strip():
             raise ValueError(f"{info.field_name} is blank")
-        return " ".join(value.split())
+        return value  # its spaces are folded where the alias is added
 
 
 @router.get("", response_model=EntitiesPublic)

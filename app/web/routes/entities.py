@@ -70,8 +70,9 @@ def add_alias(
     entity = session.get(Entity, entity_id)
     if entity is None:
         raise PageError(404, f"entity {entity_id} not found")
-    alias, actor = " ".join(alias.split()), " ".join(actor.split())
-    missing = [name for name, value in (("alias", alias), ("your name", actor)) if not value]
+    missing = [
+        name for name, value in (("alias", alias), ("your name", actor)) if not value.strip()
+    ]
     if missing:
         refused = {
             "entity_id": entity_id,
@@ -81,6 +82,7 @@ def add_alias(
         }
         return entities_response(request, session, caller, q, refused=refused)
     entity_curation.add_alias(session, entity=entity, alias=alias, actor=actor)
+    added = " ".join(alias.split())  # as it is stored
     return RedirectResponse(
-        f"/pages/entities?q={quote(q)}&added={quote(alias)}#e-{entity_id}", status_code=303
+        f"/pages/entities?q={quote(q)}&added={quote(added)}#e-{entity_id}", status_code=303
     )
