@@ -105,6 +105,8 @@ EXAMPLES: dict[str, ErrorExample] = {
     "run_404": _e(404, "No such run", "run 999 not found", "not_found"),
     "entity_404": _e(404, "No such entity", "entity 999 not found", "not_found"),
     "fact_404": _e(404, "No such fact", "fact 999 not found", "not_found"),
+    "alias_404": _e(404, "The entity has no such alias", "entity 1 has no alias 'Police'",
+                    "not_found"),
     "fact_retracted": _e(404, "A fact whose claims were all retracted",
                          "fact 1 has no active claim: they were retracted", "not_found"),
     "claim_not_active": _e(409, "The claim was retracted or superseded already",

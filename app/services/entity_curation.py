@@ -2,7 +2,7 @@
 
 Shared by the API (`/entities`) and the entities page. An alias changes what every diff and
 the ledger compare, so the facts of the claims it names are assigned again, and each alias a
-curator adds is audited once, however many add it at once.
+curator adds or removes is audited once, however many do it at once.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, func, select
 
 from app.services import facts
+from app.services.errors import ErrorKind, ServiceError
 from app.store import entities
-from app.store.entity_models import EntityAudit
+from app.store.entity_models import EntityAction, EntityAudit
 from app.store.models import Claim, Entity
 
 
@@ -41,16 +42,34 @@ def add_alias(session: Session, *, entity: Entity, alias: str, actor: str) -> En
     if alias.casefold() == entity.name.casefold():
         return entity
     if entities.add_alias(session=session, entity_id=entity.id, alias=alias):
-        session.add(EntityAudit(entity_id=entity.id, action="alias_added", alias=alias,
-                                actor=actor))  # fmt: skip
+        session.add(EntityAudit(entity_id=entity.id, action=EntityAction.alias_added.value,
+                                alias=alias, actor=actor))  # fmt: skip
         session.commit()
         facts.reassign_names(session, [alias])
     session.refresh(entity)
     return entity
 
 
+def remove_alias(session: Session, *, entity: Entity, alias: str, actor: str) -> Entity:
+    """Take ``alias`` out of the entity's names, learnt or added by hand; audited. The claims
+        it named are theirs again, so their facts are assigned again, and later articles do not
+        teach it again. Refused (not found) when the entity has no such alias, also when another
+    curator removed it first."""
+    assert entity.id is not None
+    alias, actor = " ".join(alias.split()), " ".join(actor.split())
+    if not entities.remove_alias(session=session, entity_id=entity.id, alias=alias):
+        session.rollback()
+        raise ServiceError(ErrorKind.not_found, f"entity {entity.id} has no alias {alias!r}")
+    session.add(EntityAudit(entity_id=entity.id, action=EntityAction.alias_removed.value,
+                            alias=alias, actor=actor))  # fmt: skip
+    session.commit()
+    facts.reassign_names(session, [alias])
+    session.refresh(entity)
+    return entity
+
+
 def audit_of(session: Session, entity_ids: list[int]) -> dict[int, list[EntityAudit]]:
-    """The aliases curators added to these entities, oldest first, by entity."""
+    """The aliases curators added to these entities or removed, oldest first, by entity."""
     rows = session.exec(
         select(EntityAudit)
         .where(col(EntityAudit.entity_id).in_(entity_ids))

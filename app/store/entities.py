@@ -28,6 +28,7 @@ from sqlmodel import Session, col, func, select
 
 from app.core.names import describes, shortens
 from app.extract.validation import GroundedClaim
+from app.store.entity_models import EntityAction, EntityAudit
 from app.store.models import (
     Entity,
 )
@@ -100,6 +101,47 @@ def add_alias(*, session: Session, entity_id: int, alias: str) -> bool:
     return added
 
 
+def remove_alias(*, session: Session, entity_id: int, alias: str) -> bool:
+    """Take ``alias`` out of the entity's aliases; True when it was there.
+
+    One UPDATE, like `add_alias`, so that removals and additions racing each other are all
+    kept, and of two curators removing one alias at once exactly one removes it.
+    """
+    aliases = col(Entity.aliases)
+    kept: ColumnElement[Any]
+    present: ColumnElement[bool]
+    if session.get_bind().dialect.name == "postgresql":
+        item = func.jsonb_build_array(cast(literal(alias), Text))
+        kept = cast(cast(aliases, JSONB).op("-")(cast(literal(alias), Text)), JSON)
+        present = cast(aliases, JSONB).op("@>", is_comparison=True)(item)
+    else:
+        values = func.json_each(aliases).table_valued("value")
+        others = select(func.json_group_array(literal_column("value"))).select_from(values)
+        kept = others.where(literal_column("value") != alias).scalar_subquery()
+        listed = select(literal(1)).select_from(func.json_each(aliases).table_valued("value"))
+        present = listed.where(literal_column("value") == alias).exists()
+    statement = (
+        update(Entity)
+        .where(col(Entity.id) == entity_id, present)
+        .values(aliases=kept)
+        .execution_options(synchronize_session=False)
+    )
+    removed: bool = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return removed
+
+
+def removed_by_curator(*, session: Session, entity_id: int, alias: str) -> bool:
+    """Whether a curator's last word on this alias of the entity was to remove it: the
+    articles' wording does not teach it again."""
+    last = session.exec(
+        select(EntityAudit.action)
+        .where(EntityAudit.entity_id == entity_id, EntityAudit.alias == alias)
+        .order_by(col(EntityAudit.id).desc())
+        .limit(1)
+    ).first()
+    return last == EntityAction.alias_removed.value
+
+
 def upsert_entity(*, session: Session, name: str, type_: str, mention: str | None) -> Entity:
     """The entity row for a canonical name, learning the article's wording as an alias."""
     key = entity_key(name)
@@ -113,6 +155,7 @@ def upsert_entity(*, session: Session, name: str, type_: str, mention: str | Non
         mention
         and is_alias(mention, entity.name)
         and mention not in entity.aliases
+        and not removed_by_curator(session=session, entity_id=entity.id, alias=mention)
         and add_alias(session=session, entity_id=entity.id, alias=mention)
     ):
         session.refresh(entity, ["aliases"])
@@ -173,7 +216,9 @@ def register_entities(*, engine: Engine, claims: Sequence[GroundedClaim]) -> dic
                         mention=subject.mention,
                     )
                     assert entity.id is not None
-                    learned[entity.key] = (entity.id, frozenset(entity.aliases))
+                    # The mention is settled either way: learnt, or refused by a curator.
+                    seen = {subject.mention} if subject.mention else set()
+                    learned[entity.key] = (entity.id, frozenset(entity.aliases) | seen)
                 session.commit()
             known.update(learned)
             break

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.api import curation_examples
@@ -86,13 +87,34 @@ def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> Enti
     return EntityPublic.model_validate(added)
 
 
+@router.delete(
+    "/{entity_id}/aliases",
+    response_model=EntityPublic,
+    responses=refusal("No such entity, or no such alias of it", "entity_404", "alias_404"),
+)
+def remove_alias(
+    entity: EntityDep,
+    session: SessionDep,
+    alias: Annotated[str, Query(min_length=1, max_length=200, description="The alias to remove")],
+    actor: Annotated[str, Query(min_length=1, max_length=200, description="Who removes it")],
+) -> EntityPublic:
+    """Remove an alias, learnt or added: its claims are theirs again, and it is not relearnt."""
+    for name, value in (("alias", alias), ("actor", actor)):
+        if not value.strip():
+            raise RequestValidationError(
+                [{"loc": ("query", name), "msg": f"{name} is blank", "type": "value_error"}]
+            )
+    removed = entity_curation.remove_alias(session, entity=entity, alias=alias, actor=actor)
+    return EntityPublic.model_validate(removed)
+
+
 @router.get(
     "/{entity_id}/audit",
     response_model=list[EntityAuditPublic],
     responses=refusal("No such entity", "entity_404"),
 )
 def read_entity_audit(entity: EntityDep, session: SessionDep) -> list[EntityAuditPublic]:
-    """The aliases curators added to an entity: who, when, oldest first."""
+    """The aliases curators added to an entity or removed: who, when, oldest first."""
     assert entity.id is not None
     rows = entity_curation.audit_of(session, [entity.id])[entity.id]
     return [EntityAuditPublic.model_validate(row) for row in rows]

@@ -1,4 +1,5 @@
-"""The entities page: the names a story's actors go by, and a form to teach another one."""
+"""The entities page: the names a story's actors go by, with forms to teach another one and to
+remove one that does not belong."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlmodel import Session
 
 from app.api.deps import IdPath, SessionDep
 from app.services import entity_curation
+from app.services.errors import ServiceError
 from app.store.models import Entity
 from app.web.deps import Caller, PageCaller, PageError, PageWriter, render
 
@@ -34,13 +36,14 @@ def entities_response(
     return render(
         request,
         "entities.html",
-        422 if refused else 200,
+        refused.get("status", 422) if refused else 200,
         caller=caller,
         q=q,
         entities=found,
         audit=entity_curation.audit_of(session, ids),
         listed=LISTED,
         added=request.query_params.get("added", ""),
+        removed=request.query_params.get("removed", ""),
         refused=refused,
     )
 
@@ -85,4 +88,39 @@ def add_alias(
     added = " ".join(alias.split())  # as it is stored
     return RedirectResponse(
         f"/pages/entities?q={quote(q)}&added={quote(added)}#e-{entity_id}", status_code=303
+    )
+
+
+@router.post("/entities/{entity_id}/aliases/remove", response_class=HTMLResponse)
+def remove_alias(
+    request: Request,
+    entity_id: IdPath,
+    session: SessionDep,
+    caller: PageWriter,
+    alias: Name,
+    actor: Name,
+    q: Annotated[str, Form(max_length=200)] = "",
+) -> Any:
+    """Remove a name of an entity; back to the entities page."""
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        raise PageError(404, f"entity {entity_id} not found")
+    refused = {"entity_id": entity_id, "alias": alias, "actor": actor, "removing": True}
+    if not actor.strip():
+        return entities_response(
+            request, session, caller, q, refused={**refused, "message": "your name is blank"}
+        )
+    try:
+        entity_curation.remove_alias(session, entity=entity, alias=alias, actor=actor)
+    except ServiceError as exc:  # another curator removed it first
+        return entities_response(
+            request,
+            session,
+            caller,
+            q,
+            refused={**refused, "message": exc.message, "status": 404},
+        )
+    removed = " ".join(alias.split())
+    return RedirectResponse(
+        f"/pages/entities?q={quote(q)}&removed={quote(removed)}#e-{entity_id}", status_code=303
     )

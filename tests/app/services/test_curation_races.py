@@ -1,5 +1,6 @@
 """Curators racing each other over HTTP, on SQLite and PostgreSQL: one correction or retraction
-of a claim wins, the others get 409; additions of aliases to one entity are all kept."""
+of a claim wins, the others get 409; additions and removals of aliases of one entity are all
+applied, and of curators removing one alias, one removes it and the others are told it is gone."""
 
 from __future__ import annotations
 
@@ -178,6 +179,52 @@ def test_an_alias_added_twice_at_once_is_kept_once(service: str, claim_id: int) 
     ]
     audit = httpx.get(f"{service}/entities/{kenya['id']}/audit").json()
     assert [(a["alias"], a["actor"]) for a in audit] == [("République du Kenya", "desk")]
+
+
+def test_an_alias_removed_by_twenty_curators_at_once_is_removed_once(
+    service: str, claim_id: int
+) -> None:
+    entities = httpx.get(f"{service}/entities", params={"q": "kenya"}).json()["data"]
+    kenya = next(e for e in entities if e["name"] == "Kenya")
+    url = f"{service}/entities/{kenya['id']}/aliases"
+    httpx.post(url, json={"alias": "Republic of Kenya", "actor": "desk"})
+
+    def remove(n: int) -> httpx.Response:
+        return httpx.delete(url, params={"alias": "Republic of Kenya", "actor": f"editor {n}"})
+
+    responses = race(RACERS, remove)
+
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {200: 1, 404: RACERS - 1}
+    refused = {r.json()["detail"] for r in responses if r.status_code == 404}
+    assert refused == {f"entity {kenya['id']} has no alias 'Republic of Kenya'"}
+    after = httpx.get(f"{service}/entities", params={"q": "kenya"}).json()["data"]
+    assert next(e for e in after if e["id"] == kenya["id"])["aliases"] == kenya["aliases"]
+    audit = httpx.get(f"{service}/entities/{kenya['id']}/audit").json()
+    assert [a["action"] for a in audit] == ["alias_added", "alias_removed"]
+
+
+def test_aliases_added_and_removed_at_once_are_all_applied(service: str, claim_id: int) -> None:
+    entities = httpx.get(f"{service}/entities", params={"q": "kenya"}).json()["data"]
+    kenya = next(e for e in entities if e["name"] == "Kenya")
+    url = f"{service}/entities/{kenya['id']}/aliases"
+    old = [f"Old name {n}" for n in range(RACERS // 2)]
+    new = [f"New name {n}" for n in range(RACERS // 2)]
+    for alias in old:
+        httpx.post(url, json={"alias": alias, "actor": "desk"})
+
+    def change(n: int) -> httpx.Response:
+        if n % 2:
+            return httpx.delete(url, params={"alias": old[n // 2], "actor": f"editor {n}"})
+        return httpx.post(url, json={"alias": new[n // 2], "actor": f"editor {n}"})
+
+    responses = race(RACERS, change)
+
+    assert [r.status_code for r in responses] == [200] * RACERS
+    after = httpx.get(f"{service}/entities", params={"q": "kenya"}).json()["data"]
+    kept = next(e for e in after if e["id"] == kenya["id"])["aliases"]
+    assert kept[: len(kenya["aliases"])] == kenya["aliases"]
+    assert sorted(kept[len(kenya["aliases"]) :]) == sorted(new)
 
 
 def test_curators_adding_claims_about_one_new_entity_at_once_all_succeed(

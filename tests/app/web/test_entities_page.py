@@ -1,7 +1,8 @@
-"""The entities page: an entity's names, and a form to teach it another, audited."""
+"""The entities page: an entity's names, and forms to teach it another and remove one."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -63,3 +64,36 @@ def test_a_blank_name_is_refused_at_its_form_and_nothing_is_stored(client: TestC
     assert "Republic of Kenya" not in kenya(client)["aliases"]
     assert missing.status_code == 404
     assert "entity 999 not found" in missing.text
+
+
+def test_a_name_removed_on_the_page_is_gone_with_its_author_and_refusals_keep_the_form(
+    client: TestClient,
+) -> None:
+    load_samples(client)
+    entity = kenya(client)
+    url = f"/pages/entities/{entity['id']}/aliases"
+    client.post(url, data={"alias": "Republic of Kenya", "actor": "desk", "q": "kenya"})
+    page = client.get("/pages/entities", params={"q": "kenya"})
+    assert f'action="{url}/remove"' in page.text
+    assert "<option>Republic of Kenya</option>" in page.text
+
+    blank = client.post(f"{url}/remove", data={"alias": "Republic of Kenya", "actor": " "})
+    removed = client.post(
+        f"{url}/remove", data={"alias": "Republic of Kenya", "actor": "night desk", "q": "kenya"}
+    )
+    again = client.post(f"{url}/remove", data={"alias": "Republic of Kenya", "actor": "desk"})
+
+    assert blank.status_code == 422
+    assert "Not removed: your name is blank." in blank.text
+    assert removed.status_code == 200  # the redirect, followed
+    assert "“Republic of Kenya” is no alias any more." in removed.text
+    assert "“Republic of Kenya” removed by night desk, " in removed.text
+    assert "Republic of Kenya" not in kenya(client)["aliases"]
+    assert again.status_code == 404
+    refusal = f"Not removed: entity {entity['id']} has no alias 'Republic of Kenya'."
+    assert refusal in html.unescape(again.text)
+    audit = client.get(f"/entities/{entity['id']}/audit").json()
+    assert [(a["action"], a["actor"]) for a in audit] == [
+        ("alias_added", "desk"),
+        ("alias_removed", "night desk"),
+    ]
