@@ -48,6 +48,13 @@ def entities_response(
     )
 
 
+def entity_or_404(session: Session, entity_id: int) -> Entity:
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        raise PageError(404, f"entity {entity_id} not found")
+    return entity
+
+
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(
     request: Request,
@@ -70,9 +77,7 @@ def add_alias(
     q: Annotated[str, Form(max_length=200)] = "",
 ) -> Any:
     """Teach another name for an entity; back to the entities page."""
-    entity = session.get(Entity, entity_id)
-    if entity is None:
-        raise PageError(404, f"entity {entity_id} not found")
+    entity = entity_or_404(session, entity_id)
     missing = [
         name for name, value in (("alias", alias), ("your name", actor)) if not value.strip()
     ]
@@ -102,9 +107,7 @@ def remove_alias(
     q: Annotated[str, Form(max_length=200)] = "",
 ) -> Any:
     """Remove a name of an entity; back to the entities page."""
-    entity = session.get(Entity, entity_id)
-    if entity is None:
-        raise PageError(404, f"entity {entity_id} not found")
+    entity = entity_or_404(session, entity_id)
     refused = {"entity_id": entity_id, "alias": alias, "actor": actor, "removing": True}
     if not actor.strip():
         return entities_response(

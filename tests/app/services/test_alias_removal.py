@@ -25,6 +25,14 @@ def values(client: TestClient, entity: str) -> list[list[str]]:
     return sorted(f["values"] for f in found.json()["data"])
 
 
+def post_mistaken(client: TestClient) -> None:
+    """The crash report whose model named the police "Drovenian Rail" too."""
+    post(client, CRASH, said_by(
+        "Drovenian police", "Drovenian Rail", "Police confirmed seven deaths.",
+        "police had confirmed seven deaths", 7, "deaths",
+    ), "2026-05-16T08:00:00Z")  # fmt: skip
+
+
 def police(client: TestClient) -> dict[str, object]:
     (entity,) = client.get("/entities", params={"q": "drovenian police"}).json()["data"]
     return entity
@@ -34,10 +42,7 @@ def test_a_removed_alias_gives_back_its_claims_and_is_not_learnt_again(
     make_client: ClientFactory, live_settings: Settings
 ) -> None:
     client = make_client(live_settings)
-    post(client, CRASH, said_by(
-        "Drovenian police", "Drovenian Rail", "Police confirmed seven deaths.",
-        "police had confirmed seven deaths", 7, "deaths",
-    ), "2026-05-16T08:00:00Z")  # fmt: skip
+    post_mistaken(client)
     post(client, ABOARD, said_by(
         "Drovenian Rail", None, "Drovenian Rail said 340 passengers were aboard.",
         "340 passengers were aboard", 340, "passengers",
@@ -73,10 +78,7 @@ def test_removing_an_alias_the_entity_does_not_have_or_without_a_name_is_refused
     make_client: ClientFactory, live_settings: Settings
 ) -> None:
     client = make_client(live_settings)
-    post(client, CRASH, said_by(
-        "Drovenian police", "Drovenian Rail", "Police confirmed seven deaths.",
-        "police had confirmed seven deaths", 7, "deaths",
-    ), "2026-05-16T08:00:00Z")  # fmt: skip
+    post_mistaken(client)
     entity = police(client)
     url = f"/entities/{entity['id']}/aliases"
 
@@ -102,10 +104,7 @@ def test_an_alias_a_curator_added_back_is_learnt_as_before(
     make_client: ClientFactory, live_settings: Settings
 ) -> None:
     client = make_client(live_settings)
-    post(client, CRASH, said_by(
-        "Drovenian police", "Drovenian Rail", "Police confirmed seven deaths.",
-        "police had confirmed seven deaths", 7, "deaths",
-    ), "2026-05-16T08:00:00Z")  # fmt: skip
+    post_mistaken(client)
     entity = police(client)
     url = f"/entities/{entity['id']}/aliases"
     client.delete(url, params={"alias": "Drovenian Rail", "actor": "desk"})
