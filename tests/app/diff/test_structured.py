@@ -45,6 +45,39 @@ def test_events_further_apart_than_a_day_are_two_events() -> None:
     assert [p.relation for p in result.pairs] == [Relation.conflict]
 
 
+def withdrawals(value: float, time_text: str, start: str, end: str) -> dict[str, Any]:
+    return {
+        "statement": f"Savers took EUR {value:,.0f} out of Sorrel Bank {time_text}.",
+        "claim_type": "event", "subject": "sorrel bank depositors", "subject_type": "group",
+        "predicate": "withdrew", "object": "deposits", "object_entity": None, "value": value,
+        "unit": "EUR", "unit_kind": "currency", "fact_kind": "other", "aspect": "event",
+        "location": None, "time_text": time_text, "time_start": d(start), "time_end": d(end),
+    }  # fmt: skip
+
+
+def test_an_events_total_over_a_longer_time_is_not_one_of_its_parts() -> None:
+    monday = v2(**withdrawals(400e6, "on Monday", "2027-03-08", "2027-03-08"))
+    fortnight = v2(**withdrawals(1.9e9, "over the past fortnight", "2027-02-24", "2027-03-10"))
+    early_week = v2(**withdrawals(400e6, "early this week", "2027-03-08", "2027-03-10"))
+    more_this_week = v2(**withdrawals(550e6, "early this week", "2027-03-08", "2027-03-10"))
+
+    assert structured.part_of_whole(features(monday), features(fortnight))
+    assert unaligned(monday, fortnight)
+    assert unaligned(early_week, fortnight)
+    # Monday's withdrawal dated loosely by another outlet: one event, the figure decides.
+    (same,) = diff_claims([monday], [early_week]).pairs
+    assert same.relation is Relation.agree
+    # Three days are a longer time than one: more over them may be a total, not a conflict.
+    assert unaligned(monday, more_this_week)
+    # A bound over the weekend holds the day's count: the wire's "more than 200" refines 217.
+    saturday = v2()
+    weekend = v2(value=200, qualifier="over", time_text="over the weekend",
+                 time_start=d("2025-01-18"), time_end=d("2025-01-19"))  # fmt: skip
+    assert not structured.part_of_whole(features(saturday), features(weekend))
+    (wire,) = diff_claims([weekend], [saturday]).pairs
+    assert wire.relation is Relation.refines
+
+
 def test_the_weights_are_what_the_fit_on_dev_prints() -> None:
     data = fit_alignment.rows("dev")
     assert len(data) == 2861 and sum(y for _, y in data) == 440
