@@ -152,16 +152,25 @@ def count_pending(session: Session) -> int:
 
 
 def _pending_ids(session: Session, limit: int | None = None) -> list[tuple[int, str | None]]:
+    """The claims without a fact, the oldest first: at least ``limit`` of them, and the rest of
+    the last one's article. An article's claims are assigned in one pass, where the best of them
+    takes a fact (one claim per article); split over two passes, the first claim that scores
+    enough would take it, and which one did would hang on where a pass ended."""
     query = (
-        sa_select(col(Claim.id), col(ExtractionRun.schema_name))
+        sa_select(col(Claim.id), col(ExtractionRun.schema_name), col(Claim.article_id))
         .outerjoin(ExtractionRun, col(ExtractionRun.id) == col(Claim.run_id))
         # status || '': SQLite would otherwise walk the status index, every active claim of
         # the store, in id order; the claims without a fact are few, and have an index.
         .where(col(Claim.fact_id).is_(None), col(Claim.status).concat("") == ClaimStatus.active)
         .order_by(col(Claim.id))
-        .limit(limit)
     )
-    return [(row[0], row[1]) for row in session.connection().execute(query)]  # type: ignore[misc]
+    rows = list(session.connection().execute(query.limit(limit)))
+    if limit is not None and len(rows) == limit:
+        last_id, _, article_id = rows[-1]
+        rows += session.connection().execute(
+            query.where(col(Claim.article_id) == article_id, col(Claim.id) > last_id)
+        )
+    return [(row[0], row[1]) for row in rows]  # type: ignore[misc]
 
 
 def _plan_blocks(
