@@ -44,7 +44,7 @@ _PREPOSITIONS = re.compile(
 )
 _PART_OF_DAY = re.compile(
     r"\b(?:in\s+the\s+|dans\s+la\s+|l')?"
-    r"(?:morning|afternoon|evening|night|tonight|overnight|"
+    r"(?:morning|afternoon|evening|night|tonight|overnight|noon|midday|midnight|dawn|"
     r"matin|matinée|après-midi|soir|soirée|nuit)\b",
     re.IGNORECASE,
 )
@@ -111,16 +111,24 @@ def _dateparser(
     return _widen(data.date_obj.date(), data.period or "day")
 
 
-def _clean(text: str) -> tuple[str, bool]:
+def _clean(text: str) -> tuple[str, bool, bool]:
+    """The words that name the day, whether a part of the day was named ("Friday night" is
+    Friday; dateparser fails on "vendredi soir" and "ce matin"), and whether they said
+    "early" ("early this week")."""
     cleaned = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split()).strip(" .,;")
-    for _ in range(3):  # "since on" / "depuis le" / "early on Thursday" style stacks
+    had_part = early = False
+    for _ in range(3):  # "since on" / "depuis le" / "at noon on Monday" style stacks
         cleaned = _PREPOSITIONS.sub("", cleaned)
         # "mid-January" / "fin janvier": the month is as precise as we get.
-        cleaned = _MODIFIERS.sub("", cleaned)
-    # "Friday night" is Friday; dateparser fails on "vendredi soir" and "ce matin".
-    without_part = _PART_OF_DAY.sub(" ", cleaned)
-    had_part = without_part != cleaned
-    return " ".join(without_part.split()), had_part
+        modifier = _MODIFIERS.match(cleaned)
+        if modifier:
+            word = re.split(r"[\s\-']", modifier.group(), maxsplit=1)[0].lower()
+            early = early or word in {"early", "début"}
+            cleaned = cleaned[modifier.end() :]
+        without_part = " ".join(_PART_OF_DAY.sub(" ", cleaned).split())
+        had_part = had_part or without_part != cleaned
+        cleaned = without_part
+    return cleaned, had_part, early
 
 
 def _weekday(text: str, published: date, prefer: Prefer) -> DateRange | None:
@@ -185,7 +193,7 @@ def resolve_time(
 def _resolve(
     text: str, published_at: date | datetime | None, langs: tuple[str, ...], prefer: Prefer
 ) -> DateRange | None:
-    cleaned, had_part = _clean(text)
+    cleaned, had_part, early = _clean(text)
     if not cleaned and not had_part:
         return None
     # dateparser reads "5" as May; only a four-digit year stands alone.
@@ -208,4 +216,9 @@ def _resolve(
         return None
     # End of day, so a bare clock time ("at 3pm") lands on the publication day
     # instead of being pushed to yesterday by PREFER_DATES_FROM="past".
-    return _dateparser(cleaned, langs, datetime.combine(published, time(23, 59, 59)), prefer)
+    found = _dateparser(cleaned, langs, datetime.combine(published, time(23, 59, 59)), prefer)
+    if early and found is not None and found.granularity == "week":
+        # "Early this week": its first three days, so that a figure for them is not taken for
+        # one over the whole week (a total of which Monday's is a part).
+        return DateRange(found.start, found.start + timedelta(days=2), "week")
+    return found

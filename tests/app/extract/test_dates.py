@@ -39,6 +39,11 @@ def d(iso: str) -> date:
         ("ce matin", "2025-01-18", "2025-01-18", "day"),
         ("last night", "2025-01-17", "2025-01-17", "day"),
         ("overnight", "2025-01-17", "2025-01-18", "day"),  # the night just passed
+        ("at noon on Saturday", "2025-01-18", "2025-01-18", "day"),  # not a week ago
+        ("at midnight on Friday", "2025-01-17", "2025-01-17", "day"),
+        # Early in the week is its first three days, not the whole week.
+        ("early this week", "2025-01-13", "2025-01-15", "week"),
+        ("this week", "2025-01-13", "2025-01-19", "week"),
         ("hier soir", "2025-01-17", "2025-01-17", "day"),
         ("at 3pm", "2025-01-18", "2025-01-18", "day"),
         ("yesterday", "2025-01-17", "2025-01-17", "day"),
