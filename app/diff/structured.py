@@ -15,7 +15,8 @@ apart: a state's figure changes over time, and a state's figure also by the valu
 qualifiers allow: "at least 41" fits a later count of 128; two estimates, both "about", by how
 far apart they are, since two sources' estimates of one figure often differ), how close the
 times are, and whether the figures are both events or both states. Its weights are fitted on the
-evaluation set's dev split, both wordings, by `python -m bench.fit_alignment`, which chooses the
+evaluation set's dev split (but the stories `bench.fit_alignment.NOT_FITTED` names), both
+wordings, by `python -m bench.fit_alignment`, which chooses the
 L2 penalty and the decision threshold by leave-one-story-out cross-validation and prints them
 for `FIT_L2`, `FIT_THRESHOLD`, `BIAS` and `WEIGHTS`; the test split is not used to fit or to
 choose. The bias is shifted so that a score of `app.diff.scoring.DEFAULT_THRESHOLD` is the

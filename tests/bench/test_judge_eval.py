@@ -18,15 +18,23 @@ from tests.llm_stub import ok, verdict_completion
 def test_the_pairs_asked_are_the_undecided_ones_with_their_gold() -> None:
     asked = questions(load("dev"), "varied")
 
-    assert (len(asked), sum(q.gold is not None for q in asked)) == (45, 29)
-    # Two name no entity in common: shown to no reader, put to the judge alone.
+    assert (len(asked), sum(q.gold is not None for q in asked)) == (65, 46)
+    # Ten name no entity in common: shown to no reader, put to the judge alone.
     untied = [
         (q.story, q.pair.left.value, q.pair.right.value, q.gold)
         for q in asked
         if q.pair.explanation.startswith("no entity named in common: ")
     ]
     assert untied == [
+        ("bank-collapse-sorrel", 4.2, 2.85, "updates"),
+        ("bank-collapse-sorrel", 38, 46, "conflict"),
+        ("cyclone-merrow-coast", 2, 2, "agree"),
+        ("cyclone-merrow-coast", 2, 3, None),
         ("ferry-sinking-aurelia-star", 298, 240, None),
+        ("oil-spill-carden-bay", 400, 1100, "updates"),
+        ("oil-spill-carden-bay", 35, 62, "updates"),
+        ("oil-spill-carden-bay", 45, 62, "updates"),
+        ("referendum-ostvald", 240, 240, "agree"),
         ("satellite-launch-kestrel", 5, 7, "updates"),
     ]
     assert all(q.pair.left.article_id != q.pair.right.article_id for q in asked)
@@ -48,5 +56,5 @@ def test_a_judge_that_always_says_one_fact_is_right_on_the_gold_pairs_only(
         tally = asyncio.run(judge(Adjudicator(build_client(live_settings), live_settings), asked))
 
     updates = sum(q.gold == "updates" for q in asked)
-    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (45, 0, 29, 45)
-    assert (tally.said_same_gold, tally.relation_right) == (29, updates)
+    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (65, 0, 46, 65)
+    assert (tally.said_same_gold, tally.relation_right) == (46, updates)

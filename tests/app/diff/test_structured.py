@@ -117,7 +117,7 @@ def test_cross_validation_chooses_the_most_conservative_setting_within_a_pair_of
 
 def test_the_undecided_band_is_what_the_fit_on_dev_chooses() -> None:
     bands = fit_alignment.cross_validate_band(
-        fit_alignment.load("dev"), structured.FIT_L2, structured.FIT_THRESHOLD
+        fit_alignment.fitted_stories(), structured.FIT_L2, structured.FIT_THRESHOLD
     )
     assert fit_alignment.choose_band(bands) == align.UNDECIDED_BAND == 0.5
     chosen = bands[align.UNDECIDED_BAND].values()
