@@ -155,8 +155,8 @@ class DiffPublic(BaseModel):
     undecided: list[UndecidedPairPublic] = Field(
         default_factory=list,
         description="Pairs that may be one fact but were not made (a conflict held back as "
-        "ambiguous, a pair scored under the threshold), each with why; not counted in "
-        "the summary.",
+        "ambiguous or as one between an event's figure and a state's, a pair scored under "
+        "the threshold), each with why; not counted in the summary.",
     )
 
     @classmethod

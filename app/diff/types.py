@@ -89,8 +89,9 @@ class DiffResult:
     only_right: list[DiffClaim]
     summary: dict[str, int]
     # Pairs of claims left unmatched that may still be one fact: a conflict held back because
-    # one of its claims matches another claim about as well, or a pair scored under the
-    # threshold. Not counted in `summary`; a reader (or an adjudicator) decides. One-to-one.
+    # one of its claims matches another claim about as well or because one figure is an
+    # event's and the other a state's, or a pair scored under the threshold. Not counted in
+    # `summary`; a reader (or an adjudicator) decides. One-to-one.
     undecided: list[Pair] = field(default_factory=list)
     # Asked for (diff_claims' with_untied): pairs among claims still unmatched that name no
     # entity in common, put to an adjudicator only, never shown to a reader as they are.

@@ -12,6 +12,7 @@ from app.diff.types import Pair
 
 # The prefixes app.diff.align gives an undecided pair's explanation (it imports these).
 HELD_BACK = "held back, as another claim matches one side about as well"
+MIXED_ASPECTS = "held back, as one figure is an event's and the other a state's"
 UNDER_THRESHOLD = "scored under the threshold"
 NO_ENTITY_IN_COMMON = "no entity named in common"
 # What app.services.adjudication appends when the adjudicator judged two different facts.
@@ -24,6 +25,11 @@ def why(pair: Pair) -> str:
         line = (
             "They differ, but another claim matches one of them about as well, so calling "
             "this pair a conflict would be a guess."
+        )
+    elif pair.explanation.startswith(MIXED_ASPECTS):
+        line = (
+            "One figure counts what happened at a time and the other what held at a time (a "
+            "total, a level), so calling the difference a conflict would be a guess."
         )
     elif pair.explanation.startswith(UNDER_THRESHOLD):
         line = f"They scored {pair.score:.2f}, under the {DEFAULT_THRESHOLD:.2f} a pair needs."

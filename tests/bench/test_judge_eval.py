@@ -18,7 +18,7 @@ from tests.llm_stub import ok, verdict_completion
 def test_the_pairs_asked_are_the_undecided_ones_with_their_gold() -> None:
     asked = questions(load("dev"), "varied")
 
-    assert (len(asked), sum(q.gold is not None for q in asked)) == (65, 46)
+    assert (len(asked), sum(q.gold is not None for q in asked)) == (67, 46)
     # Ten name no entity in common: shown to no reader, put to the judge alone.
     untied = [
         (q.story, q.pair.left.value, q.pair.right.value, q.gold)
@@ -56,5 +56,5 @@ def test_a_judge_that_always_says_one_fact_is_right_on_the_gold_pairs_only(
         tally = asyncio.run(judge(Adjudicator(build_client(live_settings), live_settings), asked))
 
     updates = sum(q.gold == "updates" for q in asked)
-    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (65, 0, 46, 65)
+    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (67, 0, 46, 67)
     assert (tally.said_same_gold, tally.relation_right) == (46, updates)

@@ -12,6 +12,7 @@ from app.diff import align, structured
 from app.diff.align import Relation, diff_claims
 from app.diff.evaluation import DiffScore, gold_diff_claims
 from app.diff.features import features, features_of
+from app.diff.undecided import why as undecided_why
 from bench import fit_alignment
 from bench.diff_eval import load
 from tests.app.diff.test_align import d, unaligned
@@ -249,3 +250,41 @@ def test_a_pair_scores_only_with_an_actor_tie_on_every_dev_pair() -> None:
                         scored += 1
                         assert ties is not None and max(ties) > 0.0
     assert 0 < scored < tied
+
+
+def test_a_conflict_between_an_events_figure_and_a_states_is_offered_not_called() -> None:
+    power = {
+        "claim_type": "quantity", "subject": "merrow grid", "subject_type": "organization",
+        "predicate": "households without power", "object": "households", "object_entity": None,
+        "unit": "households", "unit_kind": "count", "fact_kind": "other", "location": "Merrow",
+        "time_text": "on Monday", "time_start": d("2026-10-19"), "time_end": d("2026-10-19"),
+    }  # fmt: skip
+    without = v2(
+        **power,
+        aspect="state",
+        value=410_000,
+        statement="410,000 households in Merrow were without power on Monday.",
+    )
+    reconnected = v2(
+        **power | {"predicate": "households reconnected"},
+        aspect="event",
+        value=315_000,
+        statement="Merrow Grid reconnected 315,000 households since Monday.",
+    )
+    other_count = v2(
+        **power | {"predicate": "households reconnected"},
+        aspect="event",
+        value=200_000,
+        statement="Crews reconnected 200,000 households in Merrow on Monday.",
+    )
+    result = diff_claims([without], [reconnected])
+    assert result.pairs == []
+    (offered,) = result.undecided
+    assert offered.relation is Relation.conflict
+    assert offered.explanation.startswith(
+        "held back, as one figure is an event's and the other a state's: "
+    )
+    assert undecided_why(offered).startswith("One figure counts what happened at a time")
+    # Two events' figures that differ are still a conflict.
+    (both_events,) = diff_claims([other_count], [reconnected]).pairs
+    assert both_events.relation is Relation.conflict
