@@ -42,30 +42,35 @@ def add_alias(session: Session, *, entity: Entity, alias: str, actor: str) -> En
     if alias.casefold() == entity.name.casefold():
         return entity
     if entities.add_alias(session=session, entity_id=entity.id, alias=alias):
-        session.add(EntityAudit(entity_id=entity.id, action=EntityAction.alias_added.value,
-                                alias=alias, actor=actor))  # fmt: skip
-        session.commit()
-        facts.reassign_names(session, [alias])
+        _audit_and_reassign(session, entity, EntityAction.alias_added, alias, actor)
     session.refresh(entity)
     return entity
 
 
 def remove_alias(session: Session, *, entity: Entity, alias: str, actor: str) -> Entity:
     """Take ``alias`` out of the entity's names, learnt or added by hand; audited. The claims
-        it named are theirs again, so their facts are assigned again, and later articles do not
-        teach it again. Refused (not found) when the entity has no such alias, also when another
+    it named are theirs again, so their facts are assigned again, and later articles do not
+    teach it again. Refused (not found) when the entity has no such alias, also when another
     curator removed it first."""
     assert entity.id is not None
     alias, actor = " ".join(alias.split()), " ".join(actor.split())
     if not entities.remove_alias(session=session, entity_id=entity.id, alias=alias):
         session.rollback()
         raise ServiceError(ErrorKind.not_found, f"entity {entity.id} has no alias {alias!r}")
-    session.add(EntityAudit(entity_id=entity.id, action=EntityAction.alias_removed.value,
-                            alias=alias, actor=actor))  # fmt: skip
-    session.commit()
-    facts.reassign_names(session, [alias])
+    _audit_and_reassign(session, entity, EntityAction.alias_removed, alias, actor)
     session.refresh(entity)
     return entity
+
+
+def _audit_and_reassign(
+    session: Session, entity: Entity, action: EntityAction, alias: str, actor: str
+) -> None:
+    """Audit a change to the entity's aliases, commit it with the change, and send the facts
+    of the claims the alias names back to assignment."""
+    assert entity.id is not None
+    session.add(EntityAudit(entity_id=entity.id, action=action.value, alias=alias, actor=actor))
+    session.commit()
+    facts.reassign_names(session, [alias])
 
 
 def audit_of(session: Session, entity_ids: list[int]) -> dict[int, list[EntityAudit]]:
