@@ -20,6 +20,7 @@ from app.diff.features import Features as Features
 from app.diff.features import features as features
 from app.diff.features import features_of as features_of
 from app.diff.relations import classify as classify
+from app.diff.relations import mixed_aspects
 from app.diff.rules import Interval as Interval
 from app.diff.rules import describe_quantity as describe_quantity
 from app.diff.rules import describe_span as describe_span
@@ -158,7 +159,7 @@ def diff_claims(
     for neg_score, _, _, i, j in candidates:
         if i not in used_left and j not in used_right:
             relation, explanation = classify(lf[i], rf[j])
-            if relation is Relation.conflict and _mixed(lf[i], rf[j]):
+            if relation is Relation.conflict and mixed_aspects(lf[i], rf[j]):
                 held_back.append((neg_score, i, j, MIXED_ASPECTS))
                 continue
             if relation is Relation.conflict:
@@ -180,14 +181,6 @@ def diff_claims(
     undecided = _undecided(lf, rf, held_back, sorted(near_misses), used_left, used_right)
     for_judge = _untied(lf, rf, closed, pairs + undecided) if with_untied else []
     return DiffResult(pairs, only_left, only_right, summary, undecided, for_judge)
-
-
-def _mixed(a: Features, b: Features) -> bool:
-    """Two figures, one an event's and the other a state's ("410,000 households without power
-    on Monday" / "315,000 reconnected since Monday"): whether they differ says nothing about
-    one fact, so a conflict between them is offered to check, not called. On eval/dev no gold
-    pair with two figures mixes them (257 of 257)."""
-    return a.interval is not None and b.interval is not None and a.aspect != b.aspect
 
 
 def _untied(

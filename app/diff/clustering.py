@@ -13,6 +13,7 @@ from itertools import groupby
 
 from app.diff.features import Features
 from app.diff.lead_index import LeadIndex
+from app.diff.relations import mixed_conflict
 from app.diff.scoring import DEFAULT_THRESHOLD, score_lexical
 from app.diff.structured import PairMemo, score_structured
 
@@ -115,8 +116,10 @@ def fact_score(
 ) -> float | None:
     """How assignment scores a claim against a fact (its leader and first exemplars of
     ``members``, in id order): the mean, or None when the leader or the mean is under
-    ``floor``. With a floor under the threshold it tells how near a claim came to a fact."""
-    return _match(f, members[:EXEMPLARS], floor, {} if pairs is None else pairs)
+    ``floor``. With a floor under the threshold it tells how near a claim came to a fact.
+    A conflict between an event's figure and a state's is scored, not held back: such a
+    pair is one to check."""
+    return _match(f, members[:EXEMPLARS], floor, {} if pairs is None else pairs, hold_back=False)
 
 
 def _floor(best: list[float], size: int, threshold: float) -> float:
@@ -126,19 +129,28 @@ def _floor(best: list[float], size: int, threshold: float) -> float:
     return max(threshold, best[0]) if len(best) >= size else threshold
 
 
-def _match(f: Features, cluster: list[Features], threshold: float, pairs: PairMemo) -> float | None:
+def _match(
+    f: Features,
+    cluster: list[Features],
+    threshold: float,
+    pairs: PairMemo,
+    *,
+    hold_back: bool = True,
+) -> float | None:
     """Mean score of f against the cluster's leader and exemplars; None below threshold.
     Each score is asked (score_features' floor) only for what the mean still needs, the later
     exemplars scoring 1 at best; short of that, the mean is out of reach. score_features is
     called through here by hand (structured pairs to score_structured, with its floor and
-    memo; others to score_lexical): its own dispatch was a twentieth of clustering."""
+    memo; others to score_lexical): its own dispatch was a twentieth of clustering.
+    A claim whose figure conflicts with a member's of the other aspect (an event's and a
+    state's) does not join: the diff holds such a conflict back (app.diff.relations)."""
     structured = f.structured
     leader = cluster[0]
     if structured and leader.structured:
         lead = score_structured(f, leader, floor=threshold, memo=pairs)
     else:
         lead = score_lexical(f, leader)
-    if lead < threshold:
+    if lead < threshold or (hold_back and mixed_conflict(f, leader)):
         return None
     sample = cluster[1:EXEMPLARS]
     scores: list[float] = []
@@ -149,7 +161,7 @@ def _match(f: Features, cluster: list[Features], threshold: float, pairs: PairMe
             score = score_structured(f, m, floor=max(floor, 0.0), memo=pairs)
         else:
             score = score_lexical(f, m)
-        if score < floor:
+        if score < floor or (hold_back and mixed_conflict(f, m)):
             return None
         need -= score
         scores.append(score)

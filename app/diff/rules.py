@@ -14,7 +14,9 @@ Tolerances, documented here and named in every explanation that uses them:
   Friday night, arrived on Saturday; time zones) are one event, and its figure decides.
 - A state (a total, a share, a level) holds as of a time: its own dates, else the article's
   publication day. Different numbers as of different days are `updates`, not a conflict; a
-  conflict between states needs overlapping as-of times.
+  conflict between states needs overlapping as-of times. Within a week, a figure that fits
+  the other's and lies within one "about" of it is one number told more precisely: the
+  figure decides (`refines`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ Verdict = Literal["agree", "conflict", "refines", "updates"]
 Span = tuple[date, date]
 
 ABOUT_POINTS = 1.0  # percent: "about 40%" is 39..41%
+# Within a week, a later figure within one rounding of an earlier one and fitting it is that
+# number told more precisely, not a change (app.diff.rules.compare_as_of); over longer, a
+# statistic read again. On eval/dev the gaps are 1 to 4 days and 30 days.
+PINNED_DOWN_DAYS = 7
 ABOUT_RELATIVE = 0.05  # counts and money: "about 20" is 19..21, "about $2 million" ±$100,000
 EVENT_SLACK_DAYS = 1
 
@@ -167,9 +173,7 @@ def compare_quantities(
     if qa == qb == "about":
         # Two estimates, each rounded: they agree when within one rounding of each other,
         # else the sources estimate differently (about 40% vs about 45%).
-        va, vb = float(a.value or 0), float(b.value or 0)
-        tolerance = ABOUT_POINTS if percent else max(abs(va), abs(vb)) * ABOUT_RELATIVE
-        if abs(va - vb) <= tolerance:
+        if _within_rounding(a, b, percent=percent):
             return "agree", f"{da} ≈ {db} ({bound})"
         return "conflict", f"{da} vs {db}: two estimates further apart than {bound}"
     if not _intersects(ia, ib):
@@ -180,6 +184,14 @@ def compare_quantities(
         note = f" ({bound})" if "about" in (qa, qb) else ""
         return "refines", f"{da} vs {db}: {side} is more precise{note}"
     return "agree", f"{da} and {db} overlap"
+
+
+def _within_rounding(a: DiffClaim, b: DiffClaim, *, percent: bool) -> bool:
+    """Two figures at most one "about" apart (ABOUT_POINTS for percentages, else
+    ABOUT_RELATIVE of the larger)."""
+    va, vb = float(a.value or 0), float(b.value or 0)
+    tolerance = ABOUT_POINTS if percent else max(abs(va), abs(vb)) * ABOUT_RELATIVE
+    return abs(va - vb) <= tolerance
 
 
 def gap_days(ta: Span, tb: Span) -> int:
@@ -225,15 +237,21 @@ def as_of(c: DiffClaim) -> Span | None:
 
 
 def compare_as_of(
-    a: DiffClaim, b: DiffClaim, figure: tuple[Verdict, str] | None
+    a: DiffClaim, b: DiffClaim, figure: tuple[Verdict, str] | None, *, percent: bool = False
 ) -> tuple[Verdict, str] | None:
     """`updates` when two states hold as of different days with different numbers (over 300
     injured on Monday, 520 on Tuesday); None otherwise, so that the figure decides: two days'
-    reports of one number agree, or the exact one refines the rounded one."""
+    reports of one number agree, and within PINNED_DOWN_DAYS a figure that fits the other's
+    and lies within one rounding of it ("over 40,000 depositors" on Tuesday, 41,300 on
+    Wednesday; 241 survivors and "over 240") pins one number down, which `refines` says, not
+    a change. A month apart, "over 412,000 waiting" and 419,800 are two readings."""
     ta, tb = as_of(a), as_of(b)
     if ta is None or tb is None or gap_days(ta, tb) == 0:
         return None
     if figure is None or a.value == b.value:
+        return None
+    close = gap_days(ta, tb) <= PINNED_DOWN_DAYS and figure[0] in ("agree", "refines")
+    if close and _within_rounding(a, b, percent=percent):
         return None
     later = "right" if tb[0] > ta[1] else "left"
     span_a, span_b = describe_span(*ta), describe_span(*tb)

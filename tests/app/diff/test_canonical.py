@@ -369,3 +369,28 @@ def test_one_number_reported_on_two_days_is_not_an_update() -> None:
     )
     later = replace(tuesday, id=next(_ids), article_id=next(_ids), value=520_000_000)
     assert one_pair(monday, later)[0] is Relation.updates
+
+
+def test_a_count_pinned_down_within_days_refines_and_a_month_later_updates() -> None:
+    tuesday = v2(**STATE, value=40_000, qualifier="over", unit="depositors", time_text="on Tuesday",
+                 time_start=d("2027-03-09"), time_end=d("2027-03-09"),
+                 statement="Over 40,000 depositors are locked out.")  # fmt: skip
+    wednesday = replace(tuesday, id=next(_ids), article_id=next(_ids), value=41_300,
+                        qualifier="exact", time_text="on Wednesday", time_start=d("2027-03-10"),
+                        time_end=d("2027-03-10"),
+                        statement="41,300 depositors are locked out.")  # fmt: skip
+    relation, explanation = one_pair(tuesday, wednesday)
+    assert relation is Relation.refines  # one number told more precisely, not a change
+    assert explanation.startswith(
+        "figure decides: over 40,000 depositors vs 41,300 depositors: right is more precise"
+    )
+    # Outside one rounding (5%), or a month on, the later figure is a new reading.
+    grown = replace(wednesday, id=next(_ids), article_id=next(_ids), value=43_000)
+    assert one_pair(tuesday, grown)[0] is Relation.updates
+    month = replace(wednesday, id=next(_ids), article_id=next(_ids), time_text="on 9 April",
+                    time_start=d("2027-04-09"), time_end=d("2027-04-09"))  # fmt: skip
+    relation, explanation = one_pair(tuesday, month)
+    assert relation is Relation.updates
+    assert explanation.startswith(
+        "as-of time decides: as of 2027-03-09 vs as of 2027-04-09: right is the later value"
+    )

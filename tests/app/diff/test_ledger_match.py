@@ -11,13 +11,17 @@ from app.diff.align import DEFAULT_THRESHOLD, Features, features_of, score_featu
 from app.diff.clustering import EXEMPLARS, _match
 from app.diff.evaluation import gold_diff_claims, without_canonical_fields
 from app.diff.ledger import block_key
+from app.diff.relations import mixed_conflict
 from app.diff.structured import PairMemo
 
 DEV = Path(__file__).parents[3] / "eval" / "dev"
 
 
 def plain_mean(f: Features, cluster: list[Features], threshold: float) -> float | None:
-    """The mean as it was computed before: every exemplar scored in full."""
+    """The mean as it was computed before: every exemplar scored in full. A figure that
+    conflicts with a member's of the other aspect is held back (app.diff.relations)."""
+    if any(mixed_conflict(f, m) for m in cluster[:EXEMPLARS]):
+        return None
     lead = score_features(f, cluster[0])
     if lead < threshold:
         return None

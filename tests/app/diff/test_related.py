@@ -1,4 +1,4 @@
-"""A fact's "to check" list: facts scored under the threshold by at most the undecided band,
+"""A fact's "to check" list: facts scored at least the threshold less the undecided band,
 best first, at most five, each with its best pair's relation."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.diff.align import UNDECIDED_BAND, pair_score
+from app.diff.ledger import build_ledger
 from app.diff.related import MAX_TO_CHECK, facts_to_check
 from app.diff.scoring import DEFAULT_THRESHOLD
 from app.diff.types import DiffClaim, Relation
@@ -72,7 +73,7 @@ def test_the_january_total_is_offered_as_an_update_of_the_june_contingent() -> N
     assert offer.why == "They scored 0.23, under the 0.65 a claim needs to join a fact."
 
 
-def test_only_facts_in_the_band_under_the_threshold_are_offered() -> None:
+def test_facts_under_the_band_are_not_offered_and_a_fact_over_the_threshold_is() -> None:
     copy = replace(JUNE, id=5, article_id=5, outlet="Meridian Newswire")  # the same fact
     far = variant(25, value=800, qualifier="about")
     scores = {k: pair_score(JUNE, c) for k, c in ((5, copy), (25, far), (3, PLEDGE))}
@@ -80,7 +81,36 @@ def test_only_facts_in_the_band_under_the_threshold_are_offered() -> None:
     assert scores[25] < DEFAULT_THRESHOLD - UNDECIDED_BAND
     assert scores[3] < DEFAULT_THRESHOLD - UNDECIDED_BAND
     offered = facts_to_check([JUNE], {5: [copy], 25: [far], 3: [PLEDGE], 2: [NOW]})
-    assert [o.fact_id for o in offered] == [2]
+    # A copy left in a fact of its own (filed before this fact's claims came, or kept apart
+    # by a better match of its article) is the first a curator should merge.
+    assert [o.fact_id for o in offered] == [5, 2]
+    assert offered[0].relation is Relation.agree
+    assert offered[0].why == (
+        "They scored 1.00, over the 0.65 a claim needs, but assignment, which files each "
+        "claim once and in order, kept them apart."
+    )
+
+
+def test_an_events_figure_in_conflict_with_a_states_is_offered_not_filed_with_it() -> None:
+    # 217 officers deployed in June (an event) against the June contingent of 400 (a state):
+    # they score as one fact, and the difference may be one; the diff holds such a conflict
+    # back (app.diff.align), and so does assignment.
+    event = replace(
+        JUNE, id=6, article_id=6, outlet="Coast Courier", aspect="event", value=217,
+        statement="Kenya deployed 217 police officers to Haiti in June 2024.",
+        quote="217 officers were deployed in June",
+    )  # fmt: skip
+    assert pair_score(JUNE, event) >= DEFAULT_THRESHOLD
+    assert [[c.id for c in f.sources] for f in build_ledger([JUNE, event])] == [[1], [6]]
+    (offer,) = facts_to_check([JUNE], {6: [event]})
+    assert (offer.fact_id, offer.relation, round(offer.score, 2)) == (6, Relation.conflict, 0.97)
+    assert offer.why == (
+        "They scored 0.97, but one figure counts what happened at a time and the other what "
+        "held at a time, so filing them as one fact in conflict would be a guess."
+    )
+    assert offer.explanation.startswith(
+        "figure decides: 400 police officers vs 217 police officers"
+    )
 
 
 def test_the_best_five_are_offered_best_first() -> None:
