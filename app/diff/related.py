@@ -40,8 +40,9 @@ class RelatedFact:
     mixed: bool = False  # the pair's figures conflict, one an event's and the other a state's
 
     @property
-    def why(self) -> str:
-        """One line, as the diff's undecided pairs say it (app.diff.undecided.why)."""
+    def kept_apart(self) -> str | None:
+        """Why two facts scoring as one were not filed as one; None when they scored under
+        the threshold, which says it."""
         if self.mixed:
             return (
                 f"They scored {self.score:.2f}, but one figure counts what happened at a time "
@@ -53,7 +54,12 @@ class RelatedFact:
                 f"They scored {self.score:.2f}, over the {DEFAULT_THRESHOLD:.2f} a claim needs, "
                 "but assignment, which files each claim once and in order, kept them apart."
             )
-        return (
+        return None
+
+    @property
+    def why(self) -> str:
+        """One line, as the diff's undecided pairs say it (app.diff.undecided.why)."""
+        return self.kept_apart or (
             f"They scored {self.score:.2f}, under the {DEFAULT_THRESHOLD:.2f} a claim needs "
             "to join a fact."
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.app.api.routes.test_facts_to_check import store_totals
+from tests.app.api.routes.test_facts_to_check import store_june_event, store_totals
 
 
 def test_the_june_total_offers_the_january_one_and_merges_it_from_the_page(
@@ -33,3 +33,18 @@ def test_the_june_total_offers_the_january_one_and_merges_it_from_the_page(
     )  # fmt: skip
     assert "The two facts are one now" in merged.text
     assert f'May be the same fact as <a href="/facts/{now}">' not in merged.text
+
+
+def test_a_fact_kept_apart_says_why_on_the_page(client: TestClient, engine: Engine) -> None:
+    june, _ = store_totals(client, engine)
+    apart = store_june_event(client, engine, june)
+    page = client.get("/pages/ledger", params={"entity": "Government of Kenya", "to_check": 1})
+    item = page.text.split(f'May be the same fact as <a href="/facts/{apart}">')[1].split(
+        "<details"
+    )[0]
+    assert "score 0.95" in item
+    assert (
+        '<span class="muted">They scored 0.95, but one figure counts what happened at a time and '
+        "the other what held at a time, so filing them as one fact in conflict would be a "
+        "guess.</span>"
+    ) in item

@@ -159,3 +159,44 @@ def test_an_unknown_fact_is_still_404(client: TestClient) -> None:
     response = client.get("/facts/999999")
     assert response.status_code == 404
     assert response.json()["detail"] == "fact 999999 not found"
+
+
+def store_june_event(client: TestClient, engine: Engine, june: int) -> int:
+    """A hand-made event claim, 217 dispatched in June 2024, in the other article than June's
+    total of 400 (a state); its fact."""
+    article = client.get(f"/facts/{june}").json()["fact"]["sources"][0]["article_id"]
+    other = next(a["id"] for a in client.get("/articles").json()["data"] if a["id"] != article)
+    event = {
+        **JUNE_400,
+        "statement": "Kenya dispatched 217 police officers to Haiti in June 2024.",
+        "quantity": {**JUNE_400["quantity"], "value": 217, "aspect": "event"},
+        "evidence": "Kenya dispatched 217 more police officers to Haiti on Saturday",
+    }
+    response = client.post(f"/articles/{other}/claims", json=event)
+    assert response.status_code == 201, response.text
+    assert client.get("/facts").status_code == 200  # assigns the hand-added claim
+    return fact_of(engine, response.json()["id"])
+
+
+def test_an_events_figure_in_conflict_with_the_june_total_gets_a_fact_of_its_own_to_check(
+    db: tuple[TestClient, Engine],
+) -> None:
+    # They score as one fact, but an event's figure and a state's differ without telling of
+    # one fact in conflict, so the event is filed apart and offered, saying why.
+    client, engine = db
+    june, _ = store_totals(client, engine)
+    apart = store_june_event(client, engine, june)
+    assert apart != june
+    conflicts = client.get("/facts", params={"conflicts": True}).json()["data"]
+    assert [f["values"] for f in conflicts] == [
+        ["217 officers, 2025-01-18", "270 officers, 2025-01-17"]
+    ]
+    offer = next(o for o in to_check(client, june) if o["id"] == apart)
+    assert (offer["relation"], offer["score"]) == ("conflict", 0.945)
+    assert offer["explanation"].startswith(
+        "figure decides: 400 police officers vs 217 police officers"
+    )
+    assert offer["why"] == (
+        "They scored 0.95, but one figure counts what happened at a time and "
+        "the other what held at a time, so filing them as one fact in conflict would be a guess."
+    )
