@@ -8,8 +8,10 @@ Tolerances, documented here and named in every explanation that uses them:
 
 - "about", "nearly", "around", "approximately": percentages ±1 point (about 40% is 39-41%),
   anything else ±5% of the value (about 20,000 is 19,000-21,000); an exact figure inside
-  that range refines it. Two estimates, both hedged, agree within one such rounding of each
-  other and conflict beyond it (about 40% vs about 45%; about 4,200 vs about 3,800).
+  that range refines it, and so does an estimate within bounds overlapping an open-ended
+  figure (about 41,000 against over 40,000). Two estimates, both hedged, agree within one such
+  rounding of each other and conflict beyond it (about 40% vs about 45%; about 4,200 vs about
+  3,800).
 - An event's date is as precise as its day: two reports of one event a day apart (left on
   Friday night, arrived on Saturday; time zones) are one event, and its figure decides.
 - A state (a total, a share, a level) holds as of a time: its own dates, else the article's
@@ -99,6 +101,10 @@ def _intersects(a: Interval, b: Interval) -> bool:
     return lo < hi or (lo == hi and not lo_open and hi_closed)
 
 
+def _bounded(i: Interval) -> bool:
+    return i.lo > -_INF and i.hi < _INF
+
+
 def _contains(out: Interval, inn: Interval) -> bool:
     lo_ok = out.lo < inn.lo or (out.lo == inn.lo and (inn.lo_open or not out.lo_open))
     return lo_ok and (out.hi > inn.hi or (out.hi == inn.hi and (inn.hi_open or not out.hi_open)))
@@ -183,6 +189,10 @@ def compare_quantities(
         side = "left" if _contains(ib, ia) else "right"
         note = f" ({bound})" if "about" in (qa, qb) else ""
         return "refines", f"{da} vs {db}: {side} is more precise{note}"
+    if _bounded(ia) != _bounded(ib):
+        # "over 40,000" and "about 41,000": the estimate within bounds says more.
+        side = "left" if _bounded(ia) else "right"
+        return "refines", f"{da} and {db} overlap: {side} is more precise ({bound})"
     return "agree", f"{da} and {db} overlap"
 
 

@@ -384,6 +384,16 @@ def test_a_count_pinned_down_within_days_refines_and_a_month_later_updates() -> 
     assert explanation.startswith(
         "figure decides: over 40,000 depositors vs 41,300 depositors: right is more precise"
     )
+    # An estimate within bounds says more than an open-ended figure it overlaps.
+    friday = replace(wednesday, id=next(_ids), article_id=next(_ids), value=41_000,
+                     qualifier="about", time_text="on Friday", time_start=d("2027-03-12"),
+                     time_end=d("2027-03-12"))  # fmt: skip
+    relation, explanation = one_pair(tuesday, friday)
+    assert relation is Relation.refines
+    assert explanation.startswith(
+        "figure decides: over 40,000 depositors and about 41,000 depositors overlap: right is "
+        "more precise (about = ±5%)"
+    )
     # Outside one rounding (5%), or a month on, the later figure is a new reading.
     grown = replace(wednesday, id=next(_ids), article_id=next(_ids), value=43_000)
     assert one_pair(tuesday, grown)[0] is Relation.updates
