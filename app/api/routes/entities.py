@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.api import curation_examples
@@ -48,6 +47,12 @@ class EntityAuditPublic(BaseModel):
     created_at: UTCDateTime
 
 
+def _not_blank(value: str, info: ValidationInfo) -> str:
+    if not value.strip():
+        raise ValueError(f"{info.field_name} is blank")
+    return value  # its spaces are folded where the alias is added or removed
+
+
 class AliasCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -57,12 +62,16 @@ class AliasCreate(BaseModel):
     alias: str = Field(min_length=1, max_length=200, description="Another name for the entity")
     actor: str = Field(min_length=1, max_length=200, description="Who says they are the same")
 
-    @field_validator("alias", "actor")
-    @classmethod
-    def not_blank(cls, value: str, info: ValidationInfo) -> str:
-        if not value.strip():
-            raise ValueError(f"{info.field_name} is blank")
-        return value  # its spaces are folded where the alias is added
+    not_blank = field_validator("alias", "actor")(_not_blank)
+
+
+class AliasRemoval(BaseModel):
+    """The query of DELETE /entities/{id}/aliases."""
+
+    alias: str = Field(min_length=1, max_length=200, description="The alias to remove")
+    actor: str = Field(min_length=1, max_length=200, description="Who removes it")
+
+    not_blank = field_validator("alias", "actor")(_not_blank)
 
 
 @router.get("", response_model=EntitiesPublic)
@@ -93,18 +102,12 @@ def add_alias(entity: EntityDep, body: AliasCreate, session: SessionDep) -> Enti
     responses=refusal("No such entity, or no such alias of it", "entity_404", "alias_404"),
 )
 def remove_alias(
-    entity: EntityDep,
-    session: SessionDep,
-    alias: Annotated[str, Query(min_length=1, max_length=200, description="The alias to remove")],
-    actor: Annotated[str, Query(min_length=1, max_length=200, description="Who removes it")],
+    entity: EntityDep, query: Annotated[AliasRemoval, Query()], session: SessionDep
 ) -> EntityPublic:
     """Remove an alias, learnt or added: its claims are theirs again, and it is not relearnt."""
-    for name, value in (("alias", alias), ("actor", actor)):
-        if not value.strip():
-            raise RequestValidationError(
-                [{"loc": ("query", name), "msg": f"{name} is blank", "type": "value_error"}]
-            )
-    removed = entity_curation.remove_alias(session, entity=entity, alias=alias, actor=actor)
+    removed = entity_curation.remove_alias(
+        session, entity=entity, alias=query.alias, actor=query.actor
+    )
     return EntityPublic.model_validate(removed)
 
 
