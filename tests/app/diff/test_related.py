@@ -91,6 +91,16 @@ def test_facts_under_the_band_are_not_offered_and_a_fact_over_the_threshold_is()
     )
 
 
+def test_a_fact_an_article_tells_apart_is_not_offered_however_it_scores() -> None:
+    # The candidate holds a copy of JUNE and a claim of JUNE's own article: that article
+    # reports both facts, one claim each, so it told them apart (several indicators of one
+    # economy in one month score as one fact; each article names each once).
+    copy = replace(JUNE, id=5, article_id=5, outlet="Meridian Newswire")
+    sibling = replace(PLEDGE, id=6, article_id=JUNE.article_id)
+    assert facts_to_check([JUNE], {5: [copy]})[0].score >= DEFAULT_THRESHOLD
+    assert facts_to_check([JUNE], {5: [copy, sibling]}) == []
+
+
 def test_an_events_figure_in_conflict_with_a_states_is_offered_not_filed_with_it() -> None:
     # 217 officers deployed in June (an event) against the June contingent of 400 (a state):
     # they score as one fact, and the difference may be one; the diff holds such a conflict
