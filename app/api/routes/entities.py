@@ -68,6 +68,8 @@ class AliasCreate(BaseModel):
 class AliasRemoval(BaseModel):
     """The query of DELETE /entities/{id}/aliases."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [curation_examples.ALIAS]})
+
     alias: str = Field(min_length=1, max_length=200, description="The alias to remove")
     actor: str = Field(min_length=1, max_length=200, description="Who removes it")
 
