@@ -15,6 +15,8 @@ HELD_BACK = "held back, as another claim matches one side about as well"
 MIXED_ASPECTS = "held back, as one figure is an event's and the other a state's"
 UNDER_THRESHOLD = "scored under the threshold"
 NO_ENTITY_IN_COMMON = "no entity named in common"
+# What app.diff.align puts before a made pair's explanation when only its articles' story ties it.
+STORY_TIED = "no entity named in common, paired as their articles make {others} other pairs"
 # What app.services.adjudication appends when the adjudicator judged two different facts.
 ADJUDICATED_APART = "; the adjudicator judged them different facts: "
 
@@ -30,6 +32,10 @@ def why(pair: Pair) -> str:
         line = (
             "One figure counts what happened at a time and the other what held at a time (a "
             "total, a level), so calling the difference a conflict would be a guess."
+        )
+    elif pair.explanation.startswith(NO_ENTITY_IN_COMMON) and pair.relation.value == "conflict":
+        line = (
+            "They name no entity in common, so calling the difference a conflict would be a guess."
         )
     elif pair.explanation.startswith(UNDER_THRESHOLD):
         line = f"They scored {pair.score:.2f}, under the {DEFAULT_THRESHOLD:.2f} a pair needs."

@@ -14,6 +14,7 @@ import pytest
 from app.diff.align import DiffClaim, Relation, diff_claims
 from app.diff.entities import name_similarity
 from app.diff.ledger import build_ledger
+from app.diff.undecided import why
 from app.extract.grounding import quantity_in_evidence
 from tests.app.diff.test_align import ARTICLE_IDS, article_text, d, one_pair, unaligned
 
@@ -403,4 +404,52 @@ def test_a_count_pinned_down_within_days_refines_and_a_month_later_updates() -> 
     assert relation is Relation.updates
     assert explanation.startswith(
         "as-of time decides: as of 2027-03-09 vs as of 2027-04-09: right is the later value"
+    )
+
+
+# Two reports of one toll whose actors share no name: the ministry that counts, the workers who
+# counted. Hand-written for these tests, in the seed story's two articles' context.
+_TOLL = dict(fact_kind="casualties", unit_kind="persons", aspect="state", object_entity=None,
+             claim_type="quantity", time_text="on Friday", time_start=d("2025-01-17"),
+             time_end=d("2025-01-17"), location=None, qualifier="exact")  # fmt: skip
+
+
+def _tolls(right_value: int) -> tuple[DiffClaim, DiffClaim]:
+    left = v2(**_TOLL, id=901, article_id=ARTICLE_IDS["kenya-haiti-217"], value=9, unit="dead",
+              subject="haitian health ministry", subject_type="government",
+              predicate="put the death toll at", object="gang attack",
+              statement="The health ministry put Friday's death toll from the gang attack at nine.",
+              quote="the health ministry put Friday's death toll at nine")  # fmt: skip
+    right = v2(**_TOLL, id=902, article_id=ARTICLE_IDS["kenya-haiti-270"], value=right_value,
+               unit="people killed", subject="aid workers", subject_type="organization",
+               predicate="counted killed", object="attack", outlet="Nairobi Ledger",
+               statement=f"Aid workers counted {right_value} people killed in Friday's attack.",
+               quote=f"aid workers counted {right_value} people killed on Friday")  # fmt: skip
+    return left, right
+
+
+def test_two_articles_of_one_story_pair_a_toll_whose_actors_share_no_name() -> None:
+    left, right = _tolls(9)
+    seed = v2_claims("kenya-haiti-217"), v2_claims("kenya-haiti-270")
+    result = diff_claims([*seed[0], left], [*seed[1], right])
+    [pair] = [p for p in result.pairs if p.left is left]
+    assert (pair.right, pair.relation, round(pair.score, 3)) == (right, Relation.agree, 0.497)
+    assert pair.explanation.startswith(
+        "no entity named in common, paired as their articles make 2 other pairs: figure "
+        "decides: 9 dead vs 9 people killed: same count"
+    )
+    # Alone, nothing says the two articles tell one story: the pair is for a judge only.
+    alone = diff_claims([left], [right], with_untied=True)
+    assert (alone.pairs, alone.undecided, [p.right for p in alone.for_judge]) == ([], [], [right])
+
+
+def test_a_conflict_the_story_alone_ties_is_offered_to_check_not_called() -> None:
+    left, right = _tolls(7)
+    seed = v2_claims("kenya-haiti-217"), v2_claims("kenya-haiti-270")
+    result = diff_claims([*seed[0], left], [*seed[1], right])
+    assert [p.relation for p in result.pairs] == [Relation.conflict, Relation.updates]  # 217/270
+    [offer] = [p for p in result.undecided if p.left is left]
+    assert (offer.right, offer.relation) == (right, Relation.conflict)
+    assert why(offer) == (
+        "They name no entity in common, so calling the difference a conflict would be a guess."
     )
