@@ -125,10 +125,19 @@ class PairPublic(PairBase):
         "otherwise.",
     )
 
+    story_pairs: int | None = Field(
+        default=None,
+        description="For two claims that name no entity in common, paired as their articles "
+        "make this many other pairs (its explanation starts 'no entity named in common, "
+        "paired as'); null otherwise.",
+    )
+
     @classmethod
     def of(cls, p: Pair) -> PairPublic:
         linked_by = DiffClaimPublic.fields(p.linked_by) if p.linked_by else None
-        return cls.model_validate(cls.pair_fields(p) | {"linked_by": linked_by})
+        return cls.model_validate(
+            cls.pair_fields(p) | {"linked_by": linked_by, "story_pairs": p.story_pairs}
+        )
 
 
 class UndecidedPairPublic(PairBase):

@@ -245,7 +245,7 @@ def _story_tied(
         else:
             _, _, explanation = p.explanation.partition(": ")
             why = STORY_TIED.format(others=others)
-            pairs.append(replace(p, explanation=f"{why}: {explanation}"))
+            pairs.append(replace(p, explanation=f"{why}: {explanation}", story_pairs=others))
     return rest
 
 

@@ -80,6 +80,9 @@ class Pair:
     # The claim of a third article that matched both claims and so made the pair
     # (app.diff.bridges); None for a pair its own score, a curator or the adjudicator made.
     linked_by: DiffClaim | None = None
+    # For a pair no entity in common ties, made as its two articles make this many other pairs
+    # (app.diff.align's story ties); None otherwise.
+    story_pairs: int | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from app.diff.align import DiffClaim, Relation, diff_claims
+from app.diff.bridges import relation_reason
 from app.diff.entities import name_similarity
 from app.diff.ledger import build_ledger
 from app.diff.undecided import why
@@ -438,6 +439,8 @@ def test_two_articles_of_one_story_pair_a_toll_whose_actors_share_no_name() -> N
         "no entity named in common, paired as their articles make 2 other pairs: figure "
         "decides: 9 dead vs 9 people killed: same count"
     )
+    assert pair.story_pairs == 2  # the page says so on a line of its own, as for a third source
+    assert relation_reason(pair).startswith("figure decides: 9 dead vs 9 people killed")
     # Alone, nothing says the two articles tell one story: the pair is for a judge only.
     alone = diff_claims([left], [right], with_untied=True)
     assert (alone.pairs, alone.undecided, [p.right for p in alone.for_judge]) == ([], [], [right])
