@@ -243,7 +243,7 @@ def _story_tied(
         elif p.relation is Relation.conflict:
             undecided.append(p)
         else:
-            _, _, explanation = p.explanation.partition(": ")
+            explanation = p.explanation.removeprefix(f"{NO_ENTITY_IN_COMMON}: ")
             why = STORY_TIED.format(others=others)
             pairs.append(replace(p, explanation=f"{why}: {explanation}", story_pairs=others))
     return rest

@@ -256,11 +256,12 @@ def compare_as_of(
     Wednesday; 241 survivors and "over 240") pins one number down, which `refines` says, not
     a change. A month apart, "over 412,000 waiting" and 419,800 are two readings."""
     ta, tb = as_of(a), as_of(b)
-    if ta is None or tb is None or gap_days(ta, tb) == 0:
+    if ta is None or tb is None:
         return None
-    if figure is None or a.value == b.value:
+    gap = gap_days(ta, tb)
+    if gap == 0 or figure is None or a.value == b.value:
         return None
-    close = gap_days(ta, tb) <= PINNED_DOWN_DAYS and figure[0] in ("agree", "refines")
+    close = gap <= PINNED_DOWN_DAYS and figure[0] in ("agree", "refines")
     if close and _within_rounding(a, b, percent=percent):
         return None
     later = "right" if tb[0] > ta[1] else "left"

@@ -8,7 +8,7 @@ adjudicator's answer when one was asked (app.services.adjudication).
 from __future__ import annotations
 
 from app.diff.scoring import DEFAULT_THRESHOLD
-from app.diff.types import Pair
+from app.diff.types import Pair, Relation
 
 # The prefixes app.diff.align gives an undecided pair's explanation (it imports these).
 HELD_BACK = "held back, as another claim matches one side about as well"
@@ -33,7 +33,7 @@ def why(pair: Pair) -> str:
             "One figure counts what happened at a time and the other what held at a time (a "
             "total, a level), so calling the difference a conflict would be a guess."
         )
-    elif pair.explanation.startswith(NO_ENTITY_IN_COMMON) and pair.relation.value == "conflict":
+    elif pair.explanation.startswith(NO_ENTITY_IN_COMMON) and pair.relation is Relation.conflict:
         line = (
             "They name no entity in common, so calling the difference a conflict would be a guess."
         )
