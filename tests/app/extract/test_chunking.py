@@ -93,3 +93,45 @@ async def test_long_article_is_chunked_offsets_map_back_and_overlaps_merge(
         assert quote == grounded.claim.evidence
     assert result.claims[39].span.start == LONG_TEXT.index("Contingent 40 of 140 officers")
     assert result.usage.llm_calls == len(chunks)
+
+
+PAIRED = " ".join(
+    f"Contingents {2 * n - 1} and {2 * n} each had {100 + n} officers." for n in range(1, 21)
+)
+
+
+def answer_in_pairs(request: httpx.Request) -> httpx.Response:
+    """Two claims per sentence, one per contingent, sharing the sentence and its figure."""
+    text = request_article(request)
+    claims = [
+        claim(f"Kenyan contingent {m[k]} had {m[3]} officers.", m[0], value=int(m[3]))
+        for m in re.finditer(r"Contingents (\d+) and (\d+) each had (\d+) officers", text)
+        for k in (1, 2)
+    ]
+    return ok(tool_completion(claims, prompt_tokens=len(text) // 4, completion_tokens=10))
+
+
+@respx.mock
+async def test_claims_sharing_one_sentence_and_figure_are_all_kept_once(
+    live_settings: Settings,
+) -> None:
+    # "Corran and Lisker both recorded 61.4 percent": two claims, one evidence, one figure.
+    # Within a chunk both are kept; across overlapping chunks, each once.
+    settings = live_settings.model_copy(
+        update={"chunk_token_budget": 200, "chunk_overlap_tokens": 30}
+    )
+    respx.post(f"{LIVE_BASE_URL}/chat/completions").mock(side_effect=answer_in_pairs)
+    result = await extract_claims(
+        build_client(settings), ArticleInput(PAIRED), get_schema("news_claims"), settings
+    )
+
+    assert result.chunks > 1
+    statements = [c.claim.statement for c in result.claims]
+    assert statements[:4] == [
+        "Kenyan contingent 1 had 101 officers.",
+        "Kenyan contingent 2 had 101 officers.",
+        "Kenyan contingent 3 had 102 officers.",
+        "Kenyan contingent 4 had 102 officers.",
+    ]
+    assert sorted(statements) == sorted(f"Kenyan contingent {k} had {100 + (k + 1) // 2} "
+                                        "officers." for k in range(1, 41))  # fmt: skip
