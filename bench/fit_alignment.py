@@ -109,9 +109,19 @@ def training_rows(stories: Sequence[Story]) -> list[Row]:
 # threshold 0.35) that the twenty favour, but that scores the seed story's two Kenyan totals
 # (400 in June 2024, over 600 now) 0.46 in the canonical wording: no longer `updates`, only
 # offered to check, against issue 13's seed target. The fit stays on the sixteen until one on
-# all keeps that pair (docs/evaluation-history.md, session 14).
+# all keeps that pair (docs/evaluation-history.md, session 14). And session 16's three, written
+# blind to the diff to test figures given place by place (a storm's towns, an election's
+# districts, an outbreak's counties), measured with the other four.
 NOT_FITTED = frozenset(
-    {"cyclone-merrow-coast", "bank-collapse-sorrel", "oil-spill-carden-bay", "referendum-ostvald"}
+    {
+        "cyclone-merrow-coast",
+        "bank-collapse-sorrel",
+        "oil-spill-carden-bay",
+        "referendum-ostvald",
+        "storm-valdren-towns",
+        "election-tallow-districts",
+        "outbreak-marsh-fever-counties",
+    }
 )
 
 

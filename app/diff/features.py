@@ -93,7 +93,7 @@ class Features:
                self.sentence_words, self.fact_kind, self.family, self.interval is None,
                self.aspect, self.days, self.as_of, self.gist[:2], self.measure[:2],
                self.quote, self.unit_words, self.claim.unit_kind, self.predicate, self.stems,
-               self.percent, self.claim.qualifier)  # fmt: skip
+               self.percent, self.claim.qualifier, self.claim.listed)  # fmt: skip
         object.__setattr__(self, "pair_key", pair_key(key))
 
     @property
@@ -107,7 +107,8 @@ class Features:
                 self.claim.claim_type, self.interval, self.family, self.unit, self.days,
                 self.magnitude, self.scopes, self.fact_kind, self.object_entity, self.aspect,
                 self.claim.published_at, self.measure.masked, self.unit_words,
-                self.entity_words, self.sentence_words, self.claim.location)  # fmt: skip
+                self.entity_words, self.sentence_words, self.claim.location,
+                self.claim.listed)  # fmt: skip
 
 
 def features(c: DiffClaim) -> Features:

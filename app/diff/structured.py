@@ -36,6 +36,7 @@ from rapidfuzz import fuzz
 from app.core.names import same_word
 from app.diff.entities import name_similarity
 from app.diff.features import Features
+from app.diff.places import places_apart
 from app.diff.rules import EVENT_SLACK_DAYS
 from app.diff.similarity import predicate_sim, text_sim
 
@@ -231,10 +232,13 @@ def untied_score(a: Features, b: Features) -> float | None:
 def _kept_apart(a: Features, b: Features) -> bool:
     """The gates before the actors' tie that hold for any figures (`score_structured`'s memo):
     another kind of fact, figures of another unit family (persons vs money, or two currencies:
-    never one figure), two separate events."""
+    never one figure), two places of the lists their articles give (app.diff.places), two
+    separate events."""
     if a.fact_kind != b.fact_kind:
         return True
     if a.interval is not None and b.interval is not None and a.family != b.family:
+        return True
+    if places_apart(a, b):
         return True
     return separate_events(a, b)
 

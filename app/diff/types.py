@@ -56,6 +56,9 @@ class DiffClaim:
     # Every publication of the claim's text: wire copy carried by three outlets is one claim
     # with three. Empty where the caller knows none (the claim's own outlet then stands).
     publications: tuple[PublicationRef, ...] = ()
+    # One place of a list its article gives (app.diff.places): another figure of its kind, unit
+    # and aspect, for a day in common, at another place.
+    listed: bool = False
 
     @property
     def source(self) -> str:

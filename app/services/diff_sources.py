@@ -7,7 +7,7 @@ DiffClaims, with subjects normalised through the entity table's aliases.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from operator import itemgetter
 from typing import Any, cast
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from app.core.names import describes, shortens
 from app.diff.align import DiffClaim
+from app.diff.places import listed_ids
 from app.diff.types import PublicationRef
 from app.services.errors import ErrorKind, ServiceError
 from app.store.entities import fold_name
@@ -33,6 +34,7 @@ from app.store.models import (
     Publication,
 )
 from app.store.publications import articles_carried_by, publication_rows
+from app.store.sql_lists import one_of
 
 SIDE_KINDS = ("article", "run", "outlet")
 ObjectEntity = aliased(Entity, name="object_entity")
@@ -187,7 +189,42 @@ def load_claims(
     # disk (work_mem), and without the order it joins the articles by hash.
     rows = sorted(session.connection().execute(query).all(), key=itemgetter(0))
     carriers = carriers_of(session, {row[1] for row in rows})
-    return [_diff_claim(row, aliases, carriers.get(row[1], ()), outlet) for row in rows]
+    claims = [_diff_claim(row, aliases, carriers.get(row[1], ()), outlet) for row in rows]
+    listed = listed_claims(session, claims)
+    return [replace(c, listed=True) if c.id in listed else c for c in claims]
+
+
+def listed_claims(session: Session, claims: Sequence[DiffClaim]) -> frozenset[int]:
+    """Which of these claims are one place of a list their run gives (app.diff.places): read
+    from each such run's placed, dated figures, as ``where`` may have left some out."""
+    runs = sorted({c.run_id for c in claims if _placed(c) and c.run_id is not None})
+    by_hand = sorted({c.article_id for c in claims if _placed(c) and c.run_id is None})
+    if not runs and not by_hand:
+        return frozenset()
+    query = sa_select(*cast(Any, _PLACED)).where(
+        col(Claim.status) == ClaimStatus.active.value,
+        col(Claim.quantity_value).is_not(None),
+        col(Claim.location).is_not(None),
+        col(Claim.fact_kind).is_not(None),
+        or_(
+            one_of(session, col(Claim.run_id), runs, name="runs"),
+            col(Claim.run_id).is_(None)
+            & one_of(session, col(Claim.article_id), by_hand, name="articles"),
+        ),
+    )
+    return listed_ids(session.connection().execute(query).all()) & {c.id for c in claims}
+
+
+def _placed(c: DiffClaim) -> bool:
+    return bool(c.value is not None and c.location and c.fact_kind and (c.time_start or c.time_end))
+
+
+# What app.diff.places reads of a stored claim, by the names it reads them by.
+_PLACED: tuple[Any, ...] = (
+    Claim.id, Claim.article_id, Claim.run_id, col(Claim.quantity_value).label("value"),
+    col(Claim.quantity_unit).label("unit"), Claim.unit_kind, Claim.fact_kind, Claim.aspect,
+    Claim.time_start, Claim.time_end, Claim.location,
+)  # fmt: skip
 
 
 def side_claims(session: Session, side: Side, *, schema_name: str) -> list[DiffClaim]:

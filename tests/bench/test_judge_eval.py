@@ -18,10 +18,11 @@ from tests.llm_stub import ok, verdict_completion
 def test_the_pairs_asked_are_the_undecided_ones_with_their_gold() -> None:
     asked = questions(load("dev"), "varied")
 
-    assert (len(asked), sum(q.gold is not None for q in asked)) == (62, 41)
-    # Five name no entity in common. Two articles making two or more other pairs tell one
-    # story, and there such a pair is made (five of dev's, all gold: not asked) or, as a
-    # conflict, offered to a reader (the first two); the rest are put to the judge alone.
+    assert (len(asked), sum(q.gold is not None for q in asked)) == (68, 45)
+    # Seven name no entity in common. Two articles making two or more other pairs tell one
+    # story, and there such a pair is made (seven of dev's, all gold: not asked) or, as a
+    # conflict, offered to a reader (the first two and the outbreak's two grants of money);
+    # the rest are put to the judge alone.
     untied = [
         (q.story, q.pair.left.value, q.pair.right.value, q.pair.relation.value, q.gold)
         for q in asked
@@ -30,7 +31,9 @@ def test_the_pairs_asked_are_the_undecided_ones_with_their_gold() -> None:
     assert untied == [
         ("bank-collapse-sorrel", 38, 46, "conflict", "conflict"),
         ("cyclone-merrow-coast", 2, 3, "conflict", None),
+        ("election-tallow-districts", 61.4, 61.4, "agree", "agree"),
         ("ferry-sinking-aurelia-star", 298, 240, "updates", None),
+        ("outbreak-marsh-fever-counties", 5_000_000, 3_000_000, "conflict", None),
         ("referendum-ostvald", 240, 240, "agree", "agree"),
         ("satellite-launch-kestrel", 5, 7, "updates", "updates"),
     ]
@@ -53,5 +56,5 @@ def test_a_judge_that_always_says_one_fact_is_right_on_the_gold_pairs_only(
         tally = asyncio.run(judge(Adjudicator(build_client(live_settings), live_settings), asked))
 
     updates = sum(q.gold == "updates" for q in asked)
-    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (62, 0, 41, 62)
-    assert (tally.said_same_gold, tally.relation_right) == (41, updates)
+    assert (tally.asked, tally.failed, tally.right, tally.said_same) == (68, 0, 45, 68)
+    assert (tally.said_same_gold, tally.relation_right) == (45, updates)
