@@ -124,7 +124,7 @@ def read_fact(session: Session, fact_id: int) -> Fact:
     if stored is None or stored.id is None:
         raise ServiceError(ErrorKind.not_found, f"fact {fact_id} not found")
     current = [col(Claim.fact_id) == stored.id, current_claims()]
-    claims = load_claims(session, where=current)
+    claims = load_claims(session, where=current, listing=False)
     if not claims:
         raise ServiceError(
             ErrorKind.not_found, f"fact {fact_id} has no active claim: they were retracted"

@@ -175,9 +175,12 @@ def load_claims(
     where: list[ColumnElement[bool]],
     aliases: dict[str, str] | None = None,
     outlet: str | None = None,
+    listing: bool = True,
 ) -> list[DiffClaim]:
     """Active claims under ``where``, with their texts' publications; ``outlet`` names the
-    outlet they are seen through (an outlet side), else the article's own stands."""
+    outlet they are seen through (an outlet side), else the article's own stands. With
+    ``listing``, which of them are one place of a list (`listed_claims`), as pairing them
+    needs; a read that only shows or summarises claims skips that query."""
     aliases = alias_map(session) if aliases is None else aliases
     query = (
         sa_select(*cast(Any, _COLUMNS))
@@ -190,6 +193,8 @@ def load_claims(
     rows = sorted(session.connection().execute(query).all(), key=itemgetter(0))
     carriers = carriers_of(session, {row[1] for row in rows})
     claims = [_diff_claim(row, aliases, carriers.get(row[1], ()), outlet) for row in rows]
+    if not listing:
+        return claims
     listed = listed_claims(session, claims)
     return [replace(c, listed=True) if c.id in listed else c for c in claims]
 

@@ -75,7 +75,7 @@ def summarise_facts(session: Session, fact_ids: Sequence[int]) -> None:
         chunk = list(fact_ids[start : start + CHUNK])
         live = [col(Claim.fact_id).in_(chunk), current_claims()]
         members: dict[int, list[DiffClaim]] = defaultdict(list)
-        for c in load_claims(session, where=live, aliases=aliases):
+        for c in load_claims(session, where=live, aliases=aliases, listing=False):
             members[c.fact_id or 0].append(c)
         about = select(Claim.fact_id, Claim.entity_id).where(
             *live, Claim.status == ClaimStatus.active.value, col(Claim.entity_id).is_not(None)
@@ -242,7 +242,8 @@ def read_summaries(
     wanted = sorted(
         {i for r in rows for i in (*r.shown[:sources], *(r.steps if with_steps else ()))}
     )
-    found = load_claims(session, where=[one_of(session, col(Claim.id), wanted)], aliases=aliases)
+    where = [one_of(session, col(Claim.id), wanted)]
+    found = load_claims(session, where=where, aliases=aliases, listing=False)
     claims = {c.id: c for c in found}
     return [_summarised(r, claims, sources) for r in rows]
 
