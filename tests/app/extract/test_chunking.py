@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import pairwise
 
 import httpx
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from app.core.config import Settings
 from app.extract.chunking import split_text
-from app.extract.pipeline import extract_claims
+from app.extract.pipeline import ExtractionResult, extract_claims
 from app.extract.prompting import ArticleInput
 from app.llm.client import build_client
 from schemas import get_schema
@@ -71,17 +72,26 @@ def answer_for(request: httpx.Request) -> httpx.Response:
     return ok(tool_completion(claims, prompt_tokens=len(text) // 4, completion_tokens=10))
 
 
+async def extract_in_chunks(
+    live_settings: Settings, text: str, answer: Callable[[httpx.Request], httpx.Response]
+) -> tuple[ExtractionResult, respx.Route]:
+    """Extract ``text`` in chunks of 200 tokens overlapping by 30, the model answering each
+    chunk's request with ``answer``."""
+    settings = live_settings.model_copy(
+        update={"chunk_token_budget": 200, "chunk_overlap_tokens": 30}
+    )
+    route = respx.post(f"{LIVE_BASE_URL}/chat/completions").mock(side_effect=answer)
+    result = await extract_claims(
+        build_client(settings), ArticleInput(text), get_schema("news_claims"), settings
+    )
+    return result, route
+
+
 @respx.mock
 async def test_long_article_is_chunked_offsets_map_back_and_overlaps_merge(
     live_settings: Settings,
 ) -> None:
-    settings = live_settings.model_copy(
-        update={"chunk_token_budget": 200, "chunk_overlap_tokens": 30}
-    )
-    route = respx.post(f"{LIVE_BASE_URL}/chat/completions").mock(side_effect=answer_for)
-    result = await extract_claims(
-        build_client(settings), ArticleInput(LONG_TEXT), get_schema("news_claims"), settings
-    )
+    result, route = await extract_in_chunks(live_settings, LONG_TEXT, answer_for)
 
     chunks = split_text(LONG_TEXT, token_budget=200, overlap_tokens=30)
     assert result.chunks == len(chunks) and route.call_count == len(chunks)
@@ -117,13 +127,7 @@ async def test_claims_sharing_one_sentence_and_figure_are_all_kept_once(
 ) -> None:
     # "Corran and Lisker both recorded 61.4 percent": two claims, one evidence, one figure.
     # Within a chunk both are kept; across overlapping chunks, each once.
-    settings = live_settings.model_copy(
-        update={"chunk_token_budget": 200, "chunk_overlap_tokens": 30}
-    )
-    respx.post(f"{LIVE_BASE_URL}/chat/completions").mock(side_effect=answer_in_pairs)
-    result = await extract_claims(
-        build_client(settings), ArticleInput(PAIRED), get_schema("news_claims"), settings
-    )
+    result, _ = await extract_in_chunks(live_settings, PAIRED, answer_in_pairs)
 
     assert result.chunks > 1
     statements = [c.claim.statement for c in result.claims]
