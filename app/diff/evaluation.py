@@ -19,7 +19,7 @@ from app.diff.align import DEFAULT_THRESHOLD, diff_claims
 from app.diff.bridges import bridge_undecided
 from app.diff.features import features
 from app.diff.ledger import Fact, block_key, build_ledger
-from app.diff.places import listed_ids
+from app.diff.places import mark_listed
 from app.diff.related import many_to_check
 from app.diff.types import DiffClaim
 
@@ -114,8 +114,8 @@ def gold_diff_claims(story: Story, wording: str) -> dict[str, list[tuple[str, Di
                 object_entity=" ".join(obj["name"].split()) if obj else None,
                 unit_kind=q.get("unit_kind"), aspect=q.get("aspect"),
             )))  # fmt: skip
-        listed = listed_ids(c for _, c in rows)
-        out[key] = [(gid, replace(c, listed=c.id in listed)) for gid, c in rows]
+        marked = mark_listed([c for _, c in rows])
+        out[key] = [(gid, c) for (gid, _), c in zip(rows, marked, strict=True)]
     return out
 
 
