@@ -201,7 +201,7 @@ def load_claims(
 
 def listed_claims(session: Session, claims: Sequence[DiffClaim]) -> frozenset[int]:
     """Which of these claims are one place of a list their run gives (app.diff.places): read
-    from each such run's placed, dated figures, as ``where`` may have left some out."""
+    from each such run's placed figures, as ``where`` may have left some out."""
     runs = sorted({c.run_id for c in claims if _placed(c) and c.run_id is not None})
     by_hand = sorted({c.article_id for c in claims if _placed(c) and c.run_id is None})
     if not runs and not by_hand:
@@ -221,7 +221,7 @@ def listed_claims(session: Session, claims: Sequence[DiffClaim]) -> frozenset[in
 
 
 def _placed(c: DiffClaim) -> bool:
-    return bool(c.value is not None and c.location and c.fact_kind and (c.time_start or c.time_end))
+    return bool(c.value is not None and c.location and c.fact_kind)
 
 
 # What app.diff.places reads of a stored claim, by the names it reads them by.

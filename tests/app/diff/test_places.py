@@ -34,6 +34,9 @@ def test_an_article_that_counts_town_by_town_lists_each_town() -> None:
     monday = town(1, "Deswick", 2, time_start=date(2026, 3, 9), time_end=date(2026, 3, 9))
     alone = town(2, "Deswick", 4)  # the only figure of its article
     assert listed_ids([ambry, corlen, region, monday, alone]) == {ambry.id, corlen.id}
+    # An undated figure is of any day's list: "one dead in Eskby" beside Monday's two.
+    undated = town(1, "Eskby", 1, time_text=None, time_start=None, time_end=None)
+    assert listed_ids([monday, undated]) == {monday.id, undated.id}
     # "outside Corlen" is Corlen: no list of two places.
     assert listed_ids([corlen, town(1, "outside Corlen", 3)]) == frozenset()
 
