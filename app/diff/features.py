@@ -9,7 +9,7 @@ from functools import lru_cache
 from weakref import WeakValueDictionary
 
 from app.core.names import MIN_STEM, name_words, same_word
-from app.diff.rules import Interval, quantity_interval, unit_family, unit_key
+from app.diff.rules import Interval, quantity_interval, time_span, unit_family, unit_key
 from app.diff.types import DiffClaim
 from app.diff.words import (
     Text,
@@ -127,7 +127,8 @@ def features_of(claims: Iterable[DiffClaim]) -> list[Features]:
             statement = texts[c.statement] = normalize_text(c.statement)
         predicate, stems, predicate_scopes = normalize_predicate(c.predicate)
         obj = None if c.object is None else normalize_short_text(c.object)
-        start, end = c.time_start or c.time_end, c.time_end or c.time_start
+        span = time_span(c.time_start, c.time_end)
+        days = None if span is None else (span[0].toordinal(), span[1].toordinal())
         counted = c.value is not None
         day = c.published_at.date().toordinal() if c.published_at else None
         published = None if day is None else (day, day)
@@ -145,9 +146,9 @@ def features_of(claims: Iterable[DiffClaim]) -> list[Features]:
             family=unit_family(c.unit, c.unit_kind) if counted else None,
             interval=quantity_interval(c.value, c.qualifier, percent=percent)
             if c.value is not None else None,
-            time=(start, end) if start and end else None,
-            days=(start.toordinal(), end.toordinal()) if start and end else None,
-            as_of=(start.toordinal(), end.toordinal()) if start and end else published,
+            time=span,
+            days=days,
+            as_of=days or published,
             magnitude=abs(float(c.value or 0)),
             scopes=statement.scopes | predicate_scopes | (obj.scopes if obj else frozenset()),
             fact_kind=c.fact_kind,

@@ -31,7 +31,7 @@ from typing import Protocol
 
 from app.core.names import name_words, same_word
 from app.diff.features import Features
-from app.diff.rules import unit_family, unit_key
+from app.diff.rules import Span, gap_days, time_span, unit_family, unit_key
 from app.diff.types import DiffClaim
 
 
@@ -80,28 +80,32 @@ def _within(words: tuple[str, ...], others: Iterable[str]) -> bool:
     return all(any(same_word(w, o) for o in others) for w in words)
 
 
+def placed(c: Placed) -> bool:
+    """A figure given at a place, of a fact kind: what a list is made of."""
+    return c.value is not None and bool(c.fact_kind) and bool(c.location)
+
+
 def listed_ids(claims: Iterable[Placed]) -> frozenset[int]:
     """The claims that are one place of a list in their article (of one run): another claim
     of that run gives a figure of the same fact kind, unit family (and unit, for counts of
     things and units of kind "other") and aspect, for a day in common (an undated figure
     counts for any day: "31 cases in Thornby" beside Monday's counts of two other counties),
     at a place that differs (`places_differ`)."""
-    lists: dict[tuple[Hashable, ...], list[tuple[Placed, tuple[int, int]]]] = defaultdict(list)
+    lists: dict[tuple[Hashable, ...], list[tuple[Placed, Span | None]]] = defaultdict(list)
     for c in claims:
-        start, end = c.time_start or c.time_end, c.time_end or c.time_start
-        if c.value is None or not c.fact_kind or not c.location:
+        if not placed(c):
             continue
         family = unit_family(c.unit, c.unit_kind)
         # "count" holds households and lorries alike, "other" gigawatts and degrees: there the
         # unit itself says what is listed.
         unit = unit_key(c.unit)[0] if c.unit_kind in ("count", "other") else ""
         key = (c.article_id, c.run_id, c.fact_kind, family, unit, c.aspect)
-        days = (start.toordinal(), end.toordinal()) if start and end else (-(10**9), 10**9)
-        lists[key].append((c, days))
+        lists[key].append((c, time_span(c.time_start, c.time_end)))
     found: set[int] = set()
     for items in lists.values():
-        for (a, da), (b, db) in combinations(items, 2):
-            if da[0] <= db[1] and db[0] <= da[1] and places_differ(a.location, b.location):
+        for (a, ta), (b, tb) in combinations(items, 2):
+            one_day = ta is None or tb is None or gap_days(ta, tb) == 0
+            if one_day and places_differ(a.location, b.location):
                 found.update((a.id, b.id))
     return frozenset(found)
 
@@ -118,13 +122,10 @@ def places_apart(a: Features, b: Features) -> bool:
     where it was said often names the place it counts ("Turnout in Corran was 61.4 percent,
     the returning officer announced at the count in Pellow"), and then the places prove
     nothing."""
-    if not (a.claim.listed and b.claim.listed):
-        return False
     la, lb = a.claim.location or "", b.claim.location or ""
-    pa, pb = place_words(la), place_words(lb)
-    if not pa or not pb or _within(pa, pb) or _within(pb, pa):
+    if not (a.claim.listed and b.claim.listed and places_differ(la, lb)):
         return False
-    return not _names(b, la, pb) and not _names(a, lb, pa)
+    return not _names(b, la, place_words(lb)) and not _names(a, lb, place_words(la))
 
 
 def _names(c: Features, place: str, own: tuple[str, ...]) -> bool:

@@ -235,11 +235,16 @@ def compare_times(
     return "agree", f"dates overlap: {da} / {db}"
 
 
+def time_span(start: date | None, end: date | None) -> Span | None:
+    """A claim's dates as a span, one end standing for both when only one is known."""
+    start, end = start or end, end or start
+    return (start, end) if start and end else None
+
+
 def as_of(c: DiffClaim) -> Span | None:
     """When a state holds: its own dates, else its article's day; None when neither is known."""
-    start, end = c.time_start or c.time_end, c.time_end or c.time_start
-    if start and end:
-        return start, end
+    if (span := time_span(c.time_start, c.time_end)) is not None:
+        return span
     if c.published_at is not None:
         day = c.published_at.date()
         return day, day

@@ -57,7 +57,7 @@ class DiffClaim:
     # with three. Empty where the caller knows none (the claim's own outlet then stands).
     publications: tuple[PublicationRef, ...] = ()
     # One place of a list its article gives (app.diff.places): another figure of its kind, unit
-    # and aspect, for a day in common, at another place.
+    # and aspect, for a day in common (or undated), at another place.
     listed: bool = False
 
     @property

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from app.core.names import describes, shortens
 from app.diff.align import DiffClaim
-from app.diff.places import listed_ids
+from app.diff.places import listed_ids, placed
 from app.diff.types import PublicationRef
 from app.services.errors import ErrorKind, ServiceError
 from app.store.entities import fold_name
@@ -202,8 +202,8 @@ def load_claims(
 def listed_claims(session: Session, claims: Sequence[DiffClaim]) -> frozenset[int]:
     """Which of these claims are one place of a list their run gives (app.diff.places): read
     from each such run's placed figures, as ``where`` may have left some out."""
-    runs = sorted({c.run_id for c in claims if _placed(c) and c.run_id is not None})
-    by_hand = sorted({c.article_id for c in claims if _placed(c) and c.run_id is None})
+    runs = sorted({c.run_id for c in claims if placed(c) and c.run_id is not None})
+    by_hand = sorted({c.article_id for c in claims if placed(c) and c.run_id is None})
     if not runs and not by_hand:
         return frozenset()
     query = sa_select(*cast(Any, _PLACED)).where(
@@ -218,10 +218,6 @@ def listed_claims(session: Session, claims: Sequence[DiffClaim]) -> frozenset[in
         ),
     )
     return listed_ids(session.connection().execute(query).all()) & {c.id for c in claims}
-
-
-def _placed(c: DiffClaim) -> bool:
-    return bool(c.value is not None and c.location and c.fact_kind)
 
 
 # What app.diff.places reads of a stored claim, by the names it reads them by.
