@@ -30,7 +30,10 @@ pair never offered is a miss no reader sees.
 
 Both are chosen on what two articles' claims score by themselves, without the third sources
 that the diff consults afterwards (app.diff.bridges): that step has nothing to fit, and it
-would take out of the offered pairs the very ones a band is judged by.
+would take out of the offered pairs the very ones a band is judged by. The band is judged
+without the rule that makes a band pair whose two figures are one precise figure
+(app.diff.structured.same_precise_figure), for the same reason: the pairs it makes are pairs of
+the band, still in front of the reader with the figure that made them.
 
 Prints the cross-validated figures, then the weights as Python for `app/diff/structured.py`
 and the band for `app/diff/align.py`. The test and holdout splits are never used to fit or to
@@ -203,6 +206,17 @@ def undecided_band(band: float) -> Iterator[None]:
         align.UNDECIDED_BAND = saved
 
 
+@contextmanager
+def without_precise_figures() -> Iterator[None]:
+    """Score with no figure precise enough to make a pair by itself, for the duration."""
+    saved = structured.PRECISE_DIGITS
+    structured.PRECISE_DIGITS = 10**9
+    try:
+        yield
+    finally:
+        structured.PRECISE_DIGITS = saved
+
+
 def merit(score: DiffScore) -> float:
     """The harmonic mean of alignment precision and recall and conflict precision."""
     rates = (score.precision, score.recall, score.conflict_precision)
@@ -247,7 +261,7 @@ def cross_validate_band(
     out = {band: {w: DiffScore() for w in WORDINGS} for band in bands}
     for k, held_out in enumerate(stories):
         w = fit(training_rows([s for i, s in enumerate(stories) if i != k]), l2)
-        with scoring_with(*model_of(w, threshold)):
+        with scoring_with(*model_of(w, threshold)), without_precise_figures():
             for band in bands:
                 with undecided_band(band):
                     for wording in WORDINGS:

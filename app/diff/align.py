@@ -30,7 +30,7 @@ from app.diff.rules import quantity_interval as quantity_interval
 from app.diff.rules import unit_key as unit_key
 from app.diff.scoring import DEFAULT_THRESHOLD as DEFAULT_THRESHOLD
 from app.diff.scoring import score_features as score_features
-from app.diff.structured import untied_score
+from app.diff.structured import lifted_by_figure, untied_score
 from app.diff.types import DiffClaim as DiffClaim
 from app.diff.types import DiffResult as DiffResult
 from app.diff.types import Pair as Pair
@@ -40,6 +40,7 @@ from app.diff.undecided import (
     HELD_BACK,
     MIXED_ASPECTS,
     NO_ENTITY_IN_COMMON,
+    PRECISE_FIGURE,
     STORY_TIED,
     UNDER_THRESHOLD,
 )
@@ -186,6 +187,8 @@ def diff_claims(
                     continue
             used_left.add(i)
             used_right.add(j)
+            if lifted_by_figure(lf[i], rf[j], -neg_score):
+                explanation = f"{PRECISE_FIGURE}: {explanation}"
             pairs.append(Pair(relation, left[i], right[j], -neg_score, explanation))
     undecided = _undecided(lf, rf, held_back, sorted(near_misses), used_left, used_right)
     story = len(pairs) >= STORY_PAIRS

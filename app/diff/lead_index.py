@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 
 from app.diff.entities import name_keys, word_key
 from app.diff.features import Features, PairKey
-from app.diff.structured import PairMemo, figure_window
+from app.diff.structured import PairMemo, figure_window, precise_figure
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,21 @@ class LeadIndex:
             for key in found:
                 if key in index:
                     tied |= index[key]
+        # One precise figure on both sides lifts a pair the window may leave out
+        # (app.diff.structured.score_structured).
+        precise = f.interval is not None and precise_figure(f.magnitude)
         chosen = list(self.words_only)
         for g in tied:
             group = self.groups[g]
             lo, hi = figure_window(f, group.lead, memo, threshold)
             if lo <= hi:
-                leads = group.leads
-                start = bisect_left(leads, (lo, -1))
-                end = bisect_right(leads, (hi, self.size))
-                chosen.extend(k for _, k in leads[start:end])
+                chosen.extend(_between(group.leads, lo, hi, self.size))
+            if precise and not lo <= f.magnitude <= hi:
+                chosen.extend(_between(group.leads, f.magnitude, f.magnitude, self.size))
         chosen.sort()
         return chosen
+
+
+def _between(leads: list[tuple[float, int]], lo: float, hi: float, size: int) -> list[int]:
+    """The clusters of the leaders whose figure lies in [lo, hi]."""
+    return [k for _, k in leads[bisect_left(leads, (lo, -1)) : bisect_right(leads, (hi, size))]]

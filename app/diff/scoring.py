@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.diff.features import Features
 from app.diff.similarity import predicate_sim, text_sim
+from app.diff.structured import DEFAULT_THRESHOLD as DEFAULT_THRESHOLD
 from app.diff.structured import PairMemo, score_structured
 
 # Tuned on the Kenya/Haiti fixtures: every same-fact pair of the four reports scores >= 0.69
@@ -17,7 +18,6 @@ from app.diff.structured import PairMemo, score_structured
 # different-fact pairs score 0.62 ("is UN-backed" vs "staff below commitments") and 0.60
 # ("pledged 1,000 personnel" vs "leads the mission"). Precision first: a false pair can be
 # reported as a conflict, a missed paraphrase only lands in the unmatched lists.
-DEFAULT_THRESHOLD = 0.65
 WEIGHTS = {"statement": 0.35, "predicate": 0.20, "object": 0.10, "type": 0.10,
            "quantity": 0.10, "time": 0.10, "location": 0.05}  # fmt: skip
 # A hard gate, not just a weight: matching figures, dates and places must not pair two

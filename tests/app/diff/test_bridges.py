@@ -1,13 +1,15 @@
 """app.diff.bridges: an undecided pair made because a third outlet's claim matches both sides.
 
-eval/dev's layoffs story, varied wording: the Valley Business Journal's "laying off 1,200 staff"
-and the Tech Ledger's "job cuts number about 1,200" score under the threshold; Markets Daily's
-"will eliminate 1,200 positions" matches each of them."""
+eval/dev's bank collapse story, varied wording: the Brisca Ledger's "counts 41,300 savers with
+frozen accounts" (on Wednesday) and Continental Business Wire's "around 41,000 of the bank's
+customers still cannot get at their accounts" score under the threshold; the Ambrel Herald's
+"over 40,000 customers are caught by the freeze" matches each of them."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from app.diff.align import diff_claims
@@ -19,13 +21,14 @@ from app.diff.undecided import HELD_BACK
 EVAL = Path(__file__).resolve().parents[3] / "eval"
 
 
-def layoffs() -> dict[str, list[DiffClaim]]:
-    story = json.loads((EVAL / "dev" / "layoffs-brightwell.json").read_text("utf-8"))
+def bank() -> dict[str, list[DiffClaim]]:
+    story = json.loads((EVAL / "dev" / "bank-collapse-sorrel.json").read_text("utf-8"))
     return {key: [c for _, c in rows] for key, rows in gold_diff_claims(story, "varied").items()}
 
 
-def cuts(claims: list[DiffClaim]) -> DiffClaim:
-    (found,) = [c for c in claims if c.value == 1200]
+def frozen(claims: list[DiffClaim]) -> DiffClaim:
+    """The article's count of customers whose accounts are frozen."""
+    (found,) = [c for c in claims if c.value is not None and 40_000 <= c.value <= 42_000]
     return found
 
 
@@ -33,28 +36,29 @@ def statements(result: DiffResult) -> set[tuple[str, str]]:
     return {(p.left.statement, p.right.statement) for p in result.pairs}
 
 
-JOURNAL = "Brightwell is laying off 1,200 staff."
-LEDGER = "Brightwell's announced job cuts number about 1,200."
+LEDGER = "The regulator said on Wednesday it now counts 41,300 savers with frozen accounts."
+WIRE = "Around 41,000 of the bank's customers still cannot get at their accounts."
 
 
-def test_the_job_cuts_two_outlets_word_apart_are_paired_through_the_third() -> None:
-    claims = layoffs()
-    alone = diff_claims(claims["a"], claims["c"])
-    (offered,) = [p for p in alone.undecided if p.left.value == p.right.value == 1200]
-    assert (offered.left.statement, offered.right.statement) == (JOURNAL, LEDGER)
-    assert round(offered.score, 3) == 0.601
-    assert (JOURNAL, LEDGER) not in statements(alone)
+def test_the_frozen_accounts_two_outlets_word_apart_are_paired_through_the_third() -> None:
+    claims = bank()
+    alone = diff_claims(claims["b"], claims["c"])
+    (offered,) = [p for p in alone.undecided if p.left.value == 41_300]
+    assert (offered.left.statement, offered.right.statement) == (LEDGER, WIRE)
+    assert round(offered.score, 3) == 0.585
+    assert (LEDGER, WIRE) not in statements(alone)
 
-    bridged = bridge_undecided(alone, claims["b"])
+    bridged = bridge_undecided(alone, claims["a"])
 
-    (pair,) = [p for p in bridged.pairs if p.left.statement == JOURNAL]
-    assert pair.right.statement == LEDGER
-    assert pair.relation is Relation.refines  # "about 1,200" refines "1,200"
-    assert round(pair.score, 3) == 0.601  # its own score, under the threshold
-    middle = cuts(claims["b"])
+    (pair,) = [p for p in bridged.pairs if p.left.statement == LEDGER]
+    assert pair.right.statement == WIRE
+    assert pair.relation is Relation.refines  # 41,300 refines "about 41,000"
+    assert round(pair.score, 3) == 0.585  # its own score, under the threshold
+    middle = frozen(claims["a"])
     assert pair.explanation.startswith(
-        f"linked through Markets Daily's claim {middle.id} "
-        '("Brightwell will eliminate 1,200 positions."), which matches both: '
+        f"linked through The Ambrel Herald's claim {middle.id} "
+        '("Over 40,000 customers are caught by the freeze on Sorrel accounts."), which matches '
+        "both: "
     )
     assert pair not in bridged.undecided and offered not in bridged.undecided
     assert pair.left not in bridged.only_left and pair.right not in bridged.only_right
@@ -63,23 +67,23 @@ def test_the_job_cuts_two_outlets_word_apart_are_paired_through_the_third() -> N
 
 
 def test_diffing_the_other_way_round_pairs_them_the_same() -> None:
-    claims = layoffs()
-    bridged = bridge_undecided(diff_claims(claims["c"], claims["a"]), claims["b"])
-    assert (LEDGER, JOURNAL) in statements(bridged)
+    claims = bank()
+    bridged = bridge_undecided(diff_claims(claims["c"], claims["b"]), claims["a"])
+    assert (WIRE, LEDGER) in statements(bridged)
 
 
 def test_a_claim_of_either_side_is_no_third_source() -> None:
-    claims = layoffs()
-    alone = diff_claims(claims["a"], claims["c"])
-    # Markets Daily's claim, as if the Journal's own article had said it too.
-    same_article = replace(cuts(claims["b"]), article_id=cuts(claims["a"]).article_id)
+    claims = bank()
+    alone = diff_claims(claims["b"], claims["c"])
+    # The Herald's claim, as if the Ledger's own article had said it too.
+    same_article = replace(frozen(claims["a"]), article_id=frozen(claims["b"]).article_id)
     assert bridge_undecided(alone, [same_article]) == alone
     assert bridge_undecided(alone, []) == alone
 
 
 def test_claims_of_older_schemas_and_held_back_conflicts_are_not_bridged() -> None:
-    claims = layoffs()
-    alone = diff_claims(claims["a"], claims["c"])
+    claims = bank()
+    alone = diff_claims(claims["b"], claims["c"])
     # The same offer between claims of news_claims@v1, aligned by their words: left undecided.
     older = replace(
         alone,
@@ -92,7 +96,7 @@ def test_claims_of_older_schemas_and_held_back_conflicts_are_not_bridged() -> No
     )
     assert [bridgeable(p) for p in alone.undecided] == [True, True]
     assert [bridgeable(p) for p in older.undecided] == [False, False]
-    assert bridge_undecided(older, claims["b"]) == older
+    assert bridge_undecided(older, claims["a"]) == older
     # A conflict the diff held back as ambiguous is left for a reader too.
     held = replace(
         alone,
@@ -100,39 +104,42 @@ def test_claims_of_older_schemas_and_held_back_conflicts_are_not_bridged() -> No
             replace(p, explanation=f"{HELD_BACK}: {p.explanation}") for p in alone.undecided
         ],
     )
-    assert bridge_undecided(held, claims["b"]) == held
+    assert bridge_undecided(held, claims["a"]) == held
 
 
 def test_a_third_source_stating_another_figure_makes_nothing() -> None:
-    claims = layoffs()
-    alone = diff_claims(claims["a"], claims["c"])
-    other = replace(cuts(claims["b"]), value=80.0, statement="Brightwell will close 80 stores.")
+    claims = bank()
+    alone = diff_claims(claims["b"], claims["c"])
+    other = replace(frozen(claims["a"]), value=80.0, statement="Sorrel will close 80 branches.")
     assert bridge_undecided(alone, [other]) == alone
 
 
 def test_a_third_source_in_conflict_with_both_sides_makes_nothing() -> None:
-    claims = layoffs()
-    alone = diff_claims(claims["a"], claims["c"])
-    middle = cuts(claims["b"])
-    # Markets Daily saying 1,300 still matches both (0.65 and 0.74), but contradicts both.
+    claims = bank()
+    alone = diff_claims(claims["b"], claims["c"])
+    middle = frozen(claims["a"])
+    # The Herald counting over 45,000 from Wednesday to Friday still matches both (0.77 and
+    # 0.70), but contradicts both.
     other = replace(
         middle,
-        value=1300.0,
-        statement=middle.statement.replace("1,200", "1,300"),
-        quote=middle.quote.replace("1,200", "1,300"),
+        value=45_000.0,
+        time_start=date(2027, 3, 10),
+        time_end=date(2027, 3, 12),
+        statement=middle.statement.replace("40,000", "45,000"),
+        quote=middle.quote.replace("40,000", "45,000"),
     )
     assert bridge_undecided(alone, [other]) == alone
     assert bridge_undecided(alone, [middle]) != alone
 
 
 def test_the_relation_reason_survives_a_third_statement_quoting_the_link_words() -> None:
-    claims = layoffs()
-    middle = cuts(claims["b"])
+    claims = bank()
+    middle = frozen(claims["a"])
     odd = replace(middle, statement=f"{middle.statement[:-1]}, which matches both: it says so.")
     (pair,) = [
         p
-        for p in bridge_undecided(diff_claims(claims["a"], claims["c"]), [odd]).pairs
+        for p in bridge_undecided(diff_claims(claims["b"], claims["c"]), [odd]).pairs
         if p.linked_by is not None
     ]
-    assert relation_reason(pair).startswith("figure decides: 1,200 employees vs about 1,200")
+    assert relation_reason(pair).startswith("figure decides: 41,300 savers vs about 41,000")
     assert pair.explanation.endswith(relation_reason(pair))

@@ -99,13 +99,15 @@ def test_the_ledger_offers_the_two_totals_it_keeps_apart_to_check() -> None:
 
 
 def test_pairs_a_third_source_links_are_counted_apart() -> None:
-    story = json.loads((EVAL / "dev" / "layoffs-brightwell.json").read_text("utf-8"))
-    alone = score_story(story, "varied", third_sources=False)
-    linked = score_story(story, "varied")
-    # The 1,200 job cuts (a1~c2), offered alone, made through Markets Daily's claim: gold.
-    assert (alone.aligned, alone.offered, alone.offered_gold) == (7, 4, 3)
-    assert (linked.aligned, linked.offered, linked.offered_gold) == (8, 3, 2)
+    bank = json.loads((EVAL / "dev" / "bank-collapse-sorrel.json").read_text("utf-8"))
+    alone = score_story(bank, "varied", third_sources=False)
+    linked = score_story(bank, "varied")
+    # The frozen accounts (b3~c5, 41,300 and about 41,000), offered alone, made through the
+    # Ambrel Herald's "over 40,000": gold.
+    assert (alone.aligned, alone.offered, alone.offered_gold) == (12, 3, 3)
+    assert (linked.aligned, linked.offered, linked.offered_gold) == (13, 2, 2)
     assert (linked.linked, linked.linked_gold) == (1, 1)
+    story = json.loads((EVAL / "dev" / "layoffs-brightwell.json").read_text("utf-8"))
     # In the canonical wording, severance and health cover (b4~c4) both match a4: not gold.
     canonical = score_story(story, "canonical")
     assert (canonical.linked, canonical.linked_gold, canonical.predicted) == (1, 0, 12)

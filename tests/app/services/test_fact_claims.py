@@ -1,6 +1,7 @@
 """GET /diff makes a pair a third stored article links (app.services.fact_claims), on SQLite and
-PostgreSQL: eval/dev's layoffs story, extracted through the stand-in model in its varied
-wording, where two outlets word Brightwell's 1,200 job cuts too far apart to pair alone."""
+PostgreSQL: eval/dev's bank collapse story, extracted through the stand-in model in its varied
+wording, where two outlets word the count of Sorrel's customers with frozen accounts (41,300 on
+Wednesday, around 41,000) too far apart to pair alone."""
 
 from __future__ import annotations
 
@@ -22,20 +23,20 @@ from tests.conftest import ClientFactory
 
 EVAL = Path(__file__).resolve().parents[3] / "eval"
 CURATOR = {"actor": "desk@example.org", "reason": "the third outlet misread the figure"}
-JOURNAL = "Brightwell is laying off 1,200 staff."
-LEDGER = "Brightwell's announced job cuts number about 1,200."
-MIDDLE = "Brightwell will eliminate 1,200 positions."
+LEDGER = "The regulator said on Wednesday it now counts 41,300 savers with frozen accounts."
+WIRE = "Around 41,000 of the bank's customers still cannot get at their accounts."
+MIDDLE = "Over 40,000 customers are caught by the freeze on Sorrel accounts."
 
 
 @pytest.fixture(scope="module")
-def layoffs() -> GoldStory:
-    (story,) = [s for s in load_stories(EVAL, "dev") if s.story == "layoffs-brightwell"]
+def bank() -> GoldStory:
+    (story,) = [s for s in load_stories(EVAL, "dev") if s.story == "bank-collapse-sorrel"]
     return story
 
 
 @pytest.fixture
-def stand_in(layoffs: GoldStory) -> Iterator[str]:
-    with serve_in_thread(create_app(GoldAnswers([layoffs], Wording.varied))) as url:
+def stand_in(bank: GoldStory) -> Iterator[str]:
+    with serve_in_thread(create_app(GoldAnswers([bank], Wording.varied))) as url:
         yield url
 
 
@@ -70,52 +71,52 @@ def diff(client: TestClient, left: int, right: int) -> dict[str, Any]:
     return body
 
 
-def job_cuts(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        p for p in pairs if (p["left"]["statement"], p["right"]["statement"]) == (JOURNAL, LEDGER)
-    ]
+def frozen_accounts(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for p in pairs if (p["left"]["statement"], p["right"]["statement"]) == (LEDGER, WIRE)]
 
 
-def test_the_third_outlet_pairs_the_job_cuts_until_a_curator_retracts_its_claim(
-    service: TestClient, layoffs: GoldStory
+def test_the_third_outlet_pairs_the_frozen_accounts_until_a_curator_retracts_its_claim(
+    service: TestClient, bank: GoldStory
 ) -> None:
-    ids = submit(service, layoffs, ["a", "c"])
-    # Two outlets alone: the cuts are only offered to check.
-    alone = diff(service, ids["a"], ids["c"])
-    assert job_cuts(alone["pairs"]) == []
-    (offer,) = job_cuts(alone["undecided"])
-    assert (offer["relation"], offer["score"]) == ("refines", 0.601)
-    assert offer["why"] == "They scored 0.60, under the 0.65 a pair needs."
+    ids = submit(service, bank, ["b", "c"])
+    # Two outlets alone: the counts are only offered to check.
+    alone = diff(service, ids["b"], ids["c"])
+    assert frozen_accounts(alone["pairs"]) == []
+    (offer,) = frozen_accounts(alone["undecided"])
+    assert (offer["relation"], offer["score"]) == ("refines", 0.585)
+    assert offer["why"] == "They scored 0.59, under the 0.65 a pair needs."
 
-    # Markets Daily's report arrives, worded between the two.
-    ids |= submit(service, layoffs, ["b"])
+    # The Ambrel Herald's report arrives, worded between the two.
+    ids |= submit(service, bank, ["a"])
     middle = next(
-        c for c in service.get(f"/articles/{ids['b']}/claims").json()["data"]
+        c for c in service.get(f"/articles/{ids['a']}/claims").json()["data"]
         if c["statement"] == MIDDLE
     )  # fmt: skip
-    linked = diff(service, ids["a"], ids["c"])
-    (pair,) = job_cuts(linked["pairs"])
-    assert (pair["relation"], pair["score"]) == ("refines", 0.601)
+    linked = diff(service, ids["b"], ids["c"])
+    (pair,) = frozen_accounts(linked["pairs"])
+    assert (pair["relation"], pair["score"]) == ("refines", 0.585)
     assert pair["explanation"].startswith(
-        f'linked through Markets Daily\'s claim {middle["id"]} ("{MIDDLE}"), which matches both: '
+        f'linked through The Ambrel Herald\'s claim {middle["id"]} ("{MIDDLE}"), which matches '
+        "both: "
     )
-    assert (pair["linked_by"]["id"], pair["linked_by"]["outlet"]) == (middle["id"], "Markets Daily")
+    herald = (middle["id"], "The Ambrel Herald")
+    assert (pair["linked_by"]["id"], pair["linked_by"]["outlet"]) == herald
     assert pair["linked_by"]["evidence"]["quote"] == middle["evidence"]["quote"]
-    assert job_cuts(linked["undecided"]) == []
+    assert frozen_accounts(linked["undecided"]) == []
     page = service.get(
-        "/pages/diff", params={"left": f"article:{ids['a']}", "right": f"article:{ids['c']}"}
+        "/pages/diff", params={"left": f"article:{ids['b']}", "right": f"article:{ids['c']}"}
     )
     assert page.status_code == 200
     assert (
         "Paired through a third source, as the two claims scored too low to pair alone: "
-        f'<a href="/pages/articles/{ids["b"]}#c-{middle["id"]}">Markets Daily</a> says '
+        f'<a href="/pages/articles/{ids["a"]}#c-{middle["id"]}">The Ambrel Herald</a> says '
         f"“{MIDDLE}”, which matches both." in page.text
     )
     assert linked["summary"]["refines"] == alone["summary"]["refines"] + 1
 
-    # A curator retracts Markets Daily's claim: the pair is offered to check again.
+    # A curator retracts the Herald's claim: the pair is offered to check again.
     retracted = service.delete(f"/claims/{middle['id']}", params=CURATOR)
     assert retracted.status_code == 200, retracted.text
-    again = diff(service, ids["a"], ids["c"])
-    assert job_cuts(again["pairs"]) == []
-    assert [p["score"] for p in job_cuts(again["undecided"])] == [0.601]
+    again = diff(service, ids["b"], ids["c"])
+    assert frozen_accounts(again["pairs"]) == []
+    assert [p["score"] for p in frozen_accounts(again["undecided"])] == [0.585]
