@@ -73,6 +73,7 @@ PAIR: dict[str, Any] = {
     "right": NAIROBI_LEDGER_270,
     "linked_by": None,
     "story_pairs": None,
+    "scored_without_figure": None,
 }
 # An undecided pair of the seed story (a pledge of 1,000 personnel against June's first
 # contingent) as an earlier alignment scored it, under the threshold; today's leaves it out.

@@ -132,12 +132,19 @@ class PairPublic(PairBase):
         "paired as'); null otherwise.",
     )
 
+    scored_without_figure: float | None = Field(
+        default=None,
+        description="For two claims that give one precise figure (two significant digits or "
+        "more: 14, 1,200, 61.4) and were paired by it: what they scored without it, under the "
+        "threshold (its explanation starts 'paired by one precise figure'); null otherwise.",
+    )
+
     @classmethod
     def of(cls, p: Pair) -> PairPublic:
         linked_by = DiffClaimPublic.fields(p.linked_by) if p.linked_by else None
-        return cls.model_validate(
-            cls.pair_fields(p) | {"linked_by": linked_by, "story_pairs": p.story_pairs}
-        )
+        alone = None if p.scored_without_figure is None else round(p.scored_without_figure, 3)
+        extra = {"linked_by": linked_by, "story_pairs": p.story_pairs}
+        return cls.model_validate(cls.pair_fields(p) | extra | {"scored_without_figure": alone})
 
 
 class UndecidedPairPublic(PairBase):

@@ -30,7 +30,7 @@ from app.diff.rules import quantity_interval as quantity_interval
 from app.diff.rules import unit_key as unit_key
 from app.diff.scoring import DEFAULT_THRESHOLD as DEFAULT_THRESHOLD
 from app.diff.scoring import score_features as score_features
-from app.diff.structured import lifted_by_figure, untied_score
+from app.diff.structured import scored_without_figure, untied_score
 from app.diff.types import DiffClaim as DiffClaim
 from app.diff.types import DiffResult as DiffResult
 from app.diff.types import Pair as Pair
@@ -187,9 +187,11 @@ def diff_claims(
                     continue
             used_left.add(i)
             used_right.add(j)
-            if lifted_by_figure(lf[i], rf[j], -neg_score):
-                explanation = f"{PRECISE_FIGURE}: {explanation}"
-            pairs.append(Pair(relation, left[i], right[j], -neg_score, explanation))
+            alone = scored_without_figure(lf[i], rf[j])
+            if alone is not None:
+                explanation = f"{PRECISE_FIGURE.format(score=alone)}: {explanation}"
+            pair = Pair(relation, left[i], right[j], -neg_score, explanation)
+            pairs.append(replace(pair, scored_without_figure=alone))
     undecided = _undecided(lf, rf, held_back, sorted(near_misses), used_left, used_right)
     story = len(pairs) >= STORY_PAIRS
     for_judge = _untied(lf, rf, closed, pairs + undecided) if with_untied or story else []

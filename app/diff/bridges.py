@@ -28,7 +28,7 @@ from app.diff.features import Features, features_of
 from app.diff.relations import classify
 from app.diff.scoring import DEFAULT_THRESHOLD, score_features
 from app.diff.types import DiffClaim, DiffResult, Pair, Relation, with_made
-from app.diff.undecided import STORY_TIED, UNDER_THRESHOLD
+from app.diff.undecided import PRECISE_FIGURE, STORY_TIED, UNDER_THRESHOLD
 
 # How a pair a third source made explains itself: LINKED, the third claim, BOTH, then why the
 # relation is what it is, as for any pair.
@@ -49,9 +49,12 @@ def bridgeable(pair: Pair) -> bool:
 def relation_reason(pair: Pair) -> str:
     """A pair's explanation without what made it when its score alone did not: the third
     source that linked it (cut by its known length: the third claim's statement may hold any
-    words), or the story its articles tell."""
+    words), the story its articles tell, or the one precise figure it gives."""
     if pair.story_pairs is not None:
         return pair.explanation.removeprefix(STORY_TIED.format(others=pair.story_pairs) + ": ")
+    if pair.scored_without_figure is not None:
+        prefix = PRECISE_FIGURE.format(score=pair.scored_without_figure)
+        return pair.explanation.removeprefix(prefix + ": ")
     if pair.linked_by is None:
         return pair.explanation
     return pair.explanation.removeprefix(_linked_through(pair.linked_by))

@@ -243,10 +243,13 @@ def same_precise_figure(a: Features, b: Features) -> bool:
     return va is not None and va == vb and precise_figure(va)
 
 
-def lifted_by_figure(a: Features, b: Features, score: float) -> bool:
-    """Whether the pair's `score_structured` is the threshold the precise figure rule gives
-    (a pair scoring exactly the threshold by itself, with one precise figure, counts too)."""
-    return score == DEFAULT_THRESHOLD and same_precise_figure(a, b)
+def scored_without_figure(a: Features, b: Features) -> float | None:
+    """For a pair `score_structured` lifts to the threshold by its precise figure, what it
+    scores without that rule; None for any other pair."""
+    if not same_precise_figure(a, b):
+        return None
+    score = _score(a, b)
+    return score if PRECISE_FLOOR <= score < DEFAULT_THRESHOLD else None
 
 
 def gated(a: Features, b: Features) -> bool:

@@ -86,6 +86,9 @@ class Pair:
     # For a pair no entity in common ties, made as its two articles make this many other pairs
     # (app.diff.align's story ties); None otherwise.
     story_pairs: int | None = None
+    # For a pair one precise figure on both sides made (app.diff.structured.score_structured):
+    # what the two claims scored without it, under the threshold; None otherwise.
+    scored_without_figure: float | None = None
 
 
 @dataclass(frozen=True)

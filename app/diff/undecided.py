@@ -18,7 +18,7 @@ NO_ENTITY_IN_COMMON = "no entity named in common"
 # What app.diff.align puts before a made pair's explanation when only its articles' story ties it.
 STORY_TIED = "no entity named in common, paired as their articles make {others} other pairs"
 # What app.diff.align puts before a made pair's explanation when its figure alone made it.
-PRECISE_FIGURE = "paired by one precise figure on both sides"
+PRECISE_FIGURE = "paired by one precise figure on both sides, the rest scoring {score:.2f}"
 # What app.services.adjudication appends when the adjudicator judged two different facts.
 ADJUDICATED_APART = "; the adjudicator judged them different facts: "
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app.api.deps import AdjudicatorDep, SessionDep, SettingsDep
 from app.api.errors import STATUS
 from app.diff.bridges import relation_reason
+from app.diff.scoring import DEFAULT_THRESHOLD
 from app.diff.types import DiffClaim, DiffResult, Pair
 from app.diff.undecided import why
 from app.services import comparison, reading
@@ -123,6 +124,7 @@ def diff_context(
             _pane(session, "R", parse_side(right), _distinct(claims[1]), relation),
         ],
         "partners": partners,
+        "threshold": DEFAULT_THRESHOLD,
     }
 
 

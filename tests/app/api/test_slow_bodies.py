@@ -75,8 +75,8 @@ def drip(sock: socket.socket, stop: threading.Event) -> None:
 def test_a_trickled_body_is_cut_off_with_a_408(live_server: str, engine: Engine) -> None:
     sock = connect(live_server)
     stop = threading.Event()
+    started = time.monotonic()  # before the server can start its clock: it starts on the head
     sock.sendall(post_head(5_000_000) + b'{"text": "')
-    started = time.monotonic()
     dripper = threading.Thread(target=drip, args=(sock, stop), daemon=True)
     dripper.start()
     try:

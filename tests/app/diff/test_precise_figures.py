@@ -11,6 +11,7 @@ import pytest
 
 from app.diff import structured
 from app.diff.align import DEFAULT_THRESHOLD, Relation, diff_claims
+from app.diff.bridges import relation_reason
 from app.diff.evaluation import gold_diff_claims
 from app.diff.features import features
 from app.diff.ledger import build_ledger
@@ -33,10 +34,13 @@ def test_fourteen_arrests_worded_apart_are_one_fact() -> None:
     (pair,) = [p for p in diff_claims(claims["a"], claims["b"]).pairs if p.left.value == 14]
     assert (pair.left.statement, pair.right.statement) == (ARRESTED, DETAINED)
     assert (pair.relation, pair.score) == (Relation.agree, DEFAULT_THRESHOLD)
+    assert pair.scored_without_figure is not None
+    assert round(pair.scored_without_figure, 3) == 0.642
     assert pair.explanation.startswith(
-        "paired by one precise figure on both sides: figure decides: 14 protesters vs 14 "
-        "persons: same count"
+        "paired by one precise figure on both sides, the rest scoring 0.64: figure decides: "
+        "14 protesters vs 14 persons: same count"
     )
+    assert relation_reason(pair).startswith("figure decides: 14 protesters vs 14 persons")
 
 
 def test_without_the_rule_the_arrests_are_only_offered(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,6 +57,7 @@ def test_a_figure_of_one_digit_is_left_to_check() -> None:
     # third try and a third mission are two facts of one launch story).
     claims = story("transfer-quintela")
     result = diff_claims(claims["b"], claims["c"])
+    assert all(p.scored_without_figure is None for p in result.pairs)
     (offer,) = [p for p in result.undecided if p.left.value == p.right.value == 5]
     assert round(offer.score, 3) == 0.649
     assert [p for p in result.pairs if p.left.value == 5] == []

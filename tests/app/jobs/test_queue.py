@@ -208,9 +208,16 @@ async def test_pool_processes_every_queued_run_once(
             assert run is not None and len(claims) == run.claims_count > 0
 
 
-async def test_rate_limiter_spends_request_and_token_capacity() -> None:
+async def test_rate_limiter_spends_request_and_token_capacity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import httpx
 
+    # The limiters' buckets drain with the loop's clock: held still, the capacity spent is
+    # exactly what the request took, however slowly the test runs.
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    monkeypatch.setattr(loop, "time", lambda: now)
     limiter = RateLimiter(rpm=61, tpm=61_000, expected_output_tokens=500)
     assert limiter.requests is not None and limiter.tokens is not None
     assert (limiter.requests.max_rate, limiter.tokens.max_rate) == (1, 1000)
