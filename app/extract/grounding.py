@@ -247,10 +247,18 @@ _NUMBER_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Number words alpha2digit leaves alone: "a dozen" (12), "two dozen" (24), "half a million",
-# "a fortnight" (2 weeks, 14 days). Read from its output, where "two" is already "2".
+# "a fortnight" (2 weeks, 14 days), and the fractions "half", "a quarter" and "three quarters"
+# (0.5, 0.25, 0.75, or as a percentage 50, 25, 75: "less than half the usual rainfall", "half of
+# voters"). Read from its output too, where "two" is already "2".
 _DOZEN_RE = re.compile(r"\b(?:(\d+)|an?|one)\s+dozens?\b", re.IGNORECASE)
 _HALF_RE = re.compile(r"\bhalf\s+an?\s+(thousand|million|billion)\b", re.IGNORECASE)
 _FORTNIGHT_RE = re.compile(r"\bfortnight\b", re.IGNORECASE)
+_FRACTION_RE = re.compile(
+    r"\b(?:(?P<half>half)(?!\s+an?\s+(?:thousand\b|million\b|billion\b|\d))"
+    r"|(?:an?|one|1)\s+(?P<quarter>quarter)|(?:three|3)\s+(?P<quarters>quarters))\b",
+    re.IGNORECASE,
+)
+_FRACTIONS = {"half": 0.5, "quarter": 0.25, "quarters": 0.75}
 _WORD_HYPHEN_RE = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 # "one" counts only as a count of something: "One person is missing", not "one of them".
 _ONE_RE = re.compile(r"\b(?:one|a single)\s+(?!of\b)[^\W\d_]", re.IGNORECASE)
@@ -261,6 +269,9 @@ def _idioms(text: str) -> list[float]:
     found += [0.5 * _SCALES[scale.lower()] for scale in _HALF_RE.findall(text)]
     if _FORTNIGHT_RE.search(text):
         found += [2.0, 14.0]
+    for match in _FRACTION_RE.finditer(text):
+        share = _FRACTIONS[next(k for k, v in match.groupdict().items() if v)]
+        found += [share, 100.0 * share]
     return found
 
 
