@@ -6,6 +6,7 @@ Wednesday, around 41,000) too far apart to pair alone."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,24 @@ WIRE = "Around 41,000 of the bank's customers still cannot get at their accounts
 MIDDLE = "Over 40,000 customers are caught by the freeze on Sorrel accounts."
 
 
+def dev_story(name: str) -> GoldStory:
+    (story,) = [s for s in load_stories(EVAL, "dev") if s.story == name]
+    return story
+
+
+def varied_stand_in(story: GoldStory) -> AbstractContextManager[str]:
+    """The stand-in model answering the story's articles in its varied wording, at a URL."""
+    return serve_in_thread(create_app(GoldAnswers([story], Wording.varied)))
+
+
 @pytest.fixture(scope="module")
 def bank() -> GoldStory:
-    (story,) = [s for s in load_stories(EVAL, "dev") if s.story == "bank-collapse-sorrel"]
-    return story
+    return dev_story("bank-collapse-sorrel")
 
 
 @pytest.fixture
 def stand_in(bank: GoldStory) -> Iterator[str]:
-    with serve_in_thread(create_app(GoldAnswers([bank], Wording.varied))) as url:
+    with varied_stand_in(bank) as url:
         yield url
 
 

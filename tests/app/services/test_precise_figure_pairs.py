@@ -5,31 +5,27 @@ Post's fourteen arrests and the Corvian Standard's fourteen detained share few w
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.eval.gold import GoldStory, Wording, load_stories
-from app.eval.stand_in import GoldAnswers, create_app, serve_in_thread
+from app.eval.gold import GoldStory
 from tests.app.eval.test_eval_cli import stand_in_settings
-from tests.app.services.test_fact_claims import diff, submit
+from tests.app.services.test_fact_claims import dev_story, diff, submit, varied_stand_in
 from tests.conftest import ClientFactory
 
-EVAL = Path(__file__).resolve().parents[3] / "eval"
 ARRESTED = "Fourteen protesters were arrested after paint was thrown at the ministry."
 DETAINED = "Fourteen people were detained after the ministry's doors were daubed with paint."
 
 
 @pytest.fixture(scope="module")
 def tuition() -> GoldStory:
-    (story,) = [s for s in load_stories(EVAL, "dev") if s.story == "tuition-protest-aldmoor"]
-    return story
+    return dev_story("tuition-protest-aldmoor")
 
 
 @pytest.fixture
 def tuition_service(tuition: GoldStory, make_client: ClientFactory) -> Iterator[TestClient]:
-    with serve_in_thread(create_app(GoldAnswers([tuition], Wording.varied))) as url:
+    with varied_stand_in(tuition) as url:
         yield make_client(stand_in_settings(url))
 
 
