@@ -19,9 +19,11 @@ evaluation set's dev split (but the stories `bench.fit_alignment.NOT_FITTED` nam
 wordings, by `python -m bench.fit_alignment`, which chooses the
 L2 penalty and the decision threshold by leave-one-story-out cross-validation and prints them
 for `FIT_L2`, `FIT_THRESHOLD`, `BIAS` and `WEIGHTS`; the test split is not used to fit or to
-choose. The bias is shifted so that a score of `app.diff.scoring.DEFAULT_THRESHOLD` is the
-decision threshold the fit chose; above it, scores rank candidate pairs for the one-to-one
-assignment in `app.diff.align`.
+choose. The bias is shifted so that a score of `DEFAULT_THRESHOLD` is the decision threshold
+the fit chose; above it, scores rank candidate pairs for the one-to-one assignment in
+`app.diff.align`. After the fit, one rule: two claims tied by a name that give one precise
+figure (`same_precise_figure`) score at least the threshold when they score what an offer to
+check needs (`score_structured`).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ STATE_DECAY_DAYS = 730  # a total as of June and as of January is one changing q
 # may be a total of which the other is a part (`part_of_whole`). On eval/dev no gold pair comes
 # near: at 2 days and twice the span it keeps the same pairs apart.
 WHOLE_MIN_DAYS = 3
+WHOLE_RATIO = 2
 # What a pair needs to be made (app.diff.scoring's words-only scoring asks the same): the fit's
 # decision threshold is shifted to it (`BIAS`).
 DEFAULT_THRESHOLD = 0.65
@@ -71,7 +74,6 @@ DEFAULT_THRESHOLD = 0.65
 # score 0.63 by themselves; none of the ten gold pairs places its figures apart.
 PRECISE_DIGITS = 2
 PRECISE_FLOOR = 0.15
-WHOLE_RATIO = 2
 
 # The model's inputs by name, in the order of the fit's columns and of the scoring: first the
 # signals that compare fields (cheap), then those that compare words (costly: a pair that cannot
