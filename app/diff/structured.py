@@ -32,6 +32,7 @@ import math
 import operator
 from collections.abc import Hashable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -234,6 +235,9 @@ def part_of_whole(a: Features, b: Features) -> bool:
     return whole.interval.lo > part.interval.hi
 
 
+# Asked of every structured pair with equal figures, in clustering too: a daily tally repeats
+# its figures.
+@lru_cache(maxsize=16384)
 def significant_digits(value: float) -> int:
     """How many significant digits a figure is written with: 14 and 1,200 have two, 20,000
     one, 61.4 three."""

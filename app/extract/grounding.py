@@ -270,7 +270,7 @@ def _idioms(text: str) -> list[float]:
     if _FORTNIGHT_RE.search(text):
         found += [2.0, 14.0]
     for match in _FRACTION_RE.finditer(text):
-        share = _FRACTIONS[next(k for k, v in match.groupdict().items() if v)]
+        share = _FRACTIONS[str(match.lastgroup)]  # each alternative names one group
         found += [share, 100.0 * share]
     return found
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.diff import structured
+from app.diff import align, structured
 from app.diff.align import DEFAULT_THRESHOLD, Relation, diff_claims
 from app.diff.bridges import relation_reason
 from app.diff.evaluation import gold_diff_claims
@@ -131,3 +131,8 @@ def test_the_ledger_files_the_three_outlets_arrests_as_one_fact() -> None:
 )
 def test_significant_digits_are_those_a_reporter_wrote(value: float, digits: int) -> None:
     assert structured.significant_digits(value) == digits
+
+
+def test_the_rule_lifts_from_the_floor_an_offer_to_check_needs() -> None:
+    # structured cannot import align (align imports it): the two floors are kept equal here.
+    assert pytest.approx(align.DEFAULT_THRESHOLD - align.UNDECIDED_BAND) == structured.PRECISE_FLOOR
